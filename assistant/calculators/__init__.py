@@ -1,0 +1,1 @@
+"""Deterministic calculators: fee quotes and score ratings from the corpus data tables."""

@@ -1,0 +1,21 @@
+"""Errors named for their condition. Messages are Chinese: users read them as they are."""
+
+from __future__ import annotations
+
+__all__ = ["AssistantError", "CorpusError", "IndexMissingError", "InputError"]
+
+
+class AssistantError(Exception):
+    """Base class; the CLI and UI turn these into a one-line message, never a traceback."""
+
+
+class CorpusError(AssistantError):
+    """A corpus document or data table is malformed (the message names the file and field)."""
+
+
+class IndexMissingError(AssistantError):
+    """No usable index under $ASSISTANT_HOME."""
+
+
+class InputError(AssistantError, ValueError):
+    """User input that cannot be used (bad headcount, score out of range...). CLI exit code 2."""
