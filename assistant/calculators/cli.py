@@ -1,9 +1,204 @@
-"""`assistant quote` and `assistant score` (filled in by the calculators work)."""
+"""`assistant quote` and `assistant score`: the calculators on the command line.
+
+Only the calculators and the data tables are imported here (no index, no model), so both commands
+answer in well under a second from a cold start.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import AssistantError, InputError
+from . import fees, scoring
+
+__all__ = ["register", "run_quote", "run_score"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Add the calculator subcommands to the main parser."""
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `quote` and `score` subcommands to the main parser.
+
+    Each stores its handler with `set_defaults(func=...)`; the handler takes the parsed `args`
+    and returns the exit code (0 ok, 2 bad input, 1 broken data table).
+    """
+    quote = subparsers.add_parser(
+        "quote",
+        help="按员工人数计算认证费用报价",
+        description="按《商品售后服务评价体系认证收费标准及人日数对照表（试行）》计算认证费用报价。",
+    )
+    quote.add_argument("--employees", required=True, metavar="N", help="企业雇员人数（正整数，例如 1200）")
+    quote.add_argument("--company", metavar="名称", help="报价单上的客户名称")
+    quote.add_argument("--rate", metavar="R", help="每人日评审费（元），默认按收费表")
+    quote.add_argument("--json", action="store_true", help="输出 JSON")
+    quote.add_argument("--format", choices=("pdf", "md"), help="写出报价单文件的格式（需配合 --out）")
+    quote.add_argument("--out", metavar="FILE", help="报价单文件路径；未给 --format 时按扩展名判断")
+    quote.set_defaults(func=run_quote)
+
+    score = subparsers.add_parser(
+        "score",
+        help="按得分判断星级，或按评分表/自评清单计算得分",
+        description="总分 → 星级（70 达标、80 三星、90 四星、95 五星）；或从评分表文件计算。",
+    )
+    source = score.add_mutually_exclusive_group(required=True)
+    source.add_argument("--total", metavar="X", help="总分（0–100）")
+    source.add_argument(
+        "--sheet",
+        metavar="FILE",
+        help="评分表 .json/.yaml：{items: [{name, max, score | applicable: false}], special_deductions, "
+        "special_bonus}；或自评清单 {kind: 生产型|销售服务型, answers: {指标: 符合|部分符合|不符合|不适用}}",
+    )
+    score.add_argument("--json", action="store_true", help="输出 JSON")
+    score.set_defaults(func=run_score)
+
+
+def _fail(exc: AssistantError) -> int:
+    print(f"错误：{exc}", file=sys.stderr)
+    return 2 if isinstance(exc, InputError) else 1
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def run_quote(args: argparse.Namespace) -> int:
+    """Handle `assistant quote`: print the quote or write it as a PDF/Markdown file.
+
+    Args:
+        args: parsed arguments (employees, company, rate, json, format, out).
+
+    Returns:
+        0 on success; 2 for bad input (headcount, rate, output options); 1 for a broken data table.
+    """
+    try:
+        quote = fees.quote_fee(args.employees, rate=args.rate, company=args.company)
+        if args.format or args.out:
+            return _write_quote(quote, args)
+    except AssistantError as exc:
+        return _fail(exc)
+    if args.json:
+        _print_json(quote.to_dict())
+    else:
+        print(fees.render_markdown(quote), end="")
+    return 0
+
+
+def _write_quote(quote: fees.Quote, args: argparse.Namespace) -> int:
+    if not args.out:
+        raise InputError("使用 --format 时需要用 --out 指定报价单文件路径，例如 --out 报价单.pdf")
+    out = Path(args.out)
+    kind = args.format or {".pdf": "pdf", ".md": "md", ".markdown": "md"}.get(out.suffix.lower())
+    if kind is None:
+        raise InputError(f"无法从文件名 {out.name} 判断格式，请加 --format pdf 或 --format md")
+    if not out.parent.exists():
+        raise InputError(f"目录 {out.parent} 不存在，请先创建或换一个路径")
+    if kind == "pdf":
+        fees.render_pdf(quote, out)
+    else:
+        try:
+            out.write_text(fees.render_markdown(quote), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"无法写入报价单文件 {out}：{exc.strerror or exc}") from exc
+    if args.json:
+        _print_json({"path": str(out), "format": kind, "quote": quote.to_dict()})
+    else:
+        print(f"已写出报价单：{out}（首年合计 {fees.format_amount(quote.first_year_total)} 元）")
+    return 0
+
+
+def _load_sheet(path: str) -> Any:
+    file = Path(path)
+    suffix = file.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise InputError(f"评分表文件应为 .json 或 .yaml（收到 {file.name}）")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"找不到评分表文件 {file}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"无法读取评分表文件 {file}：{exc}") from exc
+    if suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"评分表 {file.name} 不是合法的 JSON：第{exc.lineno}行 {exc.msg}") from exc
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(f"评分表 {file.name} 不是合法的 YAML：{exc}") from exc
+
+
+def _rating_text(rating: scoring.Rating) -> str:
+    fmt = scoring.format_score
+    lines = []
+    sheet = rating.sheet
+    if sheet is not None:
+        lines.append(
+            f"实际得分 {fmt(sheet.earned)} ÷ 涉及项总分值 {fmt(sheet.possible)} × 100 = {fmt(sheet.base_score)} 分"
+        )
+        if sheet.deleted:
+            lines.append(f"删减（不适用，不计入）：{'、'.join(sheet.deleted)}")
+        if sheet.special_deductions or sheet.special_bonus:
+            lines.append(
+                f"特别扣分 {sheet.special_deductions} 项、特别加分 {sheet.special_bonus} 项，"
+                f"合计 {'+' if sheet.adjustment >= 0 else ''}{fmt(sheet.adjustment)} 分"
+            )
+    lines.append(f"评分：{fmt(rating.score)} 分")
+    lines.append(f"等级：{rating.level.label}")
+    if rating.next_level is not None and rating.gap is not None:
+        lines.append(f"距{rating.next_level.label}（{fmt(rating.next_level.min)} 分）还差 {fmt(rating.gap)} 分")
+    else:
+        lines.append("已是最高等级")
+    lines += [f"说明：{text}" for text in rating.caveats]
+    lines.append("依据：")
+    lines += [f"- {p.section}：{p.text}（来源：{p.source}）" for p in rating.basis]
+    return "\n".join(lines)
+
+
+def _assessment_text(result: scoring.Assessment) -> str:
+    fmt = scoring.format_score
+    lines = [
+        f"【{result.label}】{result.kind_name}企业自评：{fmt(result.score)} 分，约相当于{result.level.label}",
+        "各单项符合程度：",
+    ]
+    for cat in result.categories:
+        shown = "全部不适用或未作答" if cat.percent is None else f"{fmt(cat.percent)}%"
+        lines.append(f"- {cat.name}：{shown}")
+    if result.weakest:
+        lines.append(f"最薄弱的单项：{'、'.join(result.weakest)}")
+    lines += [f"说明：{text}" for text in result.caveats]
+    return "\n".join(lines)
+
+
+def run_score(args: argparse.Namespace) -> int:
+    """Handle `assistant score`: grade a total, a score sheet or a self-assessment checklist.
+
+    Args:
+        args: parsed arguments (total or sheet, json).
+
+    Returns:
+        0 on success; 2 for bad input (score outside 0–100, non-numeric, malformed sheet);
+        1 for a broken data table.
+    """
+    try:
+        if args.sheet is None:
+            result: scoring.Rating | scoring.Assessment = scoring.rate_score(args.total)
+        else:
+            sheet = _load_sheet(args.sheet)
+            if isinstance(sheet, dict) and "answers" in sheet:
+                result = scoring.self_assess(str(sheet.get("kind") or ""), sheet["answers"])
+            else:
+                result = scoring.score_sheet(sheet)
+    except AssistantError as exc:
+        return _fail(exc)
+    if args.json:
+        _print_json(result.to_dict())
+    elif isinstance(result, scoring.Assessment):
+        print(_assessment_text(result))
+    else:
+        print(_rating_text(result))
+    return 0

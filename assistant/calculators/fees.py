@@ -106,13 +106,13 @@ class Band:
 
     def sentence(self) -> str:
         """The row as one Chinese sentence with every figure it holds."""
-        def n(value: float | None) -> str:
-            return "（来源缺失）" if value is None else f"{format_number(value)}人日"
+        def n(label: str, value: float | None) -> str:
+            return f"{label}人日数来源缺失" if value is None else f"{label}{format_number(value)}人日"
 
         text = (
-            f"雇员人数{self.label}：初审{n(self.initial)}（策划及文件评审{n(self.initial_planning)}，"
-            f"现场评审{n(self.initial_onsite)}），监督评审{n(self.surveillance)}"
-            f"（现场{n(self.surveillance_onsite)}），复评{n(self.recert)}（现场{n(self.recert_onsite)}）。"
+            f"雇员人数{self.label}：{n('初审', self.initial)}（{n('策划及文件评审', self.initial_planning)}，"
+            f"{n('现场评审', self.initial_onsite)}），{n('监督评审', self.surveillance)}"
+            f"（{n('现场', self.surveillance_onsite)}），{n('复评', self.recert)}（{n('现场', self.recert_onsite)}）。"
         )
         return text + (self.note or "")
 

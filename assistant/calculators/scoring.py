@@ -160,7 +160,10 @@ def _row_passage(row: _Row, prefix: str) -> Passage:
 def _parse_score(value: object, what: str = "评分") -> float:
     max_score = _number(_table(), "max_score")
     limit = format_score(max_score)
-    shown = str(value).strip() if isinstance(value, str) else repr(value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        shown = format_score(float(value))
+    else:
+        shown = str(value).strip() if isinstance(value, str) else repr(value)
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise InputError(f"无法识别{what} {shown}，请输入 0–{limit} 之间的数字，例如 92")
     if isinstance(value, str):

@@ -1,0 +1,503 @@
+"""Chinese intent and slot detection, per-session conversation state, calculator answers.
+
+`route` decides whether a question is for the fee calculator, the score calculator or retrieval
+("qa"), fills what the question leaves out from the session ("那2000人呢？" after a fee question),
+and records the turn in the session. `answer_calculation` turns a fee or score route into a cited
+`Answer`. Nothing here imports retrieval, jieba or a model: the calculator path stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from .calculators import fees, scoring
+from .errors import InputError
+from .textproc import chinese_to_int, normalize
+from .types import Answer, Citation, Passage
+
+__all__ = ["Route", "Session", "Slots", "answer_calculation", "parse_slots", "replay", "route"]
+
+
+# ---------------------------------------------------------------------------------------------
+# State.
+
+
+@dataclass
+class Session:
+    """What one conversation has established so far. Each conversation owns its own instance."""
+
+    employees: int | float | None = None
+    score: float | None = None
+    enterprise_type: str | None = None  # 生产型 | 销售服务型
+    fee_item: str | None = None  # a fees.yaml item key: application | registration | annual | audit
+    last_intent: str | None = None
+    topic: str | None = None
+    questions: list[str] = field(default_factory=list)
+    last_resolved: str | None = None
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What one question states (or, in a `Route`, what it means once the session fills the gaps)."""
+
+    employees: int | float | None = None
+    score: float | None = None
+    score_delta: float | None = None
+    number: float | None = None  # a bare number whose meaning depends on context ("那2000呢？")
+    enterprise_type: str | None = None
+    fee_item: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a question goes: intent `fee`, `score` or `qa`, the resolved slots and question."""
+
+    intent: str
+    slots: Slots
+    resolved_question: str
+    base_score: float | None = None  # the earlier score a delta ("再多2分") was applied to
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers in Chinese text.
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?")
+# 一千二 = 1200, 两万五 = 25000, 三百五 = 350: a trailing digit after a unit counts in the next unit down.
+_COLLOQUIAL = re.compile(r"(.*[百千万])([一二两三四五六七八九])")
+_NEXT_UNIT_DOWN = {"百": 10, "千": 100, "万": 1000}
+_SCALED = re.compile(r"(\d+(?:\.\d+)?)([千万kK])")
+_SCALE = {"千": 1000, "k": 1000, "K": 1000, "万": 10000}
+
+
+def _plain_number(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _cn_run_value(run: str) -> str | None:
+    whole, _, frac = run.partition("点")
+    match = _COLLOQUIAL.fullmatch(whole)
+    if match and not match.group(1).endswith(("零", "〇")):
+        base = chinese_to_int(match.group(1))
+        if base is None:
+            return None
+        value = base + _CN_DIGIT[match.group(2)] * _NEXT_UNIT_DOWN[match.group(1)[-1]]
+    else:
+        parsed = chinese_to_int(whole)
+        if parsed is None:
+            return None
+        value = parsed
+    if frac:
+        return f"{value}." + "".join(str(_CN_DIGIT[ch]) for ch in frac)
+    return str(value)
+
+
+def _prepare(text: str) -> str:
+    """NFKC, 1.2千 -> 1200, Chinese numerals (also colloquial 一千二) -> digits, then `normalize`."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SCALED.sub(lambda m: _plain_number(Decimal(m.group(1)) * _SCALE[m.group(2)]), text)
+    text = _CN_RUN.sub(lambda m: _cn_run_value(m.group(0)) or m.group(0), text)
+    return normalize(text)
+
+
+def _to_number(text: str) -> int | float:
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Slot patterns (on prepared text: digits, no spaces, lower case).
+
+_NUM = r"(\d+(?:\.\d+)?)"
+_HEADCOUNT = (
+    re.compile(_NUM + r"(?:多|余|来)?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
+    re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?(?:有|是|为|约|大约|大概|共|共有|在|:)*" + _NUM),
+    re.compile(r"(?<![\d./a-z-])(\d+)(?:多|余|来)?(?:的)?(?:公司|企业|单位|工厂)"),
+)
+_DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
+_DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
+_SCORE_UNIT = re.compile(r"(?<![\d.])" + _NUM + r"分(?![钟之期制项])")
+_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:)?" + _NUM)
+_BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家])")
+
+_TYPES = (
+    ("销售服务型", ("销售服务型", "销售服务类", "销售型", "销售企业", "经销", "零售", "贸易公司")),
+    ("生产型", ("生产型", "生产企业", "生产类", "制造", "工厂", "厂家")),
+)
+_FEE_ITEMS = (
+    ("registration", ("审定与注册费", "审定费", "注册费", "证书费")),
+    ("application", ("申请费",)),
+    ("annual", ("年金", "年费", "标志使用费")),
+    ("audit", ("评审费", "审核费", "审查费", "人日费")),
+)
+_FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
+_SCORE_CUES = ("星", "等级", "级别", "达标", "评级", "档次", "几级", "什么级", "算什么", "差几分", "还差", "评上")
+_OTHER_TOPIC_CUES = ("申请吗", "能申请", "可以申请", "条件", "材料", "资料", "流程", "步骤", "多久", "周期", "机构")
+_FOLLOWUP_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|这其中|那其中|其中|里面|再)")
+_FOLLOWUP_END = re.compile(r"(?:呢|的话)[?？!！。.~～]*$")
+_TOPICS = (
+    ("评价指标", ("指标", "单项", "评价内容", "考核内容")),
+    ("申请材料", ("材料", "资料")),
+    ("认证流程", ("流程", "步骤", "程序", "怎么办", "如何办")),
+    ("申请条件", ("条件", "资格", "能申请", "可以申请")),
+    ("认证费用", ("费", "钱", "报价", "价格")),
+    ("认证周期", ("多久", "周期", "多长时间")),
+    ("星级评分", ("星", "评分", "分数")),
+    ("认证机构", ("机构", "发证")),
+)
+
+
+def _first_number(patterns: tuple[re.Pattern[str], ...], text: str) -> int | float | None:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return _to_number(match.group(1))
+    return None
+
+
+def _contains(text: str, words: tuple[str, ...]) -> bool:
+    return any(word in text for word in words)
+
+
+def parse_slots(text: str) -> Slots:
+    """The slots a question states by itself: headcount, score or score change, type, fee item.
+
+    Args:
+        text: the question, in any mix of Chinese numerals, full-width and Arabic digits.
+
+    Returns:
+        `Slots`; a number is a headcount with a person unit (1200人, 一千二百名员工, 1.2千人,
+        员工有1200个), a score with 分 or a score word (92分, 九十二分, 评分89.5) or, with a star/level
+        word, bare (89.5能评几星); 再多2分 is a delta of +2; other bare numbers go to `number`.
+    """
+    t = _prepare(text)
+    employees = _first_number(_HEADCOUNT, t)
+    delta: float | None = None
+    rest = t
+    for pattern, sign in ((_DELTA_UP, 1), (_DELTA_DOWN, -1)):
+        match = pattern.search(rest)
+        if match:
+            delta = sign * float(match.group(1))
+            rest = rest[: match.start()] + "," + rest[match.end() :]
+            break
+    score_value = _first_number((_SCORE_UNIT, _SCORE_WORD), rest)
+    number: float | None = None
+    if employees is None and score_value is None:
+        bare = _BARE.search(rest)
+        if bare:
+            value = float(_to_number(bare.group(1)))
+            if _contains(t, _SCORE_CUES):
+                score_value = value
+            else:
+                number = value
+    enterprise_type = next((name for name, words in _TYPES if _contains(t, words)), None)
+    fee_item = next((key for key, words in _FEE_ITEMS if _contains(t, words)), None)
+    return Slots(
+        employees=employees,
+        score=None if score_value is None else float(score_value),
+        score_delta=delta,
+        number=number,
+        enterprise_type=enterprise_type,
+        fee_item=fee_item,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Routing.
+
+
+def _is_followup(t: str) -> bool:
+    return bool(_FOLLOWUP_START.search(t) or _FOLLOWUP_END.search(t))
+
+
+def _topic(t: str) -> str | None:
+    return next((name for name, words in _TOPICS if _contains(t, words)), None)
+
+
+def _fee_question(employees: int | float, item: str | None) -> str:
+    name = fees.fee_items().get(item, "认证费用") if item else "认证费用"
+    return f"{_fmt(employees)}人的企业{name}是多少？"
+
+
+def _score_question(score: float) -> str:
+    return f"{scoring.format_score(score)}分能评几星？"
+
+
+def _fmt(value: int | float) -> str:
+    return scoring.format_score(float(value))
+
+
+def _rewrite_qa(question: str, slots: Slots, session: Session) -> str:
+    """A stand-alone question for retrieval from an elliptical follow-up."""
+    previous = session.last_resolved
+    if not previous:
+        return question
+    if slots.enterprise_type:
+        for name, words in _TYPES:
+            if name != slots.enterprise_type:
+                for word in words:
+                    if word in previous:
+                        return previous.replace(word, slots.enterprise_type)
+        return f"{slots.enterprise_type}企业：{previous}"
+    if slots.employees is not None:
+        replaced, count = re.subn(r"\d+(?=\s*(?:人|名|个员工|位员工))", _fmt(slots.employees), previous)
+        return replaced if count else f"{_fmt(slots.employees)}人的企业：{previous}"
+    return f"{question.rstrip('？?')}（接上文：{previous}）"
+
+
+def route(question: str, session: Session) -> Route:
+    """Decide the intent of `question`, resolve it against `session`, and record the turn.
+
+    Args:
+        question: the user's question.
+        session: this conversation's state; updated in place (slots, last intent, topic, history).
+
+    Returns:
+        `Route(intent, slots, resolved_question)`: intent `fee` or `score` when the question asks
+        for a cost or a grade and the figures are known (from the question or the session),
+        otherwise `qa` with a stand-alone `resolved_question` for retrieval.
+    """
+    t = _prepare(question)
+    slots = parse_slots(question)
+    followup = _is_followup(t)
+    after_fee = session.last_intent == "fee"
+    after_score = session.last_intent == "score"
+    fee_cue = _contains(t, _FEE_CUES) or slots.fee_item is not None
+    score_cue = _contains(t, _SCORE_CUES)
+    other_topic = _contains(t, _OTHER_TOPIC_CUES)
+
+    employees = slots.employees
+    if employees is None and slots.number is not None and followup and after_fee:
+        employees = slots.number  # "那2000呢？" right after a quote
+    score = slots.score
+    if score is None and slots.number is not None and followup and after_score:
+        score = slots.number
+
+    base_score: float | None = None
+    if slots.score_delta is not None and session.score is not None and not fee_cue:
+        base_score = session.score
+        score = float(Decimal(str(session.score)) + Decimal(str(slots.score_delta)))
+    elif not (score is not None and not fee_cue and (score_cue or after_score or not other_topic)):
+        score = None
+    if employees is None and fee_cue:
+        employees = session.employees
+    elif employees is not None and not fee_cue and not (
+        followup and (after_fee or session.last_intent is None) and not other_topic
+    ):
+        employees = None
+
+    if score is not None:
+        intent = "score"
+        resolved_slots = replace(slots, score=score)
+        resolved = _score_question(score)
+        session.score = score
+    elif employees is not None:
+        intent = "fee"
+        item = slots.fee_item
+        if item is None and followup and after_fee:
+            item = session.fee_item
+        resolved_slots = replace(slots, employees=employees, fee_item=item)
+        resolved = _fee_question(employees, item)
+        session.employees, session.fee_item = employees, item
+    else:
+        intent = "qa"
+        resolved_slots = slots
+        resolved = _rewrite_qa(question, slots, session) if followup else question
+        if slots.employees is not None:
+            session.employees = slots.employees
+        if slots.score is not None:
+            session.score = slots.score
+    if slots.enterprise_type:
+        session.enterprise_type = slots.enterprise_type
+    topic = _topic(t)
+    session.topic = topic or (session.topic if followup else None)
+    session.last_intent = intent
+    session.last_resolved = resolved
+    session.questions.append(question)
+    return Route(intent, resolved_slots, resolved, base_score)
+
+
+def replay(history: list[str]) -> Session:
+    """Rebuild a session from earlier questions (the batch `history` field), oldest first.
+
+    Args:
+        history: the earlier questions of the conversation.
+
+    Returns:
+        The `Session` as it stands after routing each question in turn.
+    """
+    session = Session()
+    for question in history:
+        route(question, session)
+    return session
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers.
+
+
+class _Cites:
+    """Numbers passages in the order they are first cited."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+
+    def mark(self, passage: Passage) -> str:
+        for citation in self.citations:
+            if citation.section == passage.section and citation.doc_id == passage.doc_id:
+                return f"[{citation.n}]"
+        n = len(self.citations) + 1
+        self.citations.append(Citation.from_passage(n, passage))
+        return f"[{n}]"
+
+
+def _cited(sentence: str, mark: str) -> str:
+    """'…为四星级。' + '[1]' -> '…为四星级[1]。'."""
+    return sentence.rstrip("。") + mark + "。"
+
+
+def _yuan(value: float | None) -> str:
+    return f"{fees.format_amount(value)}元"
+
+
+def _days(value: float | None) -> str:
+    return f"{fees.format_number(value)}人日"
+
+
+def _fee_answer(r: Route) -> Answer:
+    try:
+        quote = fees.quote_fee(r.slots.employees)
+    except InputError as exc:
+        return _fee_refusal(r.slots.employees, str(exc))
+    band = quote.band
+    cites = _Cites()
+    c_row, c_items = cites.mark(quote.basis[0]), cites.mark(quote.basis[1])
+    audit = quote.item("audit")
+    years = quote.years
+    later = years[1] if len(years) > 1 else None
+    recert_days = _days(band.recert) if band.recert is not None else "人日数收费表中缺失"
+    head = (
+        f"{quote.employees}人的企业属于收费表{band.label}档：初审{_days(band.initial)}"
+        f"（策划及文件评审{_days(band.initial_planning)}、现场评审{_days(band.initial_onsite)}），"
+        f"每年监督评审{_days(band.surveillance)}，复评{recert_days}{c_row}。"
+    )
+    audit_text = f"评审费{_days(audit.quantity)}×{_yuan(audit.unit_price)}/人日={_yuan(audit.amount)}"
+    item = r.slots.fee_item
+    lines: list[str] = []
+    if item is None:
+        fixed = "、".join(f"{x.name}{_yuan(x.amount)}" for x in quote.items if x.key != "audit")
+        lines += [head, f"首年费用合计{_yuan(quote.first_year_total)}：{fixed}{c_items}，{audit_text}{c_row}{c_items}。"]
+        if later is not None:
+            parts = "加".join(f"{x.name}{_yuan(x.amount)}" for x in later.items)
+            span = "、".join(str(y.year) for y in years[1:])
+            lines.append(
+                f"第{span}年每年{parts}，共{_yuan(later.total)}；{len(years)}年合计{_yuan(quote.cycle_total)}"
+                f"{c_row}{c_items}。"
+            )
+        lines.append(_recert_sentence(quote, c_row, c_items))
+    elif item == "audit":
+        lines += [head, f"初审{audit_text}{c_row}{c_items}。"]
+        if later is not None:
+            s_audit = later.items[0]
+            lines.append(f"之后每年监督评审{_days(s_audit.quantity)}，评审费{_yuan(s_audit.amount)}{c_row}{c_items}。")
+        lines.append(_recert_sentence(quote, c_row, c_items))
+        lines.append(f"连同其他费用，首年合计{_yuan(quote.first_year_total)}。")
+    else:
+        line = quote.item(item)
+        per = {"次": "一次性收取", "年": "每年收取"}.get(line.unit, "")
+        lines.append(f"{line.name}为{_yuan(line.unit_price)}/{line.unit}，{per}{c_items}。")
+        if line.unit == "年":
+            total = sum(x.amount for y in years for x in y.items if x.key == item)
+            lines.append(f"按{len(years)}年证书周期计，{line.name}共{_yuan(total)}。")
+        lines.append(
+            f"按{quote.employees}人（{band.label}档）计，首年费用合计{_yuan(quote.first_year_total)}{c_row}{c_items}。"
+        )
+    lines.append("差旅、食宿费用另计；收费表为试行标准，各认证机构实际收费可能不同，以机构报价为准。")
+    return Answer(answer="\n".join(lines), citations=cites.citations, intent="fee", data=quote.to_dict())
+
+
+def _recert_sentence(quote: fees.Quote, c_row: str, c_items: str) -> str:
+    recert = quote.recert
+    if recert.total is None:
+        return f"收费表{quote.band.label}档的复评人日数原文缺失，无法计算复评费用，需向认证机构确认{c_row}。"
+    line = recert.items[0]
+    return (
+        f"证书到期前复评{_days(line.quantity)}，评审费{_yuan(line.amount)}{c_row}{c_items}；"
+        "复评时是否再收申请费和审定与注册费，收费表未说明。"
+    )
+
+
+def _fee_refusal(employees: int | float | None, message: str) -> Answer:
+    bands = fees.person_day_bands()
+    last = bands[-1]
+    above = isinstance(employees, int | float) and employees > last.max
+    if not above:
+        return Answer(answer=f"{message}。", intent="invalid", abstained=True, notice=message)
+    cites = _Cites()
+    passage = Passage(
+        chunk_id=f"{fees.DOC_ID}#人日数对照表 {last.label}",
+        doc_id=fees.DOC_ID,
+        title="商品售后服务评价体系认证收费标准及人日数对照表（试行）",
+        section=f"人日数对照表 {last.label}",
+        text=last.sentence(),
+        source=last.source,
+        origin="table",
+    )
+    mark = cites.mark(passage)
+    text = (
+        f"{message}{mark}。收费表的最后一档是{last.label}，更大规模的企业没有对应的人日数，"
+        "请向认证机构申请单独核定。"
+    )
+    return Answer(answer=text, citations=cites.citations, intent="fee", notice=message)
+
+
+def _score_answer(r: Route) -> Answer:
+    try:
+        rating = scoring.rate_score(r.slots.score)
+    except InputError as exc:
+        return Answer(answer=f"{exc}。", intent="invalid", abstained=True, notice=str(exc))
+    cites = _Cites()
+    fmt = scoring.format_score
+    shown = fmt(rating.score)
+    level_p = rating.basis[0]
+    lines: list[str] = []
+    if r.base_score is not None and r.slots.score_delta is not None:
+        delta = r.slots.score_delta
+        change = f"再多{fmt(delta)}分" if delta >= 0 else f"少{fmt(-delta)}分"
+        lines.append(f"在上次的{fmt(r.base_score)}分基础上{change}，是{shown}分。")
+    verb = "" if rating.level.key == scoring.levels()[0].key else "对应"
+    lines.append(f"{shown}分{verb}{rating.level.label}：{_cited(level_p.text, cites.mark(level_p))}")
+    notes = rating.basis[1:]
+    if rating.next_level is not None and rating.gap is not None:
+        next_p, notes = rating.basis[1], rating.basis[2:]
+        lines.append(
+            f"距{rating.next_level.label}（{fmt(rating.next_level.min)}分）还差{fmt(rating.gap)}分{cites.mark(next_p)}。"
+        )
+    else:
+        lines.append(f"{rating.level.label}是最高等级。")
+    lines += [f"注意：{_cited(p.text, cites.mark(p))}" for p in notes]
+    return Answer(answer="\n".join(lines), citations=cites.citations, intent="score", data=rating.to_dict())
+
+
+def answer_calculation(r: Route) -> Answer:
+    """The cited Chinese answer for a `fee` or `score` route.
+
+    Args:
+        r: a route from `route` whose intent is `fee` or `score`.
+
+    Returns:
+        An `Answer` with [n] markers, citations to the table rows used (doc ids `data:fees` /
+        `data:star_levels`) and the quote or rating as `data`. Figures outside the tables give an
+        answer that says so (intent `fee`) or, for unusable input, intent `invalid`.
+
+    Raises:
+        ValueError: the route's intent is not `fee` or `score`.
+    """
+    if r.intent == "fee":
+        return _fee_answer(r)
+    if r.intent == "score":
+        return _score_answer(r)
+    raise ValueError(f"answer_calculation 只处理 fee/score 意图，收到 {r.intent!r}")
