@@ -87,7 +87,7 @@ class HybridRetriever:
         mode = mode or self.mode
         tokens = tokenize(query)
         expanded = expand_synonyms(tokens) if self.synonyms else tokens
-        known = [t for t in tokens if t in self.idf or any(s in self.idf for s in expand_synonyms([t]))]
+        known = [t for t in tokens if t in self.idf or (self.synonyms and any(s in self.idf for s in expand_synonyms([t])))]
         weight = {t: self.idf.get(t, self._idf_unknown) for t in tokens}
         total = sum(weight.values())
         coverage = sum(weight[t] for t in known) / total if total else 0.0

@@ -51,8 +51,12 @@ def chinese_to_int(text: str) -> int | None:
 
 def _numerals_to_digits(text: str) -> str:
     def repl(match: re.Match[str]) -> str:
-        value = chinese_to_int(match.group(0))
-        return match.group(0) if value is None else str(value)
+        run = match.group(0)
+        # A unit alone is a word, not a number: 上千, 1万元, 十分重要.
+        if not any(ch in _DIGITS for ch in run):
+            return run
+        value = chinese_to_int(run)
+        return run if value is None else str(value)
 
     return _NUMERAL_RUN.sub(repl, text)
 
