@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .calculators import fees, scoring
+from .data import load_table
 from .errors import InputError
 from .textproc import chinese_to_int, normalize
 from .types import Answer, Citation, Passage
@@ -374,7 +375,8 @@ def _fee_answer(r: Route) -> Answer:
         return _fee_refusal(r.slots.employees, str(exc))
     band = quote.band
     cites = _Cites()
-    c_row, c_items = cites.mark(quote.basis[0]), cites.mark(quote.basis[1])
+    row, items, calc = quote.basis
+    c_row, c_items = cites.mark(row), cites.mark(items)
     audit = quote.item("audit")
     years = quote.years
     later = years[1] if len(years) > 1 else None
@@ -384,73 +386,69 @@ def _fee_answer(r: Route) -> Answer:
         f"（策划及文件评审{_days(band.initial_planning)}、现场评审{_days(band.initial_onsite)}），"
         f"每年监督评审{_days(band.surveillance)}，复评{recert_days}{c_row}。"
     )
+    c_calc = cites.mark(calc)
     audit_text = f"评审费{_days(audit.quantity)}×{_yuan(audit.unit_price)}/人日={_yuan(audit.amount)}"
     item = r.slots.fee_item
     lines: list[str] = []
     if item is None:
         fixed = "、".join(f"{x.name}{_yuan(x.amount)}" for x in quote.items if x.key != "audit")
-        lines += [head, f"首年费用合计{_yuan(quote.first_year_total)}：{fixed}{c_items}，{audit_text}{c_row}{c_items}。"]
+        lines += [head, f"首年费用合计{_yuan(quote.first_year_total)}：{fixed}{c_items}，{audit_text}{c_calc}。"]
         if later is not None:
             parts = "加".join(f"{x.name}{_yuan(x.amount)}" for x in later.items)
             span = "、".join(str(y.year) for y in years[1:])
             lines.append(
-                f"第{span}年每年{parts}，共{_yuan(later.total)}；{len(years)}年合计{_yuan(quote.cycle_total)}"
-                f"{c_row}{c_items}。"
+                f"第{span}年每年{parts}，共{_yuan(later.total)}；{len(years)}年合计{_yuan(quote.cycle_total)}{c_calc}。"
             )
-        lines.append(_recert_sentence(quote, c_row, c_items))
+        lines.append(_recert_sentence(quote, c_row, c_calc))
     elif item == "audit":
-        lines += [head, f"初审{audit_text}{c_row}{c_items}。"]
+        lines += [head, f"初审{audit_text}{c_items}{c_calc}。"]
         if later is not None:
             s_audit = later.items[0]
-            lines.append(f"之后每年监督评审{_days(s_audit.quantity)}，评审费{_yuan(s_audit.amount)}{c_row}{c_items}。")
-        lines.append(_recert_sentence(quote, c_row, c_items))
-        lines.append(f"连同其他费用，首年合计{_yuan(quote.first_year_total)}。")
+            lines.append(f"之后每年监督评审{_days(s_audit.quantity)}，评审费{_yuan(s_audit.amount)}{c_calc}。")
+        lines.append(_recert_sentence(quote, c_row, c_calc))
+        lines.append(f"连同其他费用，首年合计{_yuan(quote.first_year_total)}{c_calc}。")
     else:
         line = quote.item(item)
-        per = {"次": "一次性收取", "年": "每年收取"}.get(line.unit, "")
+        per = {"次": "一次性收取", "年": "每年收取（首年和之后每个监督年都要缴）"}.get(line.unit, "")
         lines.append(f"{line.name}为{_yuan(line.unit_price)}/{line.unit}，{per}{c_items}。")
-        if line.unit == "年":
-            total = sum(x.amount for y in years for x in y.items if x.key == item)
-            lines.append(f"按{len(years)}年证书周期计，{line.name}共{_yuan(total)}。")
         lines.append(
-            f"按{quote.employees}人（{band.label}档）计，首年费用合计{_yuan(quote.first_year_total)}{c_row}{c_items}。"
+            f"按{quote.employees}人（{band.label}档）计，首年费用合计{_yuan(quote.first_year_total)}{c_calc}。"
         )
     lines.append("差旅、食宿费用另计；收费表为试行标准，各认证机构实际收费可能不同，以机构报价为准。")
     return Answer(answer="\n".join(lines), citations=cites.citations, intent="fee", data=quote.to_dict())
 
 
-def _recert_sentence(quote: fees.Quote, c_row: str, c_items: str) -> str:
+def _recert_sentence(quote: fees.Quote, c_row: str, c_calc: str) -> str:
     recert = quote.recert
     if recert.total is None:
         return f"收费表{quote.band.label}档的复评人日数原文缺失，无法计算复评费用，需向认证机构确认{c_row}。"
     line = recert.items[0]
     return (
-        f"证书到期前复评{_days(line.quantity)}，评审费{_yuan(line.amount)}{c_row}{c_items}；"
+        f"证书到期前复评{_days(line.quantity)}，评审费{_yuan(line.amount)}{c_calc}；"
         "复评时是否再收申请费和审定与注册费，收费表未说明。"
     )
 
 
 def _fee_refusal(employees: int | float | None, message: str) -> Answer:
     bands = fees.person_day_bands()
-    last = bands[-1]
+    first, last = bands[0], bands[-1]
     above = isinstance(employees, int | float) and employees > last.max
     if not above:
         return Answer(answer=f"{message}。", intent="invalid", abstained=True, notice=message)
     cites = _Cites()
     passage = Passage(
-        chunk_id=f"{fees.DOC_ID}#人日数对照表 {last.label}",
+        chunk_id=f"{fees.DOC_ID}#人日数对照表 适用范围",
         doc_id=fees.DOC_ID,
-        title="商品售后服务评价体系认证收费标准及人日数对照表（试行）",
-        section=f"人日数对照表 {last.label}",
-        text=last.sentence(),
+        title=str(load_table("fees").get("title") or ""),
+        section="人日数对照表 适用范围",
+        text=(
+            f"人日数对照表覆盖雇员人数{first.min}–{last.max}人，最后一档为{last.label}；"
+            f"超过{last.max}人的企业不在收费表范围内，需由认证机构单独核定人日数和费用。"
+        ),
         source=last.source,
         origin="table",
     )
-    mark = cites.mark(passage)
-    text = (
-        f"{message}{mark}。收费表的最后一档是{last.label}，更大规模的企业没有对应的人日数，"
-        "请向认证机构申请单独核定。"
-    )
+    text = f"{message}{cites.mark(passage)}。请向认证机构说明企业规模，申请单独核定人日数和报价。"
     return Answer(answer=text, citations=cites.citations, intent="fee", notice=message)
 
 
@@ -463,23 +461,50 @@ def _score_answer(r: Route) -> Answer:
     fmt = scoring.format_score
     shown = fmt(rating.score)
     level_p = rating.basis[0]
+    calc = _score_calculation(r, rating)
     lines: list[str] = []
     if r.base_score is not None and r.slots.score_delta is not None:
         delta = r.slots.score_delta
         change = f"再多{fmt(delta)}分" if delta >= 0 else f"少{fmt(-delta)}分"
-        lines.append(f"在上次的{fmt(r.base_score)}分基础上{change}，是{shown}分。")
+        lines.append(f"在上次的{fmt(r.base_score)}分基础上{change}，是{shown}分{cites.mark(calc)}。")
     verb = "" if rating.level.key == scoring.levels()[0].key else "对应"
     lines.append(f"{shown}分{verb}{rating.level.label}：{_cited(level_p.text, cites.mark(level_p))}")
     notes = rating.basis[1:]
     if rating.next_level is not None and rating.gap is not None:
         next_p, notes = rating.basis[1], rating.basis[2:]
         lines.append(
-            f"距{rating.next_level.label}（{fmt(rating.next_level.min)}分）还差{fmt(rating.gap)}分{cites.mark(next_p)}。"
+            f"距{rating.next_level.label}（{fmt(rating.next_level.min)}分）还差{fmt(rating.gap)}分"
+            f"{cites.mark(next_p)}{cites.mark(calc)}。"
         )
     else:
         lines.append(f"{rating.level.label}是最高等级。")
     lines += [f"注意：{_cited(p.text, cites.mark(p))}" for p in notes]
     return Answer(answer="\n".join(lines), citations=cites.citations, intent="score", data=rating.to_dict())
+
+
+def _score_calculation(r: Route, rating: scoring.Rating) -> Passage:
+    """The arithmetic of a score answer (delta, grade, gap) as a citable sentence."""
+    fmt = scoring.format_score
+    parts = []
+    if r.base_score is not None and r.slots.score_delta is not None:
+        sign = "+" if r.slots.score_delta >= 0 else "−"
+        parts.append(f"{fmt(r.base_score)} {sign} {fmt(abs(r.slots.score_delta))} = {fmt(rating.score)}分")
+    if rating.level.min > 0:
+        parts.append(f"{fmt(rating.score)}分 ≥ {fmt(rating.level.min)}分，为{rating.level.label}")
+    if rating.next_level is not None and rating.gap is not None:
+        parts.append(
+            f"距{rating.next_level.label}还差 {fmt(rating.next_level.min)} − {fmt(rating.score)} = {fmt(rating.gap)}分"
+        )
+    base = rating.basis[0]
+    return Passage(
+        chunk_id=f"{scoring.DOC_ID}#评分计算 {fmt(rating.score)}分",
+        doc_id=scoring.DOC_ID,
+        title=base.title,
+        section=f"评分计算 {fmt(rating.score)}分",
+        text="；".join(parts) + "。",
+        source=base.source,
+        origin="table",
+    )
 
 
 def answer_calculation(r: Route) -> Answer:

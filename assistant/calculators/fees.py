@@ -471,15 +471,17 @@ def quote_fee(
             f"（收费表为 {format_amount(item.amount)} 元/{_UNITS.get(item.per, '次')}）。",
         )
     title = str(table.get("title") or "")
-    row_source = band.source
-    items_source = catalogue["audit"].source
+    cycle_total = sum(y.total or 0.0 for y in years)
+    # What the quote rests on: the band row, the fee items, and the arithmetic over both (so that
+    # every figure of an answer can be found in a cited text).
     basis = (
-        _passage(title, f"人日数对照表 {band.label}", band.sentence(), row_source),
+        _passage(title, f"人日数对照表 {band.label}", band.sentence(), band.source),
+        _passage(title, "收费项目", "；".join(item.sentence() for item in catalogue.values()) + "。", audit.source),
         _passage(
             title,
-            "收费项目",
-            "；".join(item.sentence() for item in catalogue.values()) + "。",
-            items_source,
+            f"报价计算 {count}人",
+            _calculation_text(count, band, tuple(years), cycle_total, recert),
+            audit.source,
         ),
     )
     # Every source of the table: the schedule itself, the page confirming a row, and the pages
@@ -492,7 +494,7 @@ def quote_fee(
         items=first_year,
         first_year_total=first_total,
         years=tuple(years),
-        cycle_total=sum(y.total or 0.0 for y in years),
+        cycle_total=cycle_total,
         recert=recert,
         assumptions=tuple(assumptions),
         sources=sources,
@@ -501,6 +503,41 @@ def quote_fee(
         company=(company or "").strip() or None,
         basis=basis,
     )
+
+
+def _sum_text(lines: tuple[LineItem, ...]) -> str:
+    parts = []
+    for line in lines:
+        if line.unit == "人日":
+            parts.append(
+                f"{line.name}{format_number(line.quantity)}人日×{format_amount(line.unit_price)}元/人日"
+                f"（{format_amount(line.amount)}元）"
+            )
+        else:
+            parts.append(f"{line.name}{format_amount(line.amount)}元")
+    return " + ".join(parts)
+
+
+def _calculation_text(
+    employees: int, band: Band, years: tuple[YearCost, ...], cycle_total: float, recert: YearCost
+) -> str:
+    """The quote's arithmetic as one sentence: first year, later years, cycle total, re-certification."""
+    first = years[0]
+    text = f"{employees}人（{band.label}档）：首年 = {_sum_text(first.items)} = {format_amount(first.total)}元"
+    if len(years) > 1:
+        later = years[1]
+        span = "、".join(str(y.year) for y in years[1:])
+        text += f"；第{span}年每年 = {_sum_text(later.items)} = {format_amount(later.total)}元"
+    text += f"；{len(years)}年合计{format_amount(cycle_total)}元"
+    if recert.total is None:
+        text += "；复评人日数收费表中缺失，复评费用无法计算"
+    else:
+        line = recert.items[0]
+        text += (
+            f"；复评评审费 = {format_number(line.quantity)}人日×{format_amount(line.unit_price)}元/人日"
+            f" = {format_amount(recert.total)}元"
+        )
+    return text + "。"
 
 
 # ---------------------------------------------------------------------------------------------
