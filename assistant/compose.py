@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .retrieval import QueryAnalysis
-from .textproc import normalize, split_sentences, tokenize
+from .textproc import normalize, split_sentences
 from .types import Answer, Citation, Passage
 
 __all__ = ["compose_answer"]
@@ -31,23 +31,44 @@ class _Candidate:
     score: float
 
 
-def _score(sentence: str, query: set[str], idf: dict[str, float], total: float) -> float:
-    words = set(tokenize(sentence))
+# (what the question asks for, what a sentence that answers it contains). A sentence of the
+# expected shape gets a bonus: "几年" wants a duration, "多少钱" an amount, "什么时候" a date.
+_ANSWER_TYPES = [
+    (re.compile(r"几年|多久|多长时间|几个月|多少天|期限|周期|有效期"), re.compile(r"\d+(个)?(年|月|周|天|工作日)")),
+    (re.compile(r"多少钱|费用|收费|价格|银子|多少元|花费|报价|交多少|几块|费是多少"), re.compile(r"\d+元")),
+    (re.compile(r"多少分|几分|分数线|分数|得分"), re.compile(r"\d+分")),
+    (re.compile(r"什么时候|何时|哪天|哪年|日期|哪一年"), re.compile(r"\d{4}年(\d+月)?")),
+    (re.compile(r"几个|几项|多少项|多少个|几类|几步|几种|几大|哪几"), re.compile(r"\d+(个|项|类|步|种|大|家)")),
+    (re.compile(r"谁|哪个部门|哪家|什么机构|哪些机构|哪里"), re.compile(r"委员会|机构|中心|部|委|局|协会|联合会")),
+    (re.compile(r"区别|不同|差别|一回事|关系|对比"), re.compile(r"而|不是|属于|区别|不同|只|侧重")),
+    (re.compile(r"哪些|什么资料|什么材料|包括什么|包含|有什么"), re.compile(r"、.*、")),
+]
+TYPE_BONUS = 0.25
+SECTION_WEIGHT = 0.3
+# Pointers to other parts of the corpus answer nothing by themselves.
+_POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
+
+
+def _score(sentence: str, section: str, analysis: QueryAnalysis, wanted: list[re.Pattern[str]]) -> float:
     norm = normalize(sentence)
-    hit = sum(idf.get(t, 0.0) for t in query if t in words or (len(t) > 1 and t in norm))
-    return hit / total if total else 0.0
+    score = analysis.matched_weight(sentence) + SECTION_WEIGHT * analysis.matched_weight(section)
+    if any(p.search(norm) for p in wanted):
+        score += TYPE_BONUS
+    if _POINTER.search(sentence):
+        score -= TYPE_BONUS
+    return score
 
 
-def compose_answer(analysis: QueryAnalysis, idf: dict[str, float]) -> Answer:
+def compose_answer(analysis: QueryAnalysis, question: str) -> Answer:
     """Answer text with [n] markers and the citations they point to."""
-    query = set(analysis.expanded)
-    # Expanded synonyms help find sentences but should not outweigh what the user typed.
-    total = sum(idf.get(t, 0.0) for t in set(analysis.tokens)) or 1.0
+    asked = normalize(question)
+    wanted = [shape for ask, shape in _ANSWER_TYPES if ask.search(asked)]
     candidates: list[_Candidate] = []
     for pi, passage in enumerate(analysis.passages):
         prior = 0.12 / (pi + 1)  # retrieval rank still matters when word overlap ties
         for order, sentence in enumerate(split_sentences(passage.text)):
-            candidates.append(_Candidate(pi, order, sentence, _score(sentence, query, idf, total) + prior))
+            score = _score(sentence, passage.section, analysis, wanted) + prior
+            candidates.append(_Candidate(pi, order, sentence, score))
     if not candidates:
         return Answer("", abstained=True, intent="out_of_scope")
     candidates.sort(key=lambda c: -c.score)

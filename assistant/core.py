@@ -132,7 +132,7 @@ class Assistant:
         verdict = check_scope(query, analysis, strict=self.variant.scope_guard)
         if not verdict.in_scope:
             return Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope")
-        return compose_answer(analysis, self.retriever.idf)
+        return compose_answer(analysis, query)
 
     def search(self, query: str, *, k: int = TOP_K) -> list[Passage]:
         """Ranked passages for `query` (the knowledge-base tab and retrieval metrics use this)."""

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .embedders import Embedder
-from .textproc import expand_synonyms, tokenize
+from .textproc import expand_synonyms, normalize, tokenize
 from .types import Passage
 
 __all__ = ["RRF_K", "HybridRetriever", "QueryAnalysis"]
@@ -34,6 +34,18 @@ class QueryAnalysis:
     bm25_top: float
     dense_top: float
     passages: list[Passage] = field(default_factory=list)
+    # token -> the words that count as a match for it (itself plus synonyms when enabled)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    passage_coverage: float = 0.0  # best share of the query's weight that one passage contains
+
+    def matched_weight(self, text: str) -> float:
+        """Share of the query's IDF weight whose words (or synonyms) occur in `text`."""
+        total = sum(self.weights.values())
+        if not total:
+            return 0.0
+        norm = normalize(text)
+        return sum(w for t, w in self.weights.items() if any(a in norm for a in self.groups[t])) / total
 
 
 class HybridRetriever:
@@ -85,10 +97,13 @@ class HybridRetriever:
     def analyze(self, query: str, *, k: int = 5, mode: str | None = None) -> QueryAnalysis:
         """Retrieve the top `k` passages and the signals the scope guard needs."""
         mode = mode or self.mode
-        tokens = tokenize(query)
+        tokens = list(dict.fromkeys(tokenize(query)))  # search mode may repeat a word
         expanded = expand_synonyms(tokens) if self.synonyms else tokens
-        known = [t for t in tokens if t in self.idf or (self.synonyms and any(s in self.idf for s in expand_synonyms([t])))]
-        weight = {t: self.idf.get(t, self._idf_unknown) for t in tokens}
+        groups = {t: tuple(expand_synonyms([t])) if self.synonyms else (t,) for t in tokens}
+        known = [t for t in tokens if any(a in self.idf for a in groups[t])]
+        # A word the corpus never uses weighs as much as the rarest word it does use.
+        weight = {t: max((self.idf.get(a, 0.0) for a in groups[t]), default=0.0) or self._idf_unknown
+                  for t in tokens}
         total = sum(weight.values())
         coverage = sum(weight[t] for t in known) / total if total else 0.0
 
@@ -101,7 +116,7 @@ class HybridRetriever:
         else:
             fused = _rrf([bm25, dense])
         passages = [self._passage(i, score, rank, mode) for rank, (i, score) in enumerate(fused[:k], 1)]
-        return QueryAnalysis(
+        analysis = QueryAnalysis(
             tokens=tokens,
             expanded=expanded,
             known_tokens=known,
@@ -109,7 +124,13 @@ class HybridRetriever:
             bm25_top=bm25[0][1] if bm25 else 0.0,
             dense_top=dense[0][1] if dense else 0.0,
             passages=passages,
+            groups=groups,
+            weights=weight,
         )
+        analysis.passage_coverage = max(
+            (analysis.matched_weight(f"{p.title}{p.section}{p.text}") for p in passages), default=0.0
+        )
+        return analysis
 
     def search(self, query: str, *, k: int = 5, mode: str | None = None) -> list[Passage]:
         return self.analyze(query, k=k, mode=mode).passages

@@ -1,0 +1,662 @@
+"""The Gradio app: cited chat, fee quotes, star self-assessment and the knowledge base.
+
+A thin shell over `Assistant` and the calculators: every number and sentence comes from them; this
+module only lays them out, keeps one dialogue `Session` per browser session, and turns errors into
+short Chinese messages. `create_app()` builds the Blocks without serving them; `serve()` starts a
+server with the app's theme, CSS and queue; `launch()` reads the environment and calls `serve()`.
+
+Named API endpoints for `gradio_client`: `/chat` (message, history -> answer dict), `/quote`
+(headcount -> quote dict), `/score` (total -> rating dict).
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import ipaddress
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from . import dialogue
+from . import ui_render as render
+from .calculators import fees, scoring
+from .core import Assistant
+from .data import load_table
+from .errors import AssistantError, InputError
+from .types import Answer
+
+__all__ = [
+    "EXAMPLES",
+    "LaunchError",
+    "ServerSettings",
+    "create_app",
+    "launch",
+    "serve",
+    "server_settings",
+]
+
+log = logging.getLogger("assistant.ui")
+
+EXAMPLES = (
+    "办售后服务认证要准备哪些资料？",
+    "1200人的企业认证费用是多少？",
+    "申请售后服务认证需要什么条件？",
+    "认证证书有效期多久？",
+    "92分能评几星？",
+    "售后服务认证和ISO 9001有什么区别？",
+)
+UNEXPECTED = "抱歉，系统出了点问题，请稍后重试。如果问题持续，请联系管理员。"
+# Several browser sessions may stream at once; the retrieval itself is serialised by a lock (see
+# `_Backend`), so this limit is about keeping streams and quotes flowing, not about CPU.
+CONCURRENCY = 4
+# The extractive answer is ready at once; it is revealed in a few steps so a long answer reads as
+# it arrives instead of appearing as a block. Kept short: it adds at most ~0.25 s per answer.
+_STREAM_STEPS = 8
+_STREAM_DELAY = 0.03
+_SEARCH_K = 8
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Server settings.
+
+
+class LaunchError(AssistantError):
+    """The server settings are unsafe or malformed (the message says which variable to set)."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    auth: tuple[str, str] | None
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def server_settings(env: Mapping[str, str] | None = None) -> ServerSettings:
+    """Host, port and login from ASSISTANT_HOST / ASSISTANT_PORT / ASSISTANT_AUTH.
+
+    Args:
+        env: the environment to read; default `os.environ`.
+
+    Returns:
+        The settings; `auth` is set whenever ASSISTANT_AUTH is.
+
+    Raises:
+        LaunchError: the port is not a number in 1–65535, ASSISTANT_AUTH is not `user:pass`, or
+            the host is not a loopback address and no login is configured.
+    """
+    env = os.environ if env is None else env
+    host = (env.get("ASSISTANT_HOST") or "127.0.0.1").strip()
+    raw_port = (env.get("ASSISTANT_PORT") or "7860").strip()
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise LaunchError(f"ASSISTANT_PORT 应为 1–65535 之间的端口号（当前为“{raw_port}”）")
+    raw_auth = env.get("ASSISTANT_AUTH") or ""
+    auth: tuple[str, str] | None = None
+    if raw_auth:
+        user, sep, password = raw_auth.partition(":")
+        if not sep or not user.strip() or not password:
+            raise LaunchError("ASSISTANT_AUTH 格式应为“用户名:密码”，例如 ASSISTANT_AUTH=sales:请换成强密码")
+        auth = (user.strip(), password)
+    if auth is None and not _is_loopback(host):
+        raise LaunchError(
+            f"拒绝启动：ASSISTANT_HOST={host} 会让局域网或公网上的其他人访问本助手，必须设置登录账号。"
+            "请设置 ASSISTANT_AUTH=用户名:密码 后重试，或去掉 ASSISTANT_HOST 只在本机（127.0.0.1）使用。"
+        )
+    return ServerSettings(host, int(raw_port), auth)
+
+
+# ---------------------------------------------------------------------------------------------
+# Calls into the library, with the error policy in one place.
+
+
+class _Backend:
+    """The assistant plus what the handlers share: a lock and a folder for generated quotes."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        # bm25s, Chroma and the embedder are not documented as thread-safe; a query takes tens of
+        # milliseconds, so serialising them costs little and rules out interleaved state.
+        self.lock = threading.Lock()
+        self.files = Path(tempfile.mkdtemp(prefix="shouhou-ui-"))
+        atexit.register(shutil.rmtree, self.files, ignore_errors=True)
+
+    def ask(self, question: str, *, session: dialogue.Session | None = None, history: list[str] | None = None) -> Answer:
+        with self.lock:
+            return self.assistant.ask(question, session=session, history=history)
+
+    def search(self, query: str) -> list[Any]:
+        with self.lock:
+            return self.assistant.search(query, k=_SEARCH_K)
+
+    def quote_files(self, quote: fees.Quote) -> tuple[Path, Path]:
+        """The quote as PDF and Markdown, named by quote number (same quote -> same files)."""
+        today = date.today()
+        number = fees.quote_number(quote, today)
+        pdf = fees.render_pdf(quote, self.files / f"{number}.pdf", number=number, issued=today)
+        md = self.files / f"{number}.md"
+        md.write_text(fees.render_markdown(quote, number=number, issued=today), encoding="utf-8")
+        return pdf, md
+
+
+def _message(exc: BaseException) -> str:
+    """What the user reads: our own errors as they are, anything else as a short apology (logged)."""
+    if isinstance(exc, AssistantError):
+        return str(exc)
+    log.error("unexpected error in UI handler", exc_info=exc)
+    return UNEXPECTED
+
+
+def _guard(on_error: Callable[[str], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run a handler; on any exception return `on_error(message)` instead of a traceback."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def inner(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except Exception as exc:
+                return on_error(_message(exc))
+
+        return inner
+
+    return wrap
+
+
+def _api_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """API endpoints report errors as `gr.Error`, which gradio_client raises with the message."""
+
+    @functools.wraps(fn)
+    def inner(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error:
+            raise
+        except Exception as exc:
+            raise gr.Error(_message(exc), print_exception=False) from None
+
+    return inner
+
+
+def _questions(history: Any) -> list[str]:
+    """Earlier user questions from a /chat history: a list of strings or of chat messages."""
+    out: list[str] = []
+    for item in history or []:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, Mapping) and item.get("role") == "user":
+            content = item.get("content")
+            if isinstance(content, list):
+                content = "".join(
+                    str(part.get("text", "")) if isinstance(part, Mapping) else str(part) for part in content
+                )
+            out.append(str(content or ""))
+        elif isinstance(item, list | tuple) and item and isinstance(item[0], str):
+            out.append(item[0])  # [user, assistant] pairs
+    return [q for q in out if q.strip()]
+
+
+def _const(value: Any) -> Callable[[], Any]:
+    """A no-input handler returning `value` (one per example button)."""
+    return lambda: value
+
+
+def _stream(answer: Answer) -> Iterator[str]:
+    """The answer's HTML in a few growing steps, ending with the complete answer and its sources."""
+    size = len(answer.answer)
+    step = max(12, -(-size // _STREAM_STEPS))
+    for shown in range(step, size, step):
+        yield render.answer_html(answer, shown=shown)
+    yield render.answer_html(answer)
+
+
+# ---------------------------------------------------------------------------------------------
+# The app.
+
+
+def _chat_tab(backend: _Backend) -> None:
+    session = gr.State(None)
+    chatbot = gr.Chatbot(
+        label="对话",
+        elem_id="chatbot",
+        height=520,
+        placeholder="您好，我是售后服务认证助手。可以问我申请条件、材料、流程、费用、评分与星级等问题，每个回答都附有出处。",
+        # All text is escaped before it gets here (see ui_render); the sanitizer is a second layer.
+        sanitize_html=True,
+        allow_tags=False,
+        latex_delimiters=[],
+        feedback_options=None,
+        group_consecutive_messages=False,
+        buttons=[],
+    )
+    with gr.Row(equal_height=True):
+        message = gr.Textbox(
+            show_label=False,
+            placeholder="输入问题，例如：1200人的企业认证要花多少钱？",
+            elem_id="chat-input",
+            scale=5,
+            min_width=180,
+            max_lines=6,
+            autofocus=False,
+        )
+        send = gr.Button("发送", variant="primary", elem_id="chat-send", scale=1, min_width=70)
+    with gr.Row(elem_classes="sa-examples"):
+        example_buttons = [gr.Button(q, size="sm", min_width=0, elem_classes="sa-example") for q in EXAMPLES]
+    new_chat = gr.Button("新对话", size="sm", elem_id="chat-new", variant="secondary")
+
+    def respond(text: str, history: list[Any], state: Any) -> Iterator[tuple[list[Any], str, Any]]:
+        # One Session per browser session: gr.State keeps it between turns, "新对话" drops it.
+        state = state if isinstance(state, dialogue.Session) else dialogue.Session()
+        history = list(history or [])
+        question = (text or "").strip()
+        if not question:
+            yield history, "", state
+            return
+        history.append({"role": "user", "content": render.user_html(question)})
+        history.append({"role": "assistant", "content": render.pending_html()})
+        yield history, "", state
+        try:
+            answer = backend.ask(question, session=state)
+        except Exception as exc:
+            answer = Answer(_message(exc), abstained=True, intent="error")
+        for i, html in enumerate(_stream(answer)):
+            if i:
+                time.sleep(_STREAM_DELAY)
+            history[-1] = {"role": "assistant", "content": html}
+            yield history, "", state
+
+    chat_io: dict[str, Any] = {
+        "fn": respond,
+        "inputs": [message, chatbot, session],
+        "outputs": [chatbot, message, session],
+        "api_visibility": "private",
+        "show_progress": "hidden",
+    }
+    send.click(**chat_io)
+    message.submit(**chat_io)
+    for button, question in zip(example_buttons, EXAMPLES, strict=True):
+        button.click(_const(question), outputs=message, api_visibility="private", queue=False).then(**chat_io)
+    new_chat.click(
+        lambda: ([], "", None), outputs=[chatbot, message, session], api_visibility="private", queue=False
+    )
+
+
+def _fee_defaults() -> tuple[str, str]:
+    table = load_table("fees")
+    audit: dict[str, Any] = next((i for i in table.get("items") or [] if i.get("key") == "audit"), {})
+    bands = fees.person_day_bands()
+    return fees.format_amount(audit.get("amount")), str(bands[-1].max)
+
+
+def _quote_tab(backend: _Backend) -> None:
+    rate_default, max_people = _fee_defaults()
+    gr.Markdown(f"按《认证收费标准及人日数对照表（试行）》估算认证费用（适用于 1–{max_people} 人的企业）。")
+    with gr.Row():
+        with gr.Column(min_width=200):
+            headcount = gr.Textbox(label="员工人数（必填）", placeholder="例如 1200", elem_id="quote-headcount")
+            headcount_error = gr.HTML(elem_id="quote-headcount-error")
+        with gr.Column(min_width=200):
+            company = gr.Textbox(label="公司名称（可选）", placeholder="印在报价单上", elem_id="quote-company")
+        with gr.Column(min_width=200):
+            rate = gr.Textbox(
+                label="评审费单价（元/人日，可选）",
+                placeholder=f"默认按收费表 {rate_default}",
+                elem_id="quote-rate",
+            )
+            rate_error = gr.HTML(elem_id="quote-rate-error")
+    make = gr.Button("生成报价", variant="primary", elem_id="quote-make")
+    result = gr.HTML(elem_id="quote-result")
+    with gr.Row():
+        pdf = gr.DownloadButton("下载 PDF 报价单", visible=False, elem_id="quote-pdf", variant="primary")
+        md = gr.DownloadButton("下载 Markdown 报价单", visible=False, elem_id="quote-md")
+
+    def failed(head: str = "", rate_msg: str = "", body: str = "") -> tuple[Any, ...]:
+        hidden = gr.DownloadButton(value=None, visible=False)
+        return render.error_html(head), render.error_html(rate_msg), body, hidden, hidden
+
+    @_guard(lambda msg: failed(body=render.error_html(msg)))
+    def make_quote(count: str, name: str, rate_text: str) -> tuple[Any, ...]:
+        count = (count or "").strip()
+        if not count:
+            return failed(head="请填写员工人数（正整数，例如 1200）")
+        # Headcount first, so its message lands under the headcount field and not under the rate.
+        try:
+            fees.find_band(count)
+        except InputError as exc:
+            return failed(head=str(exc))
+        try:
+            quote = fees.quote_fee(count, rate=(rate_text or "").strip() or None, company=name)
+        except InputError as exc:
+            return failed(rate_msg=str(exc))
+        pdf_path, md_path = backend.quote_files(quote)
+        return (
+            "",
+            "",
+            render.quote_html(quote.to_dict()),
+            gr.DownloadButton(value=str(pdf_path), visible=True),
+            gr.DownloadButton(value=str(md_path), visible=True),
+        )
+
+    io: dict[str, Any] = {
+        "fn": make_quote,
+        "inputs": [headcount, company, rate],
+        "outputs": [headcount_error, rate_error, result, pdf, md],
+        "api_visibility": "private",
+    }
+    make.click(**io)
+    headcount.submit(**io)
+    rate.submit(**io)
+
+
+def _score_tab() -> None:
+    table = load_table("indicators")
+    config = table.get("self_assessment") or {}
+    choices = [*(config.get("answers") or {}), str(config.get("not_applicable") or "不适用")]
+    kinds = scoring.enterprise_kinds()
+    sets = table.get("sbt10401") or {}
+    levels = "、".join(f"{lv.label} ≥{scoring.format_score(lv.min)}分" for lv in scoring.levels()[1:])
+    gr.Markdown(f"星级对照：{levels}。结果是**估算**，正式等级以认证机构评审为准。")
+    mode = gr.Radio(["按总分评定", "按指标清单自评"], value="按总分评定", label="评定方式", elem_id="score-mode")
+    with gr.Column(visible=True) as total_box:
+        with gr.Row():
+            with gr.Column(min_width=200):
+                total = gr.Textbox(label="总分（0–100）", placeholder="例如 92", elem_id="score-total")
+                total_error = gr.HTML(elem_id="score-total-error")
+            deductions = gr.Number(
+                label="特别扣分项数（可选）", value=None, minimum=0, precision=0, elem_id="score-deductions", min_width=200
+            )
+        rate_button = gr.Button("评定星级", variant="primary", elem_id="score-rate")
+    with gr.Column(visible=False) as checklist_box:
+        kind = gr.Radio(
+            [(name, key) for key, name in kinds.items()],
+            value=next(iter(kinds)),
+            label="企业类型",
+            elem_id="score-kind",
+        )
+        radios: list[tuple[str, str, Any]] = []
+        boxes = {}
+        for key, name in kinds.items():
+            categories = (sets.get(key) or {}).get("categories") or []
+            count = sum(len(c.get("indicators") or []) for c in categories)
+            with gr.Column(visible=key == kind.value, elem_id=f"checklist-{key}") as box:
+                gr.Markdown(f"**{name}企业**：{len(categories)}个单项、{count}项指标。逐项选择符合程度，不适用的选“不适用”。")
+                for category in categories:
+                    with gr.Group():
+                        gr.Markdown(f"#### {category['name']}", padding=True)
+                        for indicator in category.get("indicators") or []:
+                            radio = gr.Radio(choices, label=str(indicator), value=None, elem_classes="sa-indicator")
+                            radios.append((key, str(indicator), radio))
+            boxes[key] = box
+        with gr.Row():
+            fill_all = gr.Button("全部设为“符合”", size="sm", elem_id="score-fill")
+            clear_all = gr.Button("清空", size="sm", elem_id="score-clear")
+        assess_button = gr.Button("计算自评结果", variant="primary", elem_id="score-assess")
+        check_error = gr.HTML(elem_id="score-check-error")
+    result = gr.HTML(elem_id="score-result")
+
+    mode.change(
+        lambda m: (gr.Column(visible=m == "按总分评定"), gr.Column(visible=m != "按总分评定"), ""),
+        inputs=mode,
+        outputs=[total_box, checklist_box, result],
+        api_visibility="private",
+        queue=False,
+    )
+    kind.change(
+        lambda k: [gr.Column(visible=key == k) for key in boxes],
+        inputs=kind,
+        outputs=list(boxes.values()),
+        api_visibility="private",
+        queue=False,
+    )
+
+    @_guard(lambda msg: (render.error_html(msg), ""))
+    def rate_total(value: str, special: float | None) -> tuple[str, str]:
+        value = (value or "").strip()
+        if not value:
+            return render.error_html("请填写总分（0–100 之间的数字，例如 92）"), ""
+        try:
+            rating = scoring.rate_score(value, special_deductions=None if special is None else int(special))
+        except InputError as exc:
+            return render.error_html(str(exc)), ""
+        return "", render.rating_html(rating.to_dict())
+
+    rate_button.click(
+        rate_total, inputs=[total, deductions], outputs=[total_error, result], api_visibility="private"
+    )
+    total.submit(rate_total, inputs=[total, deductions], outputs=[total_error, result], api_visibility="private")
+
+    @_guard(lambda msg: (render.error_html(msg), ""))
+    def assess(chosen_kind: str, *answers: str | None) -> tuple[str, str]:
+        picked = {
+            indicator: answer
+            for (key, indicator, _), answer in zip(radios, answers, strict=True)
+            if key == chosen_kind and answer
+        }
+        try:
+            assessment = scoring.self_assess(chosen_kind, picked)
+        except InputError as exc:
+            return render.error_html(str(exc)), ""
+        rating = scoring.rate_score(round(assessment.score, 2))
+        return "", render.assessment_html(assessment.to_dict(), rating.to_dict())
+
+    radio_components = [r for _, _, r in radios]
+    assess_button.click(
+        assess, inputs=[kind, *radio_components], outputs=[check_error, result], api_visibility="private"
+    )
+    fill_all.click(
+        lambda k: [choices[0] if key == k else gr.skip() for key, _, _ in radios],
+        inputs=kind,
+        outputs=radio_components,
+        api_visibility="private",
+        queue=False,
+    )
+    clear_all.click(
+        lambda: [None] * len(radio_components), outputs=radio_components, api_visibility="private", queue=False
+    )
+
+
+def _knowledge_tab(backend: _Backend) -> gr.HTML:
+    status = gr.HTML(elem_id="kb-status")
+    gr.Markdown("#### 检索资料库")
+    with gr.Row(equal_height=True):
+        query = gr.Textbox(show_label=False, placeholder="输入关键词，例如：监督评审 人日", elem_id="kb-query", scale=5, min_width=180)
+        go = gr.Button("检索", variant="primary", elem_id="kb-search", scale=1, min_width=70)
+    hits = gr.HTML(elem_id="kb-results")
+    gr.Markdown("#### 阅读全文")
+    docs = {doc.id: doc for doc in backend.assistant.documents()}
+    picker = gr.Dropdown(
+        [(f"{doc.title}（{doc.id}）", doc.id) for doc in docs.values()],
+        value=None,
+        label="选择文档",
+        elem_id="kb-doc",
+    )
+    viewer = gr.Markdown(elem_id="kb-viewer", elem_classes="sa-doc", sanitize_html=True, latex_delimiters=[])
+
+    @_guard(render.error_html)
+    def search(text: str) -> str:
+        text = text or ""
+        return render.passages_html(text, backend.search(text) if text.strip() else [])
+
+    @_guard(lambda msg: render.error_html(msg))
+    def show(doc_id: str | None) -> str:
+        if not doc_id:
+            return ""
+        # Re-read so a document added with `assistant index add` shows without a restart.
+        current = {doc.id: doc for doc in backend.assistant.documents()}
+        doc = current.get(doc_id) or docs.get(doc_id)
+        if doc is None:
+            return render.esc(f"找不到文档 {doc_id}")
+        return render.document_markdown(doc.title, doc.kind, doc.confidence, doc.sources, doc.body)
+
+    go.click(search, inputs=query, outputs=hits, api_visibility="private")
+    query.submit(search, inputs=query, outputs=hits, api_visibility="private")
+    picker.change(show, inputs=picker, outputs=viewer, api_visibility="private")
+    return status
+
+
+def _api(backend: _Backend) -> None:
+    @_api_guard
+    def chat(message: str, history: list | None = None) -> dict:
+        """Answer one question with citations.
+
+        Args:
+            message: the question.
+            history: earlier questions of the conversation, oldest first (strings, or chat
+                messages {"role", "content"} of which the user turns are used).
+
+        Returns:
+            {"answer", "citations": [{n, doc_id, title, section, text, source}], "abstained",
+            "intent", "latency_ms", ...}
+        """
+        return backend.ask(message or "", history=_questions(history)).to_dict()
+
+    @_api_guard
+    def quote(headcount: int | str, company: str = "", rate: float | str | None = None) -> dict:
+        """Fee quote for a headcount: band, person-days, items, first-year and 3-year totals.
+
+        Args:
+            headcount: number of employees (1–the table's last band).
+            company: customer name for the quote (optional).
+            rate: 评审费 per person-day in 元, replacing the table's rate (optional).
+        """
+        text = headcount.strip() if isinstance(headcount, str) else headcount
+        if text in ("", None):
+            raise InputError("请填写员工人数（正整数，例如 1200）")
+        rate_value = rate.strip() if isinstance(rate, str) else rate
+        return fees.quote_fee(text, rate=rate_value or None, company=company or None).to_dict()
+
+    @_api_guard
+    def score(total: float | str, special_deductions: int | None = None) -> dict:
+        """Star level for a total score (0–100), with the gap to the next level and caveats.
+
+        Args:
+            total: the total score.
+            special_deductions: number of 特别扣分项, if known (optional).
+        """
+        return scoring.rate_score(total, special_deductions=special_deductions).to_dict()
+
+    gr.api(chat, api_name="chat", concurrency_limit=CONCURRENCY)
+    gr.api(quote, api_name="quote")
+    gr.api(score, api_name="score")
+
+
+def create_app(assistant: Assistant | None = None) -> gr.Blocks:
+    """Build the app (four tabs and the /chat, /quote, /score endpoints) without serving it.
+
+    Args:
+        assistant: a loaded `Assistant`; default `Assistant.load()`, which builds the index
+            under $ASSISTANT_HOME first when it is missing.
+
+    Returns:
+        The Blocks; serve them with `serve()` (theme, CSS, queue) or `launch()`.
+
+    Raises:
+        AssistantError: the index cannot be built or loaded.
+    """
+    backend = _Backend(assistant or Assistant.load())
+    with gr.Blocks(title="售后服务认证助手", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        gr.HTML(
+            '<div class="sa-header"><h1>售后服务认证助手</h1>'
+            "<p>商品售后服务评价体系认证（GB/T 27922-2011）：有出处的问答、费用报价、星级自评</p></div>",
+            elem_id="header",
+        )
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab("智能问答", id="chat", elem_id="tab-chat"):
+                _chat_tab(backend)
+            with gr.Tab("快速报价", id="quote", elem_id="tab-quote"):
+                _quote_tab(backend)
+            with gr.Tab("星级自评", id="score", elem_id="tab-score"):
+                _score_tab()
+            with gr.Tab("知识库", id="kb", elem_id="tab-kb"):
+                status = _knowledge_tab(backend)
+        _api(backend)
+        # Status is read at page load so a rebuilt index shows without restarting the app.
+        demo.load(
+            _guard(render.error_html)(lambda: render.status_html(backend.assistant.status())),
+            outputs=status,
+            api_visibility="private",
+        )
+    return demo
+
+
+def _theme() -> gr.themes.Base:
+    # Chinese system fonts first: the theme's default Latin web font has no CJK glyphs.
+    fonts = ["PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "system-ui", "sans-serif"]
+    return gr.themes.Soft(primary_hue="blue", font=fonts)
+
+
+def serve(
+    demo: gr.Blocks,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = 7860,
+    auth: tuple[str, str] | None = None,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+) -> Any:
+    """Serve `demo` with the app's theme, CSS and queue (the one place that calls `demo.launch`).
+
+    Args:
+        demo: the Blocks from `create_app()`.
+        host: address to bind; callers outside tests go through `launch()`, which checks it.
+        port: port to bind (None lets gradio pick from 7860 up).
+        auth: (user, password) required to open the app and call its API.
+        prevent_thread_lock: return at once with the server running in the background (tests).
+        quiet: no startup banner.
+
+    Returns:
+        What `Blocks.launch` returns: (app, local_url, share_url).
+    """
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        auth_message="请输入管理员分配的用户名和密码。" if auth else None,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        show_error=False,
+        ssr_mode=False,
+        mcp_server=False,
+        enable_monitoring=False,
+        footer_links=["api"],
+        theme=_theme(),
+        css=render.CSS,
+    )
+
+
+def launch(demo: gr.Blocks | None = None, *, prevent_thread_lock: bool = False) -> Any:
+    """Check the environment's server settings, build the app if needed, and serve it.
+
+    Args:
+        demo: an app from `create_app()`; default builds one (loading or building the index).
+        prevent_thread_lock: return with the server running in the background.
+
+    Raises:
+        LaunchError: unsafe or malformed ASSISTANT_HOST / ASSISTANT_PORT / ASSISTANT_AUTH; checked
+            before the index is loaded, so a misconfigured start fails at once.
+    """
+    settings = server_settings()
+    app = demo or create_app()
+    return serve(
+        app, host=settings.host, port=settings.port, auth=settings.auth, prevent_thread_lock=prevent_thread_lock
+    )
