@@ -105,7 +105,7 @@ def _prepare(text: str) -> str:
 
 
 def _to_number(text: str) -> int | float:
-    value = Decimal(text)
+    value = Decimal(text.replace("负", "-").replace("−", "-"))
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -113,15 +113,17 @@ def _to_number(text: str) -> int | float:
 # Slot patterns (on prepared text: digits, no spaces, lower case).
 
 _NUM = r"(\d+(?:\.\d+)?)"
+# A sign is kept (so "-100人" is refused, not read as 100) unless it joins a range such as 1176-1550.
+_SIGNED = r"((?:(?<!\d)[-−]|负)?\d+(?:\.\d+)?)"
 _HEADCOUNT = (
-    re.compile(_NUM + r"(?:多|余|来)?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
-    re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?(?:有|是|为|约|大约|大概|共|共有|在|:)*" + _NUM),
+    re.compile(_SIGNED + r"(?:多|余|来)?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
+    re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?(?:有|是|为|约|大约|大概|共|共有|在|:)*" + _SIGNED),
     re.compile(r"(?<![\d./a-z-])(\d+)(?:多|余|来)?(?:的)?(?:公司|企业|单位|工厂)"),
 )
 _DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
 _DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
-_SCORE_UNIT = re.compile(r"(?<![\d.])" + _NUM + r"分(?![钟之期制项])")
-_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:)?" + _NUM)
+_SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"分(?![钟之期制项])")
+_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:)?" + _SIGNED)
 _BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家])")
 
 _TYPES = (
