@@ -52,21 +52,26 @@ class GoldenError(ValueError):
 
 @dataclass(frozen=True)
 class GoldenCase:
-    """One golden question. `must_include` is a list of facts, each a tuple of alternatives."""
+    """One golden question.
+
+    `must_include` is a list of facts, each a tuple of alternatives. `cite_doc` holds the documents
+    of which one must be cited: the format's single id, or several when more than one document
+    states the facts (the corpus repeats key facts in `faq` and `overview`), empty for null.
+    """
 
     id: str
     topic: str
     question: str
     must_include: tuple[tuple[str, ...], ...] = ()
-    cite_doc: str | None = None
+    cite_doc: tuple[str, ...] = ()
     abstain: bool = False
     history: tuple[str, ...] = ()
     source: str = field(default="", compare=False)  # "file:line", for error messages and reports
 
     @property
-    def is_corpus_cite(self) -> bool:
-        """True when `cite_doc` names a corpus document (not a data table, not null)."""
-        return self.cite_doc is not None and not self.cite_doc.startswith("data:")
+    def corpus_docs(self) -> tuple[str, ...]:
+        """The ids of `cite_doc` that name corpus documents (data tables such as data:fees left out)."""
+        return tuple(d for d in self.cite_doc if not d.startswith("data:"))
 
 
 def _fail(where: str, message: str) -> GoldenError:
@@ -102,7 +107,7 @@ def parse_case(obj: Any, *, where: str = "<case>") -> GoldenCase:
         raise _fail(where, "字段 'history' 必须是非空字符串的列表（按时间先后）")
     facts = obj.get("must_include", [])
     if not isinstance(facts, list):
-        raise _fail(where, "字段 'must_include' 必须是列表的列表，例如 [[\"3年\", \"三年\"]]")
+        raise _fail(where, '字段 \'must_include\' 必须是列表的列表，例如 [["3年", "三年"]]')
     for fact in facts:
         if (
             not isinstance(fact, list)
@@ -110,10 +115,19 @@ def parse_case(obj: Any, *, where: str = "<case>") -> GoldenCase:
             or not all(isinstance(alt, str) and alt.strip() for alt in fact)
         ):
             raise _fail(where, f"事实 {fact!r} 必须是由非空字符串组成的非空列表")
-    cite_doc = obj.get("cite_doc")
-    if cite_doc is not None and (not isinstance(cite_doc, str) or not _CITE.match(cite_doc)):
-        raise _fail(where, f"cite_doc {cite_doc!r} 应为文档 id（如 fees）、data:<表名> 或 null")
-    if abstain and (facts or cite_doc is not None):
+    raw_cite = obj.get("cite_doc")
+    cite_doc = (raw_cite,) if isinstance(raw_cite, str) else tuple(raw_cite or ())
+    if (
+        not isinstance(raw_cite, (str, list, type(None)))
+        or (isinstance(raw_cite, list) and not raw_cite)
+        or not all(isinstance(d, str) and _CITE.match(d) for d in cite_doc)
+        or len(set(cite_doc)) != len(cite_doc)
+    ):
+        raise _fail(
+            where,
+            f"cite_doc {raw_cite!r} 应为文档 id（如 fees）、data:<表名>、由这些 id 组成的不重复列表，或 null",
+        )
+    if abstain and (facts or cite_doc):
         # An abstention has nothing to contain or cite; facts here would never be checked.
         raise _fail(where, "abstain 为 true 的题目不能有 must_include 或 cite_doc")
     if not abstain and not facts:

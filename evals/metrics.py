@@ -7,7 +7,7 @@ Nothing here loads models or reads files, so every figure in the report can be c
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,10 +60,10 @@ def unsupported_facts(facts: Iterable[Fact], passages: Iterable[str]) -> list[li
     return [list(fact) for fact in facts if not any(fact_holds(fact, t) for t in texts)]
 
 
-def retrieval_rank(target: str, doc_ids: Sequence[str]) -> int | None:
-    """1-based rank of the first passage from document `target` in `doc_ids`; None if absent."""
+def retrieval_rank(targets: Collection[str], doc_ids: Sequence[str]) -> int | None:
+    """1-based rank of the first passage from any document of `targets` in `doc_ids`; None if absent."""
     for rank, doc_id in enumerate(doc_ids, start=1):
-        if doc_id == target:
+        if doc_id in targets:
             return rank
     return None
 
@@ -122,7 +122,7 @@ class CaseOutcome:
     correct: bool
     answer: str = ""
     intent: str = ""
-    cite_doc: str | None = None
+    cite_doc: tuple[str, ...] = ()  # one of these must be cited
     cited_docs: tuple[str, ...] = ()
     missing: tuple[tuple[str, ...], ...] = ()  # facts absent from the answer
     unsupported: tuple[tuple[str, ...], ...] = ()  # facts absent from every cited passage
@@ -150,7 +150,7 @@ class CaseOutcome:
         if self.unsupported:
             out.append("facts not found in any cited passage")
         if self.cite_doc_cited is False:
-            out.append(f"{self.cite_doc} not among the cited documents")
+            out.append(f"{' / '.join(self.cite_doc)} not among the cited documents")
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -172,16 +172,16 @@ def score_case(
         case: the golden case.
         answer: the assistant's answer, or None when asking raised (then `error` says what).
         retrieved: doc ids of the passages `search` returned, best first; None when retrieval is
-            not scored for this case.
+            not scored for this case (the rank is then that of the first `cite_doc` document).
         error: the exception text when there is no answer.
 
     Returns:
         The outcome. An in-scope case is correct when the assistant answered, every fact holds in
-        the answer, every fact is found in at least one cited passage, and `cite_doc` (if any) is
-        among the cited documents. An out-of-scope case is correct when the assistant abstained.
+        the answer, every fact is found in at least one cited passage, and one document of
+        `cite_doc` (if any) is among the cited documents. An out-of-scope case is correct when the assistant abstained.
     """
     scored = retrieved is not None
-    rank = retrieval_rank(case.cite_doc, retrieved) if retrieved is not None and case.cite_doc else None
+    rank = retrieval_rank(case.corpus_docs, retrieved) if retrieved is not None else None
     if answer is None:
         return CaseOutcome(
             id=case.id,
@@ -216,7 +216,7 @@ def score_case(
         return CaseOutcome(correct=False, **common)
     missing = missing_facts(case.must_include, answer.answer)
     unsupported = unsupported_facts(case.must_include, (c.text for c in answer.citations))
-    cite_ok = None if case.cite_doc is None else case.cite_doc in cited_docs
+    cite_ok = any(d in cited_docs for d in case.cite_doc) if case.cite_doc else None
     supported = not unsupported and cite_ok is not False
     return CaseOutcome(
         correct=not missing and supported,

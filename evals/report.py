@@ -38,7 +38,7 @@ def build_report(outcomes: Sequence[CaseOutcome], *, meta: dict[str, Any]) -> di
                 "reasons": o.reasons,
                 "missing": [list(f) for f in o.missing],
                 "unsupported": [list(f) for f in o.unsupported],
-                "cite_doc": o.cite_doc,
+                "cite_doc": list(o.cite_doc),
                 "cited_docs": list(o.cited_docs),
                 "answer": o.answer,
             }
@@ -102,7 +102,8 @@ def render_markdown(report: dict[str, Any], *, answer_chars: int = 120) -> str:
         if f["unsupported"]:
             detail.append(f"unsupported: {_facts(f['unsupported'])}")
         if f["cite_doc"]:
-            detail.append(f"cite_doc `{f['cite_doc']}`, cited {f['cited_docs'] or 'nothing'}")
+            cited = ", ".join(f["cited_docs"]) or "nothing"
+            detail.append(f"cite_doc `{' / '.join(f['cite_doc'])}`, cited: {cited}")
         answer = _escape(f["answer"])
         if len(answer) > answer_chars:
             answer = answer[:answer_chars] + "…"

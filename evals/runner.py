@@ -60,7 +60,7 @@ def load_assistant(variant: str | None = None) -> SupportsEval:
 def _scores_retrieval(case: GoldenCase) -> bool:
     # Retrieval is scored on corpus documents only: calculator answers cite data tables, which no
     # search returns, and a follow-up ("那2000人呢？") means nothing to a search without its history.
-    return not case.abstain and case.is_corpus_cite and not case.history
+    return not case.abstain and bool(case.corpus_docs) and not case.history
 
 
 def evaluate_case(assistant: SupportsEval, case: GoldenCase, *, k: int = SEARCH_K) -> CaseOutcome:
