@@ -1,0 +1,460 @@
+"""The evaluation: metric functions on hand-worked examples, the golden files' schema, the runner.
+
+Expected figures are worked out by hand in the comments, so a change in a formula shows up as a
+failing number rather than as a silently different report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import corpus_dir
+from assistant.types import Answer, Citation, Passage
+from evals.check_golden import check_cases
+from evals.golden import CORE_TOPICS, TOPICS, GoldenCase, GoldenError, golden_files, load_golden, parse_case
+from evals.metrics import (
+    CaseOutcome,
+    abstention_precision_recall,
+    fact_holds,
+    hit_at_k,
+    mean_reciprocal_rank,
+    missing_facts,
+    percentile,
+    retrieval_rank,
+    score_case,
+    summarize,
+    summarize_by_topic,
+    unsupported_facts,
+)
+from evals.report import build_report, render_markdown
+from evals.runner import check_floors, evaluate, main
+
+CORE = Path(__file__).resolve().parents[1] / "evals" / "golden" / "core.jsonl"
+
+
+def _case(**kw: Any) -> GoldenCase:
+    base: dict[str, Any] = {"id": "t-001", "topic": "timeline", "question": "证书管几年？"}
+    base.update(kw)
+    return GoldenCase(**base)
+
+
+def _cite(doc_id: str, text: str, n: int = 1) -> Citation:
+    return Citation(n, doc_id, "标题", "小节", text, "来源")
+
+
+# --------------------------------------------------------------------------------------------
+# Facts
+
+
+@pytest.mark.parametrize(
+    ("fact", "text", "expected"),
+    [
+        (["3年"], "证书有效期为三年。", True),  # Chinese numeral normalised on the answer side
+        (["三年"], "证书有效期为3年。", True),  # ... and on the golden side
+        (["53000"], "首年合计约53,000元", True),  # thousands separator removed
+        (["1200人"], "１２００ 人的企业", True),  # full-width digits and the space folded
+        (["GB/T 27922"], "依据gb/t27922-2011", True),  # case and spaces
+        (["5年", "五年"], "证书有效期为3年。", False),
+        (["有效期"], "", False),
+    ],
+)
+def test_fact_holds_after_normalisation(fact: list[str], text: str, expected: bool) -> None:
+    assert fact_holds(fact, text) is expected
+
+
+def test_missing_facts_lists_each_unmet_fact_with_its_alternatives() -> None:
+    facts = [["3个月"], ["6个月", "半年"], ["1年"]]
+    assert missing_facts(facts, "多数来源称运行满3个月；也有来源称需要半年。") == [["1年"]]
+
+
+def test_a_fact_split_across_two_citations_is_not_supported() -> None:
+    # "16人日" appears in neither passage on its own; joined they would spell it by accident.
+    passages = ["初审需要16", "人日数按员工人数查表"]
+    assert unsupported_facts([["16人日"]], passages) == [["16人日"]]
+    assert unsupported_facts([["人日数"], ["16"]], passages) == []
+
+
+# --------------------------------------------------------------------------------------------
+# Retrieval
+
+
+def test_retrieval_rank_is_one_based_and_accepts_several_targets() -> None:
+    docs = ["faq", "timeline", "timeline", "process"]
+    assert retrieval_rank(("timeline",), docs) == 2
+    assert retrieval_rank(("process", "timeline"), docs) == 2  # the first of either counts
+    assert retrieval_rank(("fees",), docs) is None
+
+
+def test_hit_at_k_and_mrr_on_three_questions() -> None:
+    # Question 1 finds its document first (rank 1), question 2 third (rank 3), question 3 not
+    # in the top 5 (None). hit@1 = 1/3 (only q1); hit@5 = 2/3 (q1 and q2);
+    # MRR = (1/1 + 1/3 + 0) / 3 = (4/3) / 3 = 4/9.
+    ranks = [1, 3, None]
+    assert hit_at_k(ranks, 1) == pytest.approx(1 / 3)
+    assert hit_at_k(ranks, 5) == pytest.approx(2 / 3)
+    assert mean_reciprocal_rank(ranks) == pytest.approx(4 / 9)
+
+
+def test_retrieval_metrics_of_nothing_are_not_measured() -> None:
+    assert hit_at_k([], 1) is None
+    assert mean_reciprocal_rank([]) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Abstention and latency
+
+
+def test_abstention_precision_and_recall() -> None:
+    # (expected, predicted), positive = abstain. True positives: cases 1 and 5 -> 2.
+    # False positive: case 3 (abstained on an in-scope question) -> 1.
+    # False negative: case 2 (answered an out-of-scope question) -> 1.
+    # Precision = 2 / (2 + 1) = 2/3; recall = 2 / (2 + 1) = 2/3.
+    pairs = [(True, True), (True, False), (False, True), (False, False), (True, True)]
+    precision, recall = abstention_precision_recall(pairs)
+    assert precision == pytest.approx(2 / 3)
+    assert recall == pytest.approx(2 / 3)
+
+
+def test_abstention_ratios_with_an_empty_denominator_are_none() -> None:
+    # Nothing abstained: precision has no denominator; nothing should have: recall has none.
+    assert abstention_precision_recall([(True, False), (False, False)]) == (None, 0.0)
+    assert abstention_precision_recall([(False, True)]) == (0.0, None)
+
+
+def test_percentile_interpolates_between_ranks() -> None:
+    values = [40.0, 10.0, 30.0, 20.0]  # sorted: 10 20 30 40, positions 0..3
+    assert percentile(values, 50) == pytest.approx(25.0)  # position 1.5: halfway 20 -> 30
+    assert percentile(values, 95) == pytest.approx(38.5)  # position 2.85: 30 + 0.85 * 10
+    assert percentile(values, 100) == 40.0
+    assert percentile([], 50) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring one case
+
+
+def test_in_scope_answer_with_facts_in_answer_and_cited_passage_is_correct() -> None:
+    case = _case(must_include=(("3年",),), cite_doc=("timeline", "faq"))
+    answer = Answer(
+        "证书有效期为三年。[1]", [_cite("faq", "售后服务认证证书的有效期为3年。")], latency_ms=12.0
+    )
+    out = score_case(case, answer, retrieved=["faq", "timeline"])
+    assert out.correct and out.supported and out.cite_doc_cited
+    assert out.rank == 1 and out.latency_ms == 12.0 and out.reasons == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        # The fact is cited but the answer text never says it.
+        (Answer("请见引文。[1]", [_cite("timeline", "有效期为3年。")]), "facts missing from the answer"),
+        # The answer says it, but no cited passage does: an unsupported claim.
+        (
+            Answer("有效期3年。[1]", [_cite("timeline", "每年监督评审。")]),
+            "facts not found in any cited passage",
+        ),
+        # Supported by a passage, but from a document the case does not accept.
+        (Answer("有效期3年。[1]", [_cite("fees", "有效期3年。")]), "timeline not among the cited documents"),
+        (Answer("不在范围内。", abstained=True, intent="out_of_scope"), "abstained on an in-scope question"),
+    ],
+)
+def test_in_scope_failures_name_their_reason(answer: Answer, reason: str) -> None:
+    out = score_case(_case(must_include=(("3年",),), cite_doc=("timeline",)), answer)
+    assert not out.correct
+    assert out.reasons == [reason]
+
+
+def test_out_of_scope_case_is_correct_only_when_abstaining() -> None:
+    case = _case(id="oos-001", topic="out_of_scope", question="今天天气怎么样？", abstain=True)
+    assert score_case(case, Answer("不在范围内。", abstained=True)).correct
+    wrong = score_case(case, Answer("证书有效期为3年。", [_cite("timeline", "证书有效期为3年。")]))
+    assert not wrong.correct and wrong.reasons == ["should have abstained"]
+    assert wrong.supported is None  # citation support is only measured on in-scope answers
+
+
+def test_an_exception_is_a_failed_case_with_its_message() -> None:
+    out = score_case(_case(must_include=(("3年",),), cite_doc=("timeline",)), None, error="KeyError: 'x'")
+    assert not out.correct and out.reasons == ["error: KeyError: 'x'"]
+
+
+# --------------------------------------------------------------------------------------------
+# Summaries, floors and the report
+
+
+def _outcome(**kw: Any) -> CaseOutcome:
+    base: dict[str, Any] = {
+        "id": "x",
+        "topic": "timeline",
+        "question": "q",
+        "expected_abstain": False,
+        "abstained": False,
+        "correct": True,
+    }
+    base.update(kw)
+    return CaseOutcome(**base)
+
+
+def test_summarize_hand_worked() -> None:
+    outcomes = [
+        # answered in scope, correct, supported, rank 1, 10 ms
+        _outcome(id="a", supported=True, retrieval_scored=True, rank=1, latency_ms=10.0),
+        # answered in scope, fact missing but citation fine, rank 2, 20 ms
+        _outcome(id="b", correct=False, supported=True, retrieval_scored=True, rank=2, latency_ms=20.0),
+        # answered in scope, unsupported, retrieval miss, 30 ms
+        _outcome(id="c", correct=False, supported=False, retrieval_scored=True, rank=None, latency_ms=30.0),
+        # out of scope, abstained correctly, 40 ms
+        _outcome(id="d", topic="out_of_scope", expected_abstain=True, abstained=True, latency_ms=40.0),
+    ]
+    s = summarize(outcomes)
+    assert s.n == 4 and s.n_correct == 2
+    assert s.accuracy == pytest.approx(2 / 4)  # a and d
+    assert s.citation_support == pytest.approx(2 / 3)  # a and b of the three answered in scope
+    assert (s.abstention_precision, s.abstention_recall) == (1.0, 1.0)  # d only, rightly
+    assert s.hit_at_1 == pytest.approx(1 / 3) and s.hit_at_5 == pytest.approx(2 / 3)
+    assert s.mrr == pytest.approx((1 + 1 / 2 + 0) / 3)  # 0.5
+    assert s.latency_p50_ms == pytest.approx(25.0)  # between 20 and 30
+    by_topic = summarize_by_topic(outcomes)
+    assert list(by_topic) == ["timeline", "out_of_scope"]
+    assert by_topic["timeline"].accuracy == pytest.approx(1 / 3)
+    assert by_topic["timeline"].abstention_recall is None  # no case there should abstain
+
+
+def test_check_floors() -> None:
+    overall = {"accuracy": 0.85, "abstention_precision": 0.95, "abstention_recall": 0.8}
+    assert check_floors(overall, min_accuracy=0.8, min_abstention=0.8) == []
+    problems = check_floors(overall, min_accuracy=0.9, min_abstention=0.9)
+    assert [p.split()[0] for p in problems] == ["accuracy", "abstention_recall"]
+    # Not measured (no out-of-scope case in a --limit run) is not a failure.
+    unmeasured = {"accuracy": 1.0, "abstention_precision": None, "abstention_recall": None}
+    assert check_floors(unmeasured, min_accuracy=0.9, min_abstention=0.9) == []
+
+
+def test_markdown_report_has_the_table_and_each_failure() -> None:
+    case = _case(id="timeline-001", must_include=(("3年",),), cite_doc=("timeline",))
+    bad = score_case(case, Answer("有效期5年。[1]", [_cite("timeline", "有效期5年。")]))
+    good = score_case(_case(id="oos-001", topic="out_of_scope", abstain=True), Answer("", abstained=True))
+    md = render_markdown(build_report([bad, good], meta={"variant": "full", "golden": ["core.jsonl"]}))
+    assert "| **overall** | 2 | 50.0% |" in md
+    assert "| out_of_scope | 1 | 100.0% |" in md
+    assert "**timeline-001** (timeline) 证书管几年？" in md
+    assert "missing: `3年`" in md and "oos-001**" not in md
+
+
+# --------------------------------------------------------------------------------------------
+# The runner, with a stand-in assistant (the assistant itself is not under test here)
+
+
+class _StubAssistant:
+    def ask(self, question: str, *, history: list[str] | None = None) -> Answer:
+        if "天气" in question:
+            return Answer("不在范围内。", abstained=True, intent="out_of_scope")
+        if "崩溃" in question:
+            raise RuntimeError("boom")
+        return Answer("证书有效期为3年。[1]", [_cite("timeline", "证书有效期为3年。")])
+
+    def search(self, question: str, *, k: int = 5) -> list[Passage]:
+        return [Passage("c1", "faq", "t", "s", "x", "src"), Passage("c2", "timeline", "t", "s", "x", "src")][
+            :k
+        ]
+
+
+def _golden_file(tmp_path: Path, rows: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "g.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+_ROWS = [
+    {
+        "id": "t-1",
+        "topic": "timeline",
+        "question": "证书管几年？",
+        "must_include": [["3年"]],
+        "cite_doc": "timeline",
+    },
+    {"id": "o-1", "topic": "out_of_scope", "question": "今天天气怎么样？", "abstain": True},
+    {
+        "id": "t-2",
+        "topic": "timeline",
+        "question": "崩溃吗",
+        "must_include": [["3年"]],
+        "cite_doc": "timeline",
+    },
+]
+
+
+def test_evaluate_measures_latency_ranks_and_keeps_going_after_an_error(tmp_path: Path) -> None:
+    outcomes = evaluate(_StubAssistant(), load_golden([_golden_file(tmp_path, _ROWS)]))
+    assert [o.correct for o in outcomes] == [True, True, False]
+    assert outcomes[0].rank == 2 and outcomes[0].latency_ms is not None and outcomes[0].latency_ms > 0
+    assert not outcomes[1].retrieval_scored  # an abstain case has no document to find
+    assert outcomes[2].error == "RuntimeError: boom"
+
+
+def test_main_writes_both_reports_and_fails_below_the_floor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("evals.runner.load_assistant", lambda variant=None: _StubAssistant())
+    golden, out = _golden_file(tmp_path, _ROWS), tmp_path / "out"
+    args = ["--golden", str(golden), "--out", str(out), "--quiet"]
+    assert main([*args, "--min-accuracy", "0.5"]) == 0  # 2 of 3 correct
+    assert main([*args, "--min-accuracy", "0.9"]) == 1
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["overall"]["n"] == 3 and [f["id"] for f in report["failures"]] == ["t-2"]
+    assert "| **overall** | 3 |" in (out / "report.md").read_text(encoding="utf-8")
+    assert "below floor: accuracy 66.7% < floor 90.0%" in capsys.readouterr().err
+    assert main([*args, "--limit", "1"]) == 0
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["overall"]["n"] == 1
+
+
+def test_main_rejects_a_broken_golden_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x-1", "topic": "weather", "question": "q", "abstain": true}\n', encoding="utf-8")
+    assert main(["--golden", str(bad), "--quiet"]) == 2
+    assert "未知 topic 'weather'" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# Golden-file schema
+
+
+@pytest.mark.parametrize(
+    ("obj", "fragment"),
+    [
+        ([], "每行应为一个 JSON 对象"),
+        ({"id": "a-1", "topic": "fees", "question": "q", "extra": 1}, "未知字段"),
+        ({"id": "A 1", "topic": "fees", "question": "q"}, "只能含小写字母"),
+        ({"id": "a-1", "topic": "weather", "question": "q"}, "未知 topic"),
+        ({"id": "a-1", "topic": "fees", "question": "  "}, "'question' 必须是非空字符串"),
+        (
+            {"id": "a-1", "topic": "fees", "question": "q", "must_include": ["1000"]},
+            "必须是由非空字符串组成的非空列表",
+        ),
+        (
+            {"id": "a-1", "topic": "fees", "question": "q", "must_include": [["1000"]], "cite_doc": "Fees!"},
+            "cite_doc",
+        ),
+        (
+            {"id": "a-1", "topic": "fees", "question": "q", "must_include": [["1000"]], "cite_doc": []},
+            "cite_doc",
+        ),
+        ({"id": "a-1", "topic": "fees", "question": "q"}, "至少有一个 must_include"),
+        (
+            {"id": "a-1", "topic": "out_of_scope", "question": "q", "abstain": True, "must_include": [["x"]]},
+            "不能有 must_include 或 cite_doc",
+        ),
+        (
+            {"id": "a-1", "topic": "fees", "question": "q", "must_include": [["x"]], "history": "上一问"},
+            "history",
+        ),
+    ],
+)
+def test_parse_case_rejects(obj: Any, fragment: str) -> None:
+    with pytest.raises(GoldenError, match=fragment):
+        parse_case(obj, where="f.jsonl:1")
+
+
+def test_parse_case_accepts_the_design_example_and_a_list_of_documents() -> None:
+    one = parse_case(
+        {
+            "id": "fees-001",
+            "topic": "fees",
+            "question": "办这个认证大概要花多少钱？",
+            "history": [],
+            "must_include": [["申请费"], ["1000"]],
+            "cite_doc": "fees",
+            "abstain": False,
+        }
+    )
+    assert one.cite_doc == ("fees",) and one.must_include == (("申请费",), ("1000",))
+    several = parse_case(
+        {
+            "id": "a-1",
+            "topic": "timeline",
+            "question": "q",
+            "must_include": [["3年"]],
+            "cite_doc": ["timeline", "faq", "data:fees"],
+        }
+    )
+    assert several.corpus_docs == ("timeline", "faq")
+
+
+def test_load_golden_rejects_duplicate_ids_across_files(tmp_path: Path) -> None:
+    row = {"id": "a-1", "topic": "out_of_scope", "question": "q", "abstain": True}
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    for path in (first, second):
+        path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(GoldenError, match="重复"):
+        load_golden([first, second])
+
+
+def test_every_golden_file_parses_with_unique_ids_and_known_topics() -> None:
+    cases = load_golden(golden_files())  # raises on a bad line or a repeated id
+    assert {c.topic for c in cases} <= set(TOPICS)
+    assert all(not c.must_include and not c.cite_doc for c in cases if c.abstain)
+
+
+def test_core_set_covers_every_topic_with_enough_cases() -> None:
+    cases = load_golden([CORE])
+    by_topic: dict[str, int] = {}
+    for c in cases:
+        by_topic[c.topic] = by_topic.get(c.topic, 0) + 1
+    assert len(cases) >= 160
+    assert set(by_topic) == set(CORE_TOPICS)
+    assert by_topic["out_of_scope"] >= 25 and by_topic["adversarial"] >= 10
+    assert all(c.abstain for c in cases if c.topic == "out_of_scope")
+    in_scope = [c for c in cases if not c.abstain]
+    assert all(c.cite_doc for c in in_scope), "every in-scope core case names the document to cite"
+    assert all(1 <= len(c.must_include) <= 3 for c in in_scope)
+    # Conflict cases check that both versions are passed on, so they carry at least two facts.
+    assert all(len(c.must_include) >= 2 for c in in_scope if c.topic == "conflict")
+
+
+def test_golden_quantities_are_written_in_digits() -> None:
+    # normalize() would match 三年 against 3年 anyway; digits keep the file greppable and make
+    # plain what is matched. Names such as 五星 or 五洲天宇 stay as they are written.
+    chinese_quantity = re.compile(
+        r"[零一二两三四五六七八九十百千万]+(?:年|个月|月|分|元|人日|项|天|个工作日)"
+    )
+    offenders = [
+        (c.id, alt)
+        for c in load_golden([CORE])
+        for fact in c.must_include
+        for alt in fact
+        if chinese_quantity.search(alt)
+    ]
+    assert not offenders
+
+
+def test_every_cited_corpus_document_exists() -> None:
+    missing = {
+        (c.id, doc)
+        for c in load_golden(golden_files())
+        for doc in c.corpus_docs
+        if not (corpus_dir() / f"{doc}.md").exists()
+    }
+    assert not missing
+
+
+def test_every_core_fact_is_stated_by_each_document_the_case_cites() -> None:
+    # A fact the cited document does not state could never be passed by a correct, cited answer.
+    problems = check_cases(load_golden([CORE]))
+    assert not problems, "\n".join(str(p) for p in problems)
+
+
+# --------------------------------------------------------------------------------------------
+# The real assistant (slow: loads the shipped index)
+
+
+@pytest.mark.slow
+def test_evaluate_runs_against_the_real_assistant(shipped_assistant: Any) -> None:
+    cases = [c for c in load_golden([CORE]) if c.id in {"timeline-001", "oos-001", "fees-002"}]
+    outcomes = evaluate(shipped_assistant, cases)
+    assert [o.id for o in outcomes] == [c.id for c in cases]
+    assert all(o.error is None and o.latency_ms and o.latency_ms > 0 for o in outcomes)
+    assert all(o.retrieval_scored for o in outcomes if not o.expected_abstain)
