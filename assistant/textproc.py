@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -20,6 +21,7 @@ __all__ = [
     "split_sentences",
     "synonym_groups",
     "tokenize",
+    "tokenizer_fingerprint",
 ]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -61,6 +63,13 @@ def _numerals_to_digits(text: str) -> str:
     return _NUMERAL_RUN.sub(repl, text)
 
 
+def _fold(text: str, *, keep_spaces: bool) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = _THOUSANDS.sub("", text)
+    text = _SPACES.sub(" " if keep_spaces else "", text)
+    return text.lower()
+
+
 def normalize(text: str, *, keep_spaces: bool = False) -> str:
     """Canonical form for matching and indexing.
 
@@ -68,11 +77,21 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
     digits so that 三年 and 3年 match; thousands separators go; letters are lowered. White space is
     removed for matching, or folded to one space for segmentation (so "GB/T 27922" stays two words).
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = _numerals_to_digits(text)
-    text = _THOUSANDS.sub("", text)
-    text = _SPACES.sub(" " if keep_spaces else "", text)
-    return text.lower()
+    return _numerals_to_digits(_fold(text, keep_spaces=keep_spaces))
+
+
+# Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
+TOKENIZER_VERSION = 3
+
+
+def tokenizer_fingerprint() -> str:
+    """Identifies how text is tokenised: code version plus the domain dictionary and synonyms."""
+    digest = hashlib.sha1(str(TOKENIZER_VERSION).encode())
+    for name in ("userdict.txt", "synonyms.txt"):
+        path = _dict_dir() / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _dict_dir() -> Path:
@@ -94,26 +113,40 @@ def _tokenizer() -> Any:
     userdict = _dict_dir() / "userdict.txt"
     if userdict.exists():
         tok.load_userdict(str(userdict))
-    for group in synonym_groups():
-        for word in group:
-            tok.add_word(word, freq=None)
+    for word in _raw_synonym_words():
+        tok.add_word(word, freq=None)
     return tok
+
+
+def _raw_synonym_words() -> list[str]:
+    """Synonym words as written (jieba segments text before numerals are normalised)."""
+    path = _dict_dir() / "synonyms.txt"
+    if not path.exists():
+        return []
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words += [_fold(w, keep_spaces=False) for w in line.split("#", 1)[0].split()]
+    return words
 
 
 _GBT = re.compile(r"gb\s*/\s*t\s*(\d)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
+# Normalised like the tokens they are compared with ("一共" arrives as "1共").
 _STOPWORDS = frozenset(
-    ["的", "了", "是", "在", "和", "与", "及", "或", "吗", "呢", "吧", "啊", "呀", "么", "嘛", "哦", "我", "我们", "你", "你们", "他", "她", "它", "这", "那", "这个", "那个", "有", "要", "会", "能", "就", "都", "也", "还", "又", "请问", "一下", "一个", "什么", "怎么", "怎样", "如何", "哪些", "哪个", "多少", "几", "是否", "可以", "需要", "之", "其", "为", "对", "被", "把", "让", "给", "从", "到", "上", "下", "中", "等", "个", "些", "呗", "想", "问", "咨询", "公司", "企业", "我司", "贵司", "啥", "有啥", "干啥", "用", "里", "叫", "名字", "意思", "时候", "哪几", "几个", "哪几个", "哪家", "哪", "搞", "搞个", "弄", "下来", "一共", "大概", "大约", "左右", "具体", "到底", "究竟", "还是", "是不是", "就是", "一般", "通常", "现在", "目前", "这样", "那样", "怎么样", "为什么", "为啥", "应该", "得", "着", "过", "并", "但", "而", "如果", "的话", "那么", "所以", "请", "帮", "帮忙", "告诉", "知道", "了解", "说说", "介绍", "一些", "有没有", "能不能", "可不可以", "吗", "行", "对吧", "吧", "呢", "嗯", "谢谢", "你好"]
+    normalize(w)
+    for w in ["的", "了", "是", "在", "和", "与", "及", "或", "吗", "呢", "吧", "啊", "呀", "么", "嘛", "哦", "我", "我们", "你", "你们", "他", "她", "它", "这", "那", "这个", "那个", "有", "要", "会", "能", "就", "都", "也", "还", "又", "请问", "一下", "一个", "什么", "怎么", "怎样", "如何", "哪些", "哪个", "多少", "几", "是否", "可以", "需要", "之", "其", "为", "对", "被", "把", "让", "给", "从", "到", "上", "下", "中", "等", "个", "些", "呗", "想", "问", "咨询", "公司", "企业", "我司", "贵司", "啥", "有啥", "干啥", "用", "里", "叫", "名字", "意思", "时候", "哪几", "几个", "哪几个", "哪家", "哪", "搞", "搞个", "弄", "下来", "一共", "大概", "大约", "左右", "具体", "到底", "究竟", "还是", "是不是", "就是", "一般", "通常", "现在", "目前", "这样", "那样", "怎么样", "为什么", "为啥", "应该", "得", "着", "过", "并", "但", "而", "如果", "的话", "那么", "所以", "请", "帮", "帮忙", "告诉", "知道", "了解", "说说", "介绍", "一些", "有没有", "能不能", "可不可以", "吗", "行", "对吧", "吧", "呢", "嗯", "谢谢", "你好"]
 )
 
 
 def segment(text: str) -> list[str]:
     """jieba words of `text` (search mode), normalised, without punctuation."""
-    text = _GBT.sub(r"gbt \1", normalize(text, keep_spaces=True))
+    # Segment before numerals become digits, so that 一共, 统一 or 三星级 stay words; then
+    # normalise each word.
+    text = _GBT.sub(r"gbt \1", _fold(text, keep_spaces=True))
     # "ISO9001" and "ISO 9001" must give the same tokens, as must "t27922" and "27922".
     text = _LETTER_DIGIT.sub(" ", text)
-    words = _tokenizer().lcut_for_search(text)
+    words = (_numerals_to_digits(w) for w in _tokenizer().lcut_for_search(text))
     return [w for w in words if w.strip() and not _PUNCT.match(w)]
 
 

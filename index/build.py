@@ -26,7 +26,7 @@ from assistant.config import embed_spec
 from assistant.corpus import Document, load_corpus, user_docs_dir
 from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError
-from assistant.textproc import tokenize
+from assistant.textproc import tokenize, tokenizer_fingerprint
 
 from .chunking import Chunk, split_document
 from .store import COLLECTION, chroma_client, current_build, index_root, read_manifest, set_current
@@ -87,6 +87,8 @@ def stale_reason(spec: str | None = None, docs: list[Document] | None = None) ->
         return "索引格式版本已更新"
     if manifest.get("embed_spec") != spec:
         return f"向量模型已由 {manifest.get('embed_spec')} 改为 {spec}，需要重新向量化"
+    if manifest.get("tokenizer") != tokenizer_fingerprint():
+        return "分词词典或分词规则已变化"
     docs = load_corpus() if docs is None else docs
     if manifest.get("documents") != corpus_fingerprint(docs):
         return "语料已变化"
@@ -215,6 +217,7 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
             "version": MANIFEST_VERSION,
             "embed_spec": spec,
             "embedder": embedder.id,
+            "tokenizer": tokenizer_fingerprint(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "documents": corpus_fingerprint(docs),
             "titles": {d.id: d.title for d in docs},

@@ -85,3 +85,11 @@ def test_chunks_file_is_utf8_json(tmp_path: Path) -> None:
     assert {r["doc_id"] for r in rows} == {"fee", "valid", "stars"}
     assert "证书有效期为3年" in (build / "chunks.jsonl").read_text(encoding="utf-8")
     assert os.environ["ASSISTANT_HOME"] in str(build)
+
+
+def test_tokenizer_change_marks_index_stale(monkeypatch: pytest.MonkeyPatch) -> None:
+    build_index(docs=TINY, progress=None)
+    import assistant.textproc as textproc
+
+    monkeypatch.setattr(textproc, "TOKENIZER_VERSION", textproc.TOKENIZER_VERSION + 1)
+    assert stale_reason(docs=TINY) == "分词词典或分词规则已变化"
