@@ -157,6 +157,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _display_path(path: Path) -> str:
+    # Relative to the working directory when possible: reports are read next to the repository.
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _progress(i: int, n: int, outcome: CaseOutcome) -> None:
     mark = "ok " if outcome.correct else "FAIL"
     print(f"[{i:>3}/{n}] {mark} {outcome.id}", file=sys.stderr)
@@ -194,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "created": _dt.datetime.now().isoformat(timespec="seconds"),
         "variant": args.variant,
         "embedder": embed_spec(),
-        "golden": [str(f) for f in files],
+        "golden": [_display_path(f) for f in files],
         "limit": args.limit,
         "search_k": SEARCH_K,
         "load_seconds": round(load_s, 2),

@@ -431,6 +431,16 @@ def test_golden_quantities_are_written_in_digits() -> None:
     assert not offenders
 
 
+def test_every_core_case_asks_for_something_the_question_does_not_already_say() -> None:
+    # An answer that merely restates the question would pass a case whose facts are all in it.
+    echo_only = [
+        c.id
+        for c in load_golden([CORE])
+        if c.must_include and all(fact_holds(fact, c.question) for fact in c.must_include)
+    ]
+    assert not echo_only
+
+
 def test_every_cited_corpus_document_exists() -> None:
     missing = {
         (c.id, doc)
