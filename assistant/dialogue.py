@@ -34,6 +34,7 @@ class Session:
     score: float | None = None
     enterprise_type: str | None = None  # 生产型 | 销售服务型
     fee_item: str | None = None  # a fees.yaml item key: application | registration | annual | audit
+    target_level: str | None = None  # star_levels key the user aims at
     last_intent: str | None = None
     topic: str | None = None
     questions: list[str] = field(default_factory=list)
@@ -50,6 +51,7 @@ class Slots:
     number: float | None = None  # a bare number whose meaning depends on context ("那2000呢？")
     enterprise_type: str | None = None
     fee_item: str | None = None
+    target_level: str | None = None  # a star_levels key the question names: "离五星还差多少" -> five
 
 
 @dataclass(frozen=True)
@@ -124,7 +126,13 @@ _DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|
 _DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
 _SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"分(?![钟之期制项])")
 _SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:)?" + _SIGNED)
-_BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家])")
+_BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家颗回])")
+# A bare number reads as a score only with two or three digits or a decimal point ("89.5能评几星"),
+# so that 一回事 ("1回事") or a year never becomes one.
+_SCORE_LIKE = re.compile(r"\d{2,3}(?:\.\d+)?|\d\.\d+")
+# "不到70分", "70分以上": a range in a rule question, not the user's score.
+_COMPARATIVE_BEFORE = ("不到", "低于", "少于", "不足", "不满", "超过", "高于", "大于", "小于", "至少", "满")
+_COMPARATIVE_AFTER = ("以下", "以上", "以内", "之下", "之上")
 
 _TYPES = (
     ("销售服务型", ("销售服务型", "销售服务类", "销售型", "销售企业", "经销", "零售", "贸易公司")),
@@ -137,6 +145,7 @@ _FEE_ITEMS = (
     ("audit", ("评审费", "审核费", "审查费", "人日费")),
 )
 _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
+_RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
 _SCORE_CUES = ("星", "等级", "级别", "达标", "评级", "档次", "几级", "什么级", "算什么", "差几分", "还差", "评上")
 _OTHER_TOPIC_CUES = ("申请吗", "能申请", "可以申请", "条件", "材料", "资料", "流程", "步骤", "多久", "周期", "机构")
 _FOLLOWUP_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|这其中|那其中|其中|里面|再)")
@@ -186,13 +195,13 @@ def parse_slots(text: str) -> Slots:
             delta = sign * float(match.group(1))
             rest = rest[: match.start()] + "," + rest[match.end() :]
             break
-    score_value = _first_number((_SCORE_UNIT, _SCORE_WORD), rest)
+    score_value, ranged = _score_number(rest)
     number: float | None = None
-    if employees is None and score_value is None:
+    if employees is None and score_value is None and not ranged:
         bare = _BARE.search(rest)
         if bare:
             value = float(_to_number(bare.group(1)))
-            if _contains(t, _SCORE_CUES):
+            if _contains(t, _SCORE_CUES) and _SCORE_LIKE.fullmatch(bare.group(1)):
                 score_value = value
             else:
                 number = value
@@ -205,7 +214,33 @@ def parse_slots(text: str) -> Slots:
         number=number,
         enterprise_type=enterprise_type,
         fee_item=fee_item,
+        target_level=_target_level(t),
     )
+
+
+def _score_number(text: str) -> tuple[int | float | None, bool]:
+    """The first score stated with 分 or a score word, and whether a range (不到70分, 70分以上) was seen.
+
+    A range belongs to a rule question, so it is neither the user's score nor a bare number.
+    """
+    ranged = False
+    for pattern in (_SCORE_UNIT, _SCORE_WORD):
+        for match in pattern.finditer(text):
+            before, after = text[: match.start()], text[match.end() :]
+            if before.endswith(_COMPARATIVE_BEFORE) or after.startswith(_COMPARATIVE_AFTER):
+                ranged = True
+                continue
+            return _to_number(match.group(1)), ranged
+    return None, ranged
+
+
+def _target_level(t: str) -> str | None:
+    """The highest grade the (prepared) text names: 五星/5颗星 -> five, 达标 -> pass."""
+    text = t.replace("颗星", "星")
+    for level in reversed(scoring.levels()[1:]):
+        if normalize(level.name) in text:
+            return level.key
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,6 +306,7 @@ def route(question: str, session: Session) -> Route:
     fee_cue = _contains(t, _FEE_CUES) or slots.fee_item is not None
     score_cue = _contains(t, _SCORE_CUES)
     other_topic = _contains(t, _OTHER_TOPIC_CUES)
+    rule_question = _contains(t, _RULE_CUES)
 
     employees = slots.employees
     if employees is None and slots.number is not None and followup and after_fee:
@@ -280,10 +316,10 @@ def route(question: str, session: Session) -> Route:
         score = slots.number
 
     base_score: float | None = None
-    if slots.score_delta is not None and session.score is not None and not fee_cue:
+    if slots.score_delta is not None and session.score is not None and not fee_cue and not rule_question:
         base_score = session.score
         score = float(Decimal(str(session.score)) + Decimal(str(slots.score_delta)))
-    elif not (score is not None and not fee_cue and (score_cue or after_score or not other_topic)):
+    elif not (score is not None and not fee_cue and not rule_question and (score_cue or not other_topic)):
         score = None
     if employees is None and fee_cue:
         employees = session.employees
@@ -294,9 +330,12 @@ def route(question: str, session: Session) -> Route:
 
     if score is not None:
         intent = "score"
-        resolved_slots = replace(slots, score=score)
+        target = slots.target_level
+        if target is None and followup and after_score:
+            target = session.target_level
+        resolved_slots = replace(slots, score=score, target_level=target)
         resolved = _score_question(score)
-        session.score = score
+        session.score, session.target_level = score, target
     elif employees is not None:
         intent = "fee"
         item = slots.fee_item
@@ -456,36 +495,44 @@ def _fee_refusal(employees: int | float | None, message: str) -> Answer:
 
 def _score_answer(r: Route) -> Answer:
     try:
-        rating = scoring.rate_score(r.slots.score)
+        rating = scoring.rate_score(r.slots.score, target=r.slots.target_level)
     except InputError as exc:
         return Answer(answer=f"{exc}。", intent="invalid", abstained=True, notice=str(exc))
     cites = _Cites()
     fmt = scoring.format_score
     shown = fmt(rating.score)
-    level_p = rating.basis[0]
     calc = _score_calculation(r, rating)
     lines: list[str] = []
     if r.base_score is not None and r.slots.score_delta is not None:
         delta = r.slots.score_delta
         change = f"再多{fmt(delta)}分" if delta >= 0 else f"少{fmt(-delta)}分"
         lines.append(f"在上次的{fmt(r.base_score)}分基础上{change}，是{shown}分{cites.mark(calc)}。")
+    level_p = scoring.level_passage(rating.level)
     verb = "" if rating.level.key == scoring.levels()[0].key else "对应"
     lines.append(f"{shown}分{verb}{rating.level.label}：{_cited(level_p.text, cites.mark(level_p))}")
-    notes = rating.basis[1:]
-    if rating.next_level is not None and rating.gap is not None:
-        next_p, notes = rating.basis[1], rating.basis[2:]
-        lines.append(
-            f"距{rating.next_level.label}（{fmt(rating.next_level.min)}分）还差{fmt(rating.gap)}分"
-            f"{cites.mark(next_p)}{cites.mark(calc)}。"
-        )
+    nxt = rating.next_level
+    if nxt is not None and rating.gap is not None:
+        next_p = scoring.level_passage(nxt)
+        lines.append(f"距{nxt.label}（{fmt(nxt.min)}分）还差{fmt(rating.gap)}分{cites.mark(next_p)}{cites.mark(calc)}。")
     else:
         lines.append(f"{rating.level.label}是最高等级。")
+    target = rating.target
+    if target is not None and target.key not in (rating.level.key, nxt.key if nxt else None):
+        target_p = scoring.level_passage(target)
+        if rating.target_gap is not None:
+            lines.append(
+                f"距{target.label}（{fmt(target.min)}分）还差{fmt(rating.target_gap)}分"
+                f"{cites.mark(target_p)}{cites.mark(calc)}。"
+            )
+        else:
+            lines.append(f"{shown}分已达到{target.label}的分数线（{fmt(target.min)}分）{cites.mark(target_p)}。")
+    notes = [p for p in rating.basis if p.section.startswith("说明")]
     lines += [f"注意：{_cited(p.text, cites.mark(p))}" for p in notes]
     return Answer(answer="\n".join(lines), citations=cites.citations, intent="score", data=rating.to_dict())
 
 
 def _score_calculation(r: Route, rating: scoring.Rating) -> Passage:
-    """The arithmetic of a score answer (delta, grade, gap) as a citable sentence."""
+    """The arithmetic of a score answer (delta, grade, gaps) as a citable sentence."""
     fmt = scoring.format_score
     parts = []
     if r.base_score is not None and r.slots.score_delta is not None:
@@ -493,11 +540,13 @@ def _score_calculation(r: Route, rating: scoring.Rating) -> Passage:
         parts.append(f"{fmt(r.base_score)} {sign} {fmt(abs(r.slots.score_delta))} = {fmt(rating.score)}分")
     if rating.level.min > 0:
         parts.append(f"{fmt(rating.score)}分 ≥ {fmt(rating.level.min)}分，为{rating.level.label}")
-    if rating.next_level is not None and rating.gap is not None:
-        parts.append(
-            f"距{rating.next_level.label}还差 {fmt(rating.next_level.min)} − {fmt(rating.score)} = {fmt(rating.gap)}分"
-        )
-    base = rating.basis[0]
+    gaps = [(rating.next_level, rating.gap)]
+    if rating.target is not None and rating.target != rating.next_level:
+        gaps.append((rating.target, rating.target_gap))
+    for level, gap in gaps:
+        if level is not None and gap is not None:
+            parts.append(f"距{level.label}还差 {fmt(level.min)} − {fmt(rating.score)} = {fmt(gap)}分")
+    base = scoring.level_passage(rating.level)
     return Passage(
         chunk_id=f"{scoring.DOC_ID}#评分计算 {fmt(rating.score)}分",
         doc_id=scoring.DOC_ID,

@@ -33,7 +33,11 @@ SLOTS = [
     ("89.5能评几星", Slots(score=89.5)),
     ("89.5", Slots(number=89.5)),
     ("评分90是几星", Slots(score=90)),
-    ("五星要多少分", Slots()),  # 五星 is a level, not a score
+    ("五星要多少分", Slots(target_level="five")),  # 五星 is a level, not a score
+    ("80分离五颗星还差多少", Slots(score=80, target_level="five")),
+    ("得分不到70分会怎么样", Slots()),  # a range in a rule question, not a score
+    ("70分以上是什么等级", Slots()),
+    ("是一回事吗", Slots()),
     ("再多2分", Slots(score_delta=2)),
     ("那少了6分呢", Slots(score_delta=-6)),
     ("生产型企业", Slots(enterprise_type="生产型")),
@@ -200,6 +204,22 @@ def test_score_answer_with_delta() -> None:
     assert "星级对照表 四星级 ≥90分" in sections and "说明 达标满一年再评星" in sections
     assert all(c.doc_id == "data:star_levels" for c in answer.citations)
     assert answer.data is not None and answer.data["level"]["key"] == "four"
+
+
+def test_score_answer_names_the_gap_to_the_level_asked_about() -> None:
+    answer = answer_calculation(route("80分离五星还差多少？", Session()))
+    assert "80分对应三星级" in answer.answer
+    assert "距四星级（90分）还差10分" in answer.answer and "距五星级（95分）还差15分" in answer.answer
+    assert "星级对照表 五星级 ≥95分" in [c.section for c in answer.citations]
+    reached = answer_calculation(route("92分能达标吗", Session()))
+    assert "92分已达到达标的分数线（70分）" in reached.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["五星级只要85分就够了吧？", "得分不到70分会怎么样？", "70分以上是什么等级", "五颗星要多少分？"]
+)
+def test_rule_questions_about_thresholds_go_to_qa(question: str) -> None:
+    assert route(question, Session()).intent == "qa"
 
 
 def test_score_out_of_range_is_invalid() -> None:

@@ -76,6 +76,18 @@ def test_no_star_caveats_below_three_stars() -> None:
     assert rate_score(50).basis[0].text == "总分低于70分为未达标。"
 
 
+@pytest.mark.parametrize(("target", "gap"), [("five", 15), ("五星", 15), ("五星级", 15), ("四星", 10), ("达标", None)])
+def test_target_level_gap(target: str, gap: float | None) -> None:
+    rating = rate_score(80, target=target)
+    assert rating.target_gap == gap
+    assert rating.level.key == "three"
+
+
+def test_unknown_target_level() -> None:
+    with pytest.raises(InputError, match="未知的等级“六星”"):
+        rate_score(80, target="六星")
+
+
 def test_five_special_deductions_block_stars() -> None:
     blocked = rate_score(92, special_deductions=5)
     assert blocked.star_blocked

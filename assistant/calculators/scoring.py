@@ -26,6 +26,7 @@ __all__ = [
     "SheetResult",
     "enterprise_kinds",
     "format_score",
+    "level_passage",
     "levels",
     "rate_score",
     "score_sheet",
@@ -139,6 +140,13 @@ def _passage(section: str, text: str, source: str) -> Passage:
     )
 
 
+def level_passage(level: Level) -> Passage:
+    """The threshold row of `level` as a citable passage (doc id `data:star_levels`)."""
+    grades = levels()
+    index = [lv.key for lv in grades].index(level.key)
+    return _level_passage(level, grades[index + 1] if index + 1 < len(grades) else None)
+
+
 def _level_passage(level: Level, higher: Level | None) -> Passage:
     if level.min <= 0 and higher is not None:
         text = f"总分低于{format_score(higher.min)}分为{level.name}。"
@@ -236,6 +244,8 @@ class Rating:
     star_blocked: bool = False
     sheet: SheetResult | None = None
     basis: tuple[Passage, ...] = field(default_factory=tuple)
+    target: Level | None = None  # a level the user asked about ("离五星还差多少")
+    target_gap: float | None = None  # points still missing for `target`; None when reached
 
     def to_dict(self) -> dict[str, Any]:
         """The `assistant score --json` object and `Answer.data` for score answers."""
@@ -248,6 +258,9 @@ class Rating:
                 else {"key": self.next_level.key, "name": self.next_level.name, "min": self.next_level.min}
             ),
             "gap": None if self.gap is None else round(self.gap, 2),
+            "target": None if self.target is None else {"key": self.target.key, "name": self.target.name,
+                                                        "min": self.target.min},
+            "target_gap": None if self.target_gap is None else round(self.target_gap, 2),
             "star_blocked": self.star_blocked,
             "caveats": list(self.caveats),
             "basis": [{"section": p.section, "text": p.text, "source": p.source} for p in self.basis],
@@ -283,7 +296,18 @@ def _grade(score: float) -> tuple[Level, Level | None, float | None, Passage, Pa
     return level, higher, gap, passage, next_passage
 
 
-def _rate(score: float, *, special_deductions: int | None, sheet: SheetResult | None) -> Rating:
+def _find_level(name: str) -> Level:
+    wanted = str(name).strip()
+    for level in levels():
+        if wanted in (level.key, level.name, level.label):
+            return level
+    known = "、".join(lv.label for lv in levels())
+    raise InputError(f"未知的等级“{wanted}”，可选：{known}")
+
+
+def _rate(
+    score: float, *, special_deductions: int | None, sheet: SheetResult | None, target: Level | None = None
+) -> Rating:
     table = _table()
     level, higher, gap, passage, next_passage = _grade(score)
     grades = levels()
@@ -291,6 +315,11 @@ def _rate(score: float, *, special_deductions: int | None, sheet: SheetResult | 
     caveat_rows = _rows("caveats")
     caveats: list[str] = []
     basis = [passage] + ([next_passage] if next_passage else [])
+    target_gap = None
+    if target is not None and target.min > level.min:
+        target_gap = float(Decimal(format_score(target.min)) - Decimal(format_score(score)))
+    if target is not None and target.key not in (level.key, higher.key if higher else None):
+        basis.append(level_passage(target))
     is_star = level.min > pass_level.min
     block = int(_number(table, "star_block_deductions"))
     blocked = is_star and special_deductions is not None and special_deductions >= block
@@ -316,26 +345,31 @@ def _rate(score: float, *, special_deductions: int | None, sheet: SheetResult | 
         star_blocked=blocked,
         sheet=sheet,
         basis=tuple(basis),
+        target=target,
+        target_gap=target_gap,
     )
 
 
-def rate_score(total: object, *, special_deductions: int | None = None) -> Rating:
+def rate_score(total: object, *, special_deductions: int | None = None, target: str | None = None) -> Rating:
     """The grade for a total score, with the gap to the next grade.
 
     Args:
         total: the score, 0 to max_score (100): a number or a numeric string such as "92" or "89.5分".
         special_deductions: number of 特别扣分项, if known; enough of them block a star rating
             (single-source rule, reported in the caveats).
+        target: a level the user asks about (key, name or label: "five", "五星", "五星级"); the
+            rating then also gives the points missing for it.
 
     Returns:
         A `Rating` citing the threshold rows it used.
 
     Raises:
-        InputError: the score is not a number or lies outside 0–max_score.
+        InputError: the score is not a number or lies outside 0–max_score, or `target` names no level.
     """
     score = _parse_score(total)
     count = None if special_deductions is None else _parse_count(special_deductions, "特别扣分项数")
-    return _rate(score, special_deductions=count, sheet=None)
+    goal = None if target is None else _find_level(target)
+    return _rate(score, special_deductions=count, sheet=None, target=goal)
 
 
 # ---------------------------------------------------------------------------------------------
