@@ -1,0 +1,72 @@
+"""End-to-end answers over the shipped corpus: real index, real models, no mocks."""
+
+import re
+
+import pytest
+
+from assistant.textproc import normalize
+
+
+def _cited_docs(answer) -> set[str]:  # type: ignore[no-untyped-def]
+    return {c.doc_id for c in answer.citations}
+
+
+@pytest.mark.parametrize(
+    ("question", "fact", "docs"),
+    [
+        ("证书有效期是几年？", "3年", {"timeline", "faq", "overview", "process"}),
+        ("办售后服务认证要准备哪些资料？", "营业执照", {"materials", "faq"}),
+        ("五星级要多少分？", "95分", {"scoring", "faq", "overview"}),
+        ("售后服务认证和ISO9001有什么区别？", "9001", {"related-schemes", "faq", "overview"}),
+    ],
+)
+def test_answer_states_fact_with_supporting_citation(shipped_assistant, question: str, fact: str,
+                                                     docs: set[str]) -> None:
+    answer = shipped_assistant.ask(question)
+    assert not answer.abstained and answer.intent == "qa"
+    assert normalize(fact) in normalize(answer.answer)
+    assert _cited_docs(answer) & docs
+    # Every [n] in the text points to a citation, and the citation quotes what the line says.
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+    for line in answer.answer.splitlines():
+        for n in re.findall(r"\[(\d+)\]", line):
+            claim = re.sub(r"^- |\[\d+\]", "", line).strip()
+            quoted = normalize(answer.citations[int(n) - 1].text)
+            assert normalize(claim) in quoted
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["今天天气怎么样", "CCC认证检测费多少", "ISO 9001 审核要多少钱", "汽车多久保养一次", "asdf qwer zxcv",
+     "What is the capital of France?", "苹果手机售后服务电话是多少"],
+)
+def test_out_of_scope_questions_abstain(shipped_assistant, question: str) -> None:
+    answer = shipped_assistant.ask(question)
+    assert answer.abstained and answer.intent == "out_of_scope"
+    assert not answer.citations
+    assert "您可以问" in answer.answer  # says what it can answer instead
+
+
+def test_conflicting_sources_are_both_reported(shipped_assistant) -> None:
+    answer = shipped_assistant.ask("售后服务体系要运行多久才能申请认证？")
+    text = normalize(answer.answer)
+    assert "3个月" in text and "6个月" in text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_gets_a_clear_message(shipped_assistant, question: str) -> None:
+    answer = shipped_assistant.ask(question)
+    assert answer.intent == "invalid" and "请输入" in answer.answer
+
+
+def test_overlong_question_is_truncated_with_notice(shipped_assistant) -> None:
+    answer = shipped_assistant.ask("证书有效期是几年？" + "啊" * 3000)
+    assert answer.notice and "2000" in answer.notice
+    assert answer.latency_ms > 0
+
+
+def test_history_resolves_follow_up(shipped_assistant) -> None:
+    answer = shipped_assistant.ask("那2000人呢？", history=["1200人的企业认证费用是多少？"])
+    assert answer.intent == "fee"
+    assert "1551" in answer.answer and "2025" in answer.answer  # the 1551–2025 band
