@@ -545,7 +545,7 @@ def _score_calculation(r: Route, rating: scoring.Rating) -> Passage:
         gaps.append((rating.target, rating.target_gap))
     for level, gap in gaps:
         if level is not None and gap is not None:
-            parts.append(f"距{level.label}还差 {fmt(level.min)} − {fmt(rating.score)} = {fmt(gap)}分")
+            parts.append(f"距{level.label}还差{fmt(gap)}分（{fmt(level.min)} − {fmt(rating.score)}）")
     base = scoring.level_passage(rating.level)
     return Passage(
         chunk_id=f"{scoring.DOC_ID}#评分计算 {fmt(rating.score)}分",
