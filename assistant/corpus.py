@@ -15,7 +15,7 @@ from .config import corpus_dir, home
 from .data import load_table, source_label
 from .errors import CorpusError
 
-__all__ = ["KINDS", "Document", "load_corpus", "load_document", "render_placeholders", "user_docs_dir"]
+__all__ = ["KINDS", "SECTION_SOURCES", "Document", "load_corpus", "load_document", "render_placeholders", "section_source_numbers", "user_docs_dir"]
 
 KINDS = frozenset(
     {"standard", "procedure", "fees", "eligibility", "materials", "timeline", "scoring", "related", "faq", "user"}
@@ -24,6 +24,8 @@ _CONFIDENCE = frozenset({"多源", "单源", "冲突", "推断", "用户"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _PLACEHOLDER = re.compile(r"^\{\{data:([a-z0-9_.]+)\}\}\s*$", re.M)
+# Put under a heading, names which front-matter sources support that section: <!-- 来源: 1, 3 -->
+SECTION_SOURCES = re.compile(r"^<!--\s*来源[:：]\s*([\d,，\s]+?)\s*-->\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,12 @@ class Document:
     @property
     def source_text(self) -> str:
         """The original references as one line: 'title url; title url'."""
-        return "；".join(" ".join(str(s.get(k) or "") for k in ("title", "url")).strip() for s in self.sources)
+        return self.sources_text()
+
+    def sources_text(self, numbers: list[int] | None = None) -> str:
+        """'title url; title url' for the given 1-based source numbers (all sources when None)."""
+        chosen = [self.sources[n - 1] for n in numbers] if numbers else list(self.sources)
+        return "；".join(" ".join(str(s.get(k) or "") for k in ("title", "url")).strip() for s in chosen)
 
     @property
     def content_hash(self) -> str:
@@ -86,15 +93,25 @@ def load_document(path: Path) -> Document:
     if not isinstance(meta, dict):
         raise CorpusError(f"{path}: front matter 应为 key: value 映射")
     body = render_placeholders(text[match.end() :], path)
+    sources = _sources(meta, path)
+    for found in SECTION_SOURCES.finditer(body):
+        numbers = section_source_numbers(found.group(1))
+        if not numbers or max(numbers) > len(sources) or min(numbers) < 1:
+            raise CorpusError(f"{path}: 小节来源标注 {found.group(0)!r} 超出 sources 的范围 1–{len(sources)}")
     return Document(
         id=_field(meta, "id", path, check=lambda v: bool(_ID.match(v)), hint="小写字母、数字和连字符"),
         title=_field(meta, "title", path),
         kind=_field(meta, "kind", path, check=lambda v: v in KINDS, hint="/".join(sorted(KINDS))),
-        sources=_sources(meta, path),
+        sources=sources,
         confidence=_field(meta, "confidence", path, check=lambda v: v in _CONFIDENCE, hint="/".join(_CONFIDENCE)),
         body=body,
         path=str(path),
     )
+
+
+def section_source_numbers(text: str) -> list[int]:
+    """[1, 3] from the '1, 3' of a section-source comment."""
+    return [int(n) for n in re.split(r"[,，\s]+", text.strip()) if n]
 
 
 def _field(meta: dict[str, Any], name: str, path: Path, *, check: Callable[[str], bool] | None = None,
