@@ -41,9 +41,11 @@ _ANSWER_TYPES = [
     (re.compile(r"几个|几项|多少项|多少个|几类|几步|几种|几大|哪几"), re.compile(r"\d+(个|项|类|步|种|大|家)")),
     (re.compile(r"谁|哪个部门|哪家|什么机构|哪些机构|哪里"), re.compile(r"委员会|机构|中心|部|委|局|协会|联合会")),
     (re.compile(r"区别|不同|差别|一回事|关系|对比"), re.compile(r"而|不是|属于|区别|不同|只|侧重")),
-    (re.compile(r"哪些|什么资料|什么材料|包括什么|包含|有什么"), re.compile(r"、.*、")),
+    (re.compile(r"哪些|哪几|什么资料|什么材料|包括什么|包含|有什么"), re.compile(r"、.*、")),
+    (re.compile(r"什么是|是什么|什么叫|指什么|是指|啥是"), re.compile(r"^.{0,25}(是|指|即|属于)")),
 ]
 TYPE_BONUS = 0.25
+POINTER_PENALTY = 0.1
 SECTION_WEIGHT = 0.3
 # Pointers to other parts of the corpus answer nothing by themselves.
 _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
@@ -55,7 +57,7 @@ def _score(sentence: str, section: str, analysis: QueryAnalysis, wanted: list[re
     if any(p.search(norm) for p in wanted):
         score += TYPE_BONUS
     if _POINTER.search(sentence):
-        score -= TYPE_BONUS
+        score -= POINTER_PENALTY
     return score
 
 

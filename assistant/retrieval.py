@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .embedders import Embedder
-from .textproc import expand_synonyms, normalize, tokenize
+from .textproc import content_words, expand_synonyms, normalize, tokenize
 from .types import Passage
 
 __all__ = ["RRF_K", "HybridRetriever", "QueryAnalysis"]
@@ -38,14 +38,16 @@ class QueryAnalysis:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
     passage_coverage: float = 0.0  # best share of the query's weight that one passage contains
+    known_coverage: float = 0.0  # the same, counting only words the corpus knows
 
-    def matched_weight(self, text: str) -> float:
+    def matched_weight(self, text: str, *, known_only: bool = False) -> float:
         """Share of the query's IDF weight whose words (or synonyms) occur in `text`."""
-        total = sum(self.weights.values())
+        weights = {t: w for t, w in self.weights.items() if not known_only or t in self.known_tokens}
+        total = sum(weights.values())
         if not total:
             return 0.0
         norm = normalize(text)
-        return sum(w for t, w in self.weights.items() if any(a in norm for a in self.groups[t])) / total
+        return sum(w for t, w in weights.items() if any(a in norm for a in self.groups[t])) / total
 
 
 class HybridRetriever:
@@ -99,11 +101,15 @@ class HybridRetriever:
         mode = mode or self.mode
         tokens = list(dict.fromkeys(tokenize(query)))  # search mode may repeat a word
         expanded = expand_synonyms(tokens) if self.synonyms else tokens
-        groups = {t: tuple(expand_synonyms([t])) if self.synonyms else (t,) for t in tokens}
-        known = [t for t in tokens if any(a in self.idf for a in groups[t])]
-        # A word the corpus never uses weighs as much as the rarest word it does use.
-        weight = {t: max((self.idf.get(a, 0.0) for a in groups[t]), default=0.0) or self._idf_unknown
-                  for t in tokens}
+        # The question's own words (precise mode) carry the weights: search mode's overlapping
+        # sub-words would count one word several times.
+        words = content_words(query) or tokens
+        groups = {t: tuple(expand_synonyms([t])) if self.synonyms else (t,) for t in words}
+        known = [t for t in words if any(a in self.idf for a in groups[t])]
+        # A concept weighs as its most common known form (商品售后服务认证 is rare as a string but
+        #售后服务认证 is everywhere); a word the corpus never uses weighs as the rarest word it has.
+        weight = {t: min((self.idf[a] for a in groups[t] if a in self.idf), default=self._idf_unknown)
+                  for t in words}
         total = sum(weight.values())
         coverage = sum(weight[t] for t in known) / total if total else 0.0
 
@@ -127,9 +133,9 @@ class HybridRetriever:
             groups=groups,
             weights=weight,
         )
-        analysis.passage_coverage = max(
-            (analysis.matched_weight(f"{p.title}{p.section}{p.text}") for p in passages), default=0.0
-        )
+        texts = [f"{p.title}{p.section}{p.text}" for p in passages]
+        analysis.passage_coverage = max((analysis.matched_weight(t) for t in texts), default=0.0)
+        analysis.known_coverage = max((analysis.matched_weight(t, known_only=True) for t in texts), default=0.0)
         return analysis
 
     def search(self, query: str, *, k: int = 5, mode: str | None = None) -> list[Passage]:

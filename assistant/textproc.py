@@ -15,6 +15,7 @@ from .config import corpus_dir, home
 
 __all__ = [
     "chinese_to_int",
+    "content_words",
     "expand_synonyms",
     "normalize",
     "segment",
@@ -81,7 +82,7 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
-TOKENIZER_VERSION = 4
+TOKENIZER_VERSION = 5
 
 
 def tokenizer_fingerprint() -> str:
@@ -139,20 +140,30 @@ _STOPWORDS = frozenset(
 )
 
 
-def segment(text: str) -> list[str]:
-    """jieba words of `text` (search mode), normalised, without punctuation."""
+def segment(text: str, *, search: bool = True) -> list[str]:
+    """jieba words of `text`, normalised, without punctuation.
+
+    Search mode (for the index) adds the shorter words inside long ones; precise mode (for
+    weighing a question's words) keeps each character in one word only.
+    """
     # Segment before numerals become digits, so that 一共, 统一 or 三星级 stay words; then
     # normalise each word.
     text = _GBT.sub(r"gbt \1", _fold(text, keep_spaces=True))
     # "ISO9001" and "ISO 9001" must give the same tokens, as must "t27922" and "27922".
     text = _LETTER_DIGIT.sub(" ", text)
-    words = (_numerals_to_digits(w) for w in _tokenizer().lcut_for_search(text))
+    tok = _tokenizer()
+    words = (_numerals_to_digits(w) for w in (tok.lcut_for_search(text) if search else tok.lcut(text)))
     return [w for w in words if w.strip() and not _PUNCT.match(w)]
 
 
 def tokenize(text: str) -> list[str]:
     """Index/query tokens: segmented words minus stop words. Passed to bm25s as the splitter."""
     return [w for w in segment(text) if w not in _STOPWORDS]
+
+
+def content_words(text: str) -> list[str]:
+    """The distinct words a question is about (precise mode, no stop words)."""
+    return list(dict.fromkeys(w for w in segment(text, search=False) if w not in _STOPWORDS))
 
 
 @lru_cache(maxsize=1)
