@@ -237,6 +237,7 @@ def _chat_tab(backend: _Backend) -> None:
     session = gr.State(None)
     chatbot = gr.Chatbot(
         label="对话",
+        show_label=False,
         elem_id="chatbot",
         height=520,
         placeholder="您好，我是售后服务认证助手。可以问我申请条件、材料、流程、费用、评分与星级等问题，每个回答都附有出处。",
@@ -273,7 +274,8 @@ def _chat_tab(backend: _Backend) -> None:
             return
         history.append({"role": "user", "content": render.user_html(question)})
         history.append({"role": "assistant", "content": render.pending_html()})
-        yield history, "", state
+        # Each step yields its own list: a consumer holding an earlier step must not see it change.
+        yield list(history), "", state
         try:
             answer = backend.ask(question, session=state)
         except Exception as exc:
@@ -282,7 +284,7 @@ def _chat_tab(backend: _Backend) -> None:
             if i:
                 time.sleep(_STREAM_DELAY)
             history[-1] = {"role": "assistant", "content": html}
-            yield history, "", state
+            yield list(history), "", state
 
     chat_io: dict[str, Any] = {
         "fn": respond,
@@ -298,6 +300,8 @@ def _chat_tab(backend: _Backend) -> None:
     new_chat.click(
         lambda: ([], "", None), outputs=[chatbot, message, session], api_visibility="private", queue=False
     )
+    # The chatbot's own clear (bin) icon empties the messages; the dialogue state must go with them.
+    chatbot.clear(lambda: None, outputs=session, api_visibility="private", queue=False)
 
 
 def _fee_defaults() -> tuple[str, str]:
@@ -324,10 +328,11 @@ def _quote_tab(backend: _Backend) -> None:
             )
             rate_error = gr.HTML(elem_id="quote-rate-error")
     make = gr.Button("生成报价", variant="primary", elem_id="quote-make")
-    result = gr.HTML(elem_id="quote-result")
+    # Downloads sit above the (long) quote so they are in view as soon as the quote is made.
     with gr.Row():
-        pdf = gr.DownloadButton("下载 PDF 报价单", visible=False, elem_id="quote-pdf", variant="primary")
-        md = gr.DownloadButton("下载 Markdown 报价单", visible=False, elem_id="quote-md")
+        pdf = gr.DownloadButton("下载 PDF 报价单", visible=False, elem_id="quote-pdf", min_width=140)
+        md = gr.DownloadButton("下载 Markdown 报价单", visible=False, elem_id="quote-md", min_width=140)
+    result = gr.HTML(elem_id="quote-result")
 
     def failed(head: str = "", rate_msg: str = "", body: str = "") -> tuple[Any, ...]:
         hidden = gr.DownloadButton(value=None, visible=False)
@@ -392,6 +397,10 @@ def _score_tab() -> None:
             label="企业类型",
             elem_id="score-kind",
         )
+        # Start from "all 符合" and mark the gaps: quicker than 27 clicks for a company close to the bar.
+        with gr.Row():
+            fill_all = gr.Button("全部设为“符合”", size="sm", elem_id="score-fill", min_width=120)
+            clear_all = gr.Button("清空", size="sm", elem_id="score-clear", min_width=120)
         radios: list[tuple[str, str, Any]] = []
         boxes = {}
         for key, name in kinds.items():
@@ -406,9 +415,6 @@ def _score_tab() -> None:
                             radio = gr.Radio(choices, label=str(indicator), value=None, elem_classes="sa-indicator")
                             radios.append((key, str(indicator), radio))
             boxes[key] = box
-        with gr.Row():
-            fill_all = gr.Button("全部设为“符合”", size="sm", elem_id="score-fill")
-            clear_all = gr.Button("清空", size="sm", elem_id="score-clear")
         assess_button = gr.Button("计算自评结果", variant="primary", elem_id="score-assess")
         check_error = gr.HTML(elem_id="score-check-error")
     result = gr.HTML(elem_id="score-result")

@@ -1,0 +1,435 @@
+"""HTML for the Gradio app: answers with footnoted sources, quotes, ratings, search results.
+
+Every piece of user or corpus text goes through `esc` before it is placed in markup, so text such
+as `<script>` or `<img onerror=...>` is shown as text wherever it comes from (a question, a
+document, a search query). Only the markup written here is live HTML. The functions are pure:
+plain data in, an HTML string out, so they can be checked without a browser.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .calculators.fees import format_amount, format_number
+from .calculators.scoring import format_score
+from .types import Answer, Citation, Passage
+
+__all__ = [
+    "CSS",
+    "answer_html",
+    "assessment_html",
+    "document_markdown",
+    "error_html",
+    "passages_html",
+    "pending_html",
+    "quote_html",
+    "rating_html",
+    "status_html",
+    "user_html",
+]
+
+_URL = re.compile(r"https?://[^\s<>\"'，。；）)]+")
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+def esc(value: object) -> str:
+    """Text made safe for HTML (quotes too, since some text lands in attributes)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _lines(text: str) -> str:
+    """Escaped text with line breaks kept; everything stays on one source line.
+
+    The chat renders messages as Markdown, where a blank line would end the raw-HTML block and
+    let the rest be re-parsed as Markdown; `<br>` keeps the message one HTML block.
+    """
+    return "<br>".join(esc(line) for line in text.split("\n"))
+
+
+def _linked(text: str) -> str:
+    """Escaped text whose http(s) URLs become links that open in a new tab."""
+    out: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        out.append(esc(text[last : match.start()]))
+        url = esc(match.group(0))
+        out.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>')
+        last = match.end()
+    out.append(esc(text[last:]))
+    return "".join(out)
+
+
+def _source_list(source: str) -> list[str]:
+    """A passage's original references: documents with several sources join them with "；"."""
+    return [part.strip() for part in (source or "").split("；") if part.strip()]
+
+
+def _sources_html(source: str) -> str:
+    parts = _source_list(source)
+    if not parts:
+        return "（未注明）"
+    if len(parts) == 1:
+        return _linked(parts[0])
+    return '<ul class="sa-list">' + "".join(f"<li>{_linked(p)}</li>" for p in parts) + "</ul>"
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat.
+
+
+def user_html(text: str) -> str:
+    """A user's chat message, shown exactly as typed."""
+    return f'<div class="sa-user">{_lines(text)}</div>'
+
+
+def pending_html() -> str:
+    """The placeholder shown while the answer is being looked up."""
+    return '<div class="sa-answer sa-pending"><span class="sa-dots"></span>正在查找资料…</div>'
+
+
+def _with_markers(text: str) -> str:
+    """Escaped answer text; the composer's [n] markers become superscript footnote references."""
+    return _MARKER.sub(r'<sup class="sa-ref">[\1]</sup>', _lines(text))
+
+
+def _citation(c: Citation) -> str:
+    section = f" · {esc(c.section)}" if c.section else ""
+    source = _sources_html(c.source)
+    return (
+        f'<details class="sa-cite"><summary><span class="sa-cite-n">[{c.n}]</span> '
+        f"{esc(c.title)}{section}</summary>"
+        f'<blockquote class="sa-quote">{_lines(c.text)}</blockquote>'
+        f'<div class="sa-meta"><div>文档：{esc(c.title)}（{esc(c.doc_id)}）</div>'
+        f"<div>小节：{esc(c.section) or '—'}</div><div>原始来源：{source}</div></div></details>"
+    )
+
+
+def answer_html(answer: Answer, *, shown: int | None = None) -> str:
+    """An assistant answer: text with [n] markers, then the numbered sources as expandable footnotes.
+
+    Args:
+        answer: the answer from `Assistant.ask`.
+        shown: while streaming, how many characters of the answer text to show (sources come
+            only with the complete answer); None for the complete answer.
+    """
+    streaming = shown is not None and shown < len(answer.answer)
+    text = answer.answer[:shown] if streaming else answer.answer
+    # A marker cut in half ("[1") would flash as text; hold it back until it is complete.
+    if streaming:
+        text = re.sub(r"\[\d{0,2}$", "", text)
+    state = "sa-streaming" if streaming else "sa-done"
+    kind = " sa-abstain" if answer.abstained else ""
+    parts = [f'<div class="sa-answer {state}{kind}" data-intent="{esc(answer.intent)}">']
+    parts.append(f'<div class="sa-text">{_with_markers(text)}</div>')
+    if not streaming:
+        if answer.notice and answer.notice not in answer.answer:
+            parts.append(f'<div class="sa-notice">{_lines(answer.notice)}</div>')
+        if answer.citations:
+            parts.append('<div class="sa-sources"><div class="sa-sources-h">来源（点击展开原文）</div>')
+            parts += [_citation(c) for c in answer.citations]
+            parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def error_html(message: str) -> str:
+    """A short message next to a field or in place of a result."""
+    return f'<div class="sa-error" role="alert">{_lines(message)}</div>' if message else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Charts: plain HTML bars, so they need no plotting library, no font for Chinese labels, and
+# shrink to any screen width.
+
+
+def _bars(rows: Sequence[tuple[str, float | None, str]], *, scale: float | None = None) -> str:
+    """Horizontal bars: (label, value, shown value); None values get an empty track."""
+    top = scale or max((v for _, v, _ in rows if v is not None), default=0.0) or 1.0
+    out = ['<div class="sa-bars">']
+    for label, value, shown in rows:
+        width = 0.0 if value is None else max(0.0, min(100.0, value / top * 100))
+        out.append(
+            f'<div class="sa-bar-row"><div class="sa-bar-label">{esc(label)}</div>'
+            f'<div class="sa-bar-track"><div class="sa-bar-fill" style="width:{width:.1f}%"></div></div>'
+            f'<div class="sa-bar-val">{esc(shown)}</div></div>'
+        )
+    out.append("</div>")
+    return "".join(out)
+
+
+def _table(head: Sequence[str], rows: Iterable[Sequence[str]], *, foot: Sequence[str] | None = None) -> str:
+    cells = "".join(f"<th>{esc(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    tail = "<tfoot><tr>" + "".join(f"<td>{c}</td>" for c in foot) + "</tr></tfoot>" if foot else ""
+    return f'<table class="sa-table"><thead><tr>{cells}</tr></thead><tbody>{body}</tbody>{tail}</table>'
+
+
+def _list(items: Iterable[str], *, linked: bool = False) -> str:
+    shown = [(_linked(i) if linked else esc(i)) for i in items]
+    return "<ul class=\"sa-list\">" + "".join(f"<li>{i}</li>" for i in shown) + "</ul>" if shown else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes (from `Quote.to_dict()`).
+
+
+def _yuan(value: Any) -> str:
+    return "—" if value is None else f"{format_amount(value)} 元"
+
+
+def quote_html(q: Mapping[str, Any]) -> str:
+    """Band, person-days, itemised first year, the cycle view with a bar chart, assumptions, sources."""
+    band = q["band"]
+    days = q["person_days"]
+    company = f"{esc(q['company'])} · " if q.get("company") else ""
+    recert_days = "原文缺失" if days.get("recert") is None else f"{format_number(days['recert'])} 人日"
+    head = (
+        f'<div class="sa-card sa-quote-head"><div class="sa-kicker">{company}{esc(q["employees"])} 人'
+        f" · 收费表档次 {esc(band['label'])}</div>"
+        f'<div class="sa-big"><span>首年合计</span> <b class="sa-total">{esc(_yuan(q["first_year_total"]))}</b></div>'
+        f'<div class="sa-kicker">评审人日：初审 {esc(format_number(days["initial"]))} 人日'
+        f"（策划及文件评审 {esc(format_number(band.get('initial_planning')))}，现场 "
+        f"{esc(format_number(band.get('initial_onsite')))}）；监督评审 "
+        f"{esc(format_number(days['surveillance']))} 人日/年；复评 {esc(recert_days)}</div></div>"
+    )
+    rows = [
+        [
+            esc(i["name"]),
+            f"{esc(format_amount(i['unit_price']))} 元/{esc(i['unit'])}",
+            f"{esc(format_number(i['quantity']))} {esc(i['unit'])}",
+            esc(format_amount(i["amount"])),
+        ]
+        for i in q["items"]
+    ]
+    items = _table(
+        ["项目", "单价", "数量", "金额（元）"],
+        rows,
+        foot=["<b>首年合计</b>", "", "", f"<b>{esc(format_amount(q['first_year_total']))}</b>"],
+    )
+    years = list(q["years"])
+    chart = _bars([(y["label"], y["total"], _yuan(y["total"])) for y in years])
+    year_rows = [
+        [
+            esc(y["label"]),
+            esc("、".join(i["name"] for i in y["items"])),
+            esc(format_amount(y["total"])) if y["total"] is not None else "无法计算",
+        ]
+        for y in years
+    ]
+    recert = q["recert"]
+    cycle = _table(
+        ["年度", "内容", "金额（元）"],
+        year_rows,
+        foot=[f"<b>{len(years)}年合计</b>", "", f"<b>{esc(format_amount(q['cycle_total']))}</b>"],
+    )
+    recert_line = (
+        f"{esc(recert['label'])}：{esc(_yuan(recert['total']))}"
+        if recert.get("total") is not None
+        else f"{esc(recert['label'])}：{esc(recert.get('note') or '无法计算')}"
+    )
+    notes = [n for n in (band.get("note"),) if n]
+    return (
+        f"{head}<h4>首年费用明细</h4>{items}"
+        f"<h4>{len(years)}年费用概览</h4>{chart}{cycle}"
+        f'<p class="sa-small">{recert_line}（不计入{len(years)}年合计）</p>'
+        + "".join(f'<p class="sa-small">注：{esc(n)}</p>' for n in notes)
+        + f"<h4>说明与假设</h4>{_list(q.get('assumptions') or [])}"
+        f"<h4>数据来源</h4>{_list(q.get('sources') or [], linked=True)}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Ratings (from `Rating.to_dict()` and `Assessment.to_dict()`).
+
+
+def _gap_line(r: Mapping[str, Any]) -> str:
+    nxt = r.get("next_level")
+    if not nxt:
+        return "已是最高等级。"
+    return f"距下一等级 {esc(nxt['name'])}（{esc(format_score(nxt['min']))} 分）还差 <b>{esc(format_score(r['gap']))}</b> 分。"
+
+
+def _level_card(score: float, r: Mapping[str, Any], *, estimate: bool) -> str:
+    badge = '<span class="sa-badge">估算</span> ' if estimate else ""
+    key = esc(r["level"]["key"])
+    return (
+        f'<div class="sa-card sa-level sa-level-{key}">{badge}<div class="sa-big"><span>得分</span> '
+        f'<b class="sa-score">{esc(format_score(score))}</b> <span>分</span> → '
+        f'<b class="sa-level-name">{esc(r["level"]["label"])}</b></div>'
+        f'<div class="sa-kicker">{_gap_line(r)}</div></div>'
+    )
+
+
+def _basis(r: Mapping[str, Any]) -> str:
+    items = [f"{b['text']}（{b['section']}；来源：{b['source']}）" for b in r.get("basis") or []]
+    return f"<h4>依据</h4>{_list(items, linked=True)}" if items else ""
+
+
+def rating_html(r: Mapping[str, Any]) -> str:
+    """A total score's grade, the gap to the next grade, the caveats and the rows it rests on."""
+    caveats = r.get("caveats") or []
+    return (
+        _level_card(float(r["score"]), r, estimate=False)
+        + (f"<h4>注意事项</h4>{_list(caveats)}" if caveats else "")
+        + _basis(r)
+    )
+
+
+def assessment_html(a: Mapping[str, Any], r: Mapping[str, Any]) -> str:
+    """A checklist estimate: score and level, per-category bars, weakest categories, caveats.
+
+    Args:
+        a: `Assessment.to_dict()`.
+        r: `Rating.to_dict()` for the estimated score (it carries the gap and the rating caveats).
+    """
+    bars = _bars(
+        [
+            (c["category"], c["percent"], "不适用" if c["percent"] is None else f"{format_score(c['percent'])}%")
+            for c in a["categories"]
+        ],
+        scale=100.0,
+    )
+    weakest = "、".join(a.get("weakest") or []) or "无（各单项均满分）"
+    caveats = list(dict.fromkeys([*(a.get("caveats") or []), *(r.get("caveats") or [])]))
+    return (
+        f'<p class="sa-small">以下为按{esc(a["kind_name"])}企业指标清单的<b>自评估算</b>，不是认证机构的正式评分。</p>'
+        + _level_card(float(a["score"]), r, estimate=True)
+        + f"<h4>各单项得分率</h4>{bars}"
+        + f'<p><b>最薄弱的单项：</b><span class="sa-weakest">{esc(weakest)}</span></p>'
+        + f"<h4>注意事项</h4>{_list(caveats)}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Knowledge base.
+
+
+def status_html(status: Mapping[str, Any]) -> str:
+    """The index card: documents, chunks, embedder, build time."""
+    if not status:
+        return error_html("尚无索引：运行 assistant index build 后刷新本页。")
+    built = str(status.get("built_at") or "—").replace("T", " ")[:19]
+    rows = [
+        ("文档数", status.get("documents")),
+        ("文本块", status.get("chunks")),
+        ("向量模型", status.get("embedder") or status.get("embed_spec")),
+        ("构建时间", built),
+        ("索引大小", f"{status.get('size_mb', '—')} MB"),
+    ]
+    cells = "".join(f'<div class="sa-stat"><span>{esc(k)}</span><b>{esc(v)}</b></div>' for k, v in rows)
+    stale = status.get("stale")
+    warn = error_html(f"索引可能已过期：{stale}") if stale else ""
+    return f'<div class="sa-stats">{cells}</div>{warn}'
+
+
+def passages_html(query: str, passages: Sequence[Passage]) -> str:
+    """Ranked passages with score, title, section, text and original source."""
+    if not query.strip():
+        return '<p class="sa-small">请输入要检索的内容。</p>'
+    if not passages:
+        return f'<p class="sa-small">没有找到与“{esc(query)}”相关的段落。</p>'
+    out = [f'<p class="sa-small">“{esc(query)}”的检索结果（共 {len(passages)} 条，按相关度排序）：</p>']
+    for p in passages:
+        out.append(
+            f'<div class="sa-card sa-hit"><div class="sa-hit-h"><span class="sa-rank">#{p.rank or ""}</span> '
+            f"<b>{esc(p.title)}</b> · {esc(p.section)}"
+            f' <span class="sa-score-chip">得分 {p.score:.4f}</span></div>'
+            f'<div class="sa-hit-text">{_lines(p.text)}</div>'
+            f'<div class="sa-meta">文档 {esc(p.doc_id)} · 检索方式 {esc(p.origin)}</div>'
+            # A document may list a dozen web pages; they stay folded so the ranked texts read as a list.
+            f'<details class="sa-meta"><summary>原始来源（{len(_source_list(p.source))} 条）</summary>'
+            f"{_sources_html(p.source)}</details></div>"
+        )
+    return "".join(out)
+
+
+def document_markdown(title: str, kind: str, confidence: str, sources: Sequence[Mapping[str, Any]], body: str) -> str:
+    """A whole document as Markdown; its text is HTML-escaped so only Markdown structure is live."""
+    refs = []
+    for s in sources:
+        url = str(s.get("url") or "")
+        name = esc(s.get("title") or url or "（未注明）")
+        # Only http(s) links, and the URL escaped, so a document cannot smuggle in javascript:.
+        refs.append(f"- {name} <{esc(url)}>" if url.startswith(("http://", "https://")) else f"- {name}")
+    return (
+        f"# {esc(title)}\n\n类别：{esc(kind)} · 可信度：{esc(confidence)}\n\n"
+        + esc(body).strip()
+        + "\n\n## 原始来源\n\n"
+        + ("\n".join(refs) or "（未注明）")
+        + "\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+
+CSS = """
+.gradio-container { max-width: 1040px !important; margin: 0 auto !important; }
+/* Gradio scopes @media rules to elements inside `.contain`, so the page padding (outside it) shrinks
+   with the viewport through clamp() instead: 32px on a laptop, 8px on a 390px phone. */
+.gradio-container .main.app { padding-left: clamp(8px, 4vw - 8px, 32px) !important;
+  padding-right: clamp(8px, 4vw - 8px, 32px) !important; }
+.sa-header h1 { margin: .2em 0 0 0; font-size: 1.6em; }
+.sa-header p { margin: .2em 0 .6em 0; color: var(--body-text-color-subdued); }
+.sa-answer, .sa-user, .sa-card, .sa-table, .sa-hit-text, .sa-meta, .sa-error { overflow-wrap: anywhere; }
+.sa-answer { line-height: 1.75; }
+.sa-user { white-space: normal; }
+.sa-abstain .sa-text { color: var(--body-text-color); border-left: 3px solid #d97706; padding-left: .6em; }
+.sa-ref { color: var(--color-accent); font-weight: 600; margin-left: 1px; }
+.sa-notice { margin-top: .4em; font-size: .9em; color: #b45309; }
+.sa-sources { margin-top: .7em; padding-top: .4em; border-top: 1px solid var(--border-color-primary); font-size: .92em; }
+.sa-sources-h { font-weight: 600; margin-bottom: .2em; color: var(--body-text-color-subdued); }
+details.sa-cite { margin: .25em 0; }
+details.sa-cite > summary { cursor: pointer; list-style: revert; }
+.sa-cite-n { color: var(--color-accent); font-weight: 600; }
+blockquote.sa-quote { margin: .4em 0; padding: .45em .8em; border-left: 3px solid var(--color-accent);
+  background: var(--background-fill-secondary); font-style: normal; }
+.sa-meta { font-size: .85em; color: var(--body-text-color-subdued); }
+.sa-meta a, .sa-list a { word-break: break-all; }
+.sa-pending { color: var(--body-text-color-subdued); }
+.sa-dots::before { content: "⏳ "; }
+.sa-error { color: #b91c1c; background: #fef2f2; border: 1px solid #fecaca; border-radius: 6px;
+  padding: .35em .6em; margin-top: .3em; font-size: .92em; }
+.dark .sa-error { background: #3f1d1d; color: #fecaca; border-color: #7f1d1d; }
+.sa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .7em .9em; margin: .4em 0;
+  background: var(--background-fill-secondary); }
+.sa-big { font-size: 1.25em; margin: .15em 0; }
+.sa-big b { font-size: 1.3em; color: var(--color-accent); }
+.sa-kicker { color: var(--body-text-color-subdued); font-size: .92em; }
+.sa-small { font-size: .88em; color: var(--body-text-color-subdued); }
+.sa-badge { display: inline-block; background: #fde68a; color: #78350f; border-radius: 4px; padding: 0 .45em;
+  font-size: .85em; font-weight: 600; }
+table.sa-table { width: 100%; border-collapse: collapse; margin: .3em 0 .6em 0; font-size: .93em; }
+table.sa-table th, table.sa-table td { border: 1px solid var(--border-color-primary); padding: .3em .45em;
+  text-align: left; vertical-align: top; }
+table.sa-table th { background: var(--background-fill-secondary); }
+table.sa-table td:last-child, table.sa-table th:last-child { text-align: right; white-space: nowrap; }
+.sa-bars { margin: .3em 0 .6em 0; }
+.sa-bar-row { display: grid; grid-template-columns: minmax(5em, 9em) 1fr auto; gap: .5em; align-items: center;
+  margin: .25em 0; font-size: .92em; }
+.sa-bar-track { background: var(--background-fill-secondary); border-radius: 4px; height: 14px; overflow: hidden;
+  border: 1px solid var(--border-color-primary); }
+.sa-bar-fill { background: var(--color-accent); height: 100%; }
+.sa-bar-val { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.sa-stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(8.5em, 1fr)); gap: .5em; margin: .3em 0; }
+.sa-stat { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .45em .7em; }
+.sa-stat span { display: block; font-size: .8em; color: var(--body-text-color-subdued); }
+.sa-stat b { overflow-wrap: anywhere; }
+.sa-hit-h { margin-bottom: .25em; }
+.sa-rank { color: var(--body-text-color-subdued); }
+.sa-score-chip { font-size: .8em; border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 0 .5em;
+  white-space: nowrap; }
+.sa-examples { flex-wrap: wrap !important; gap: .4em !important; }
+.sa-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: normal; }
+.sa-indicator .wrap { gap: 6px !important; }
+.sa-indicator .wrap label { padding: 3px 9px !important; font-size: .92em; }
+.sa-doc { overflow-wrap: anywhere; }
+.sa-doc table { display: block; overflow-x: auto; max-width: 100%; }
+@media (max-width: 640px) {
+  .sa-bar-row { grid-template-columns: minmax(4em, 6.5em) 1fr auto; }
+  table.sa-table { font-size: .85em; }
+  .sa-header h1 { font-size: 1.3em; }
+}
+"""
