@@ -16,8 +16,8 @@ from .types import Answer, Citation, Passage
 
 __all__ = ["compose_answer"]
 
-MAX_SUPPORT = 3
-SUPPORT_RATIO = 0.5
+MAX_SUPPORT = 4
+SUPPORT_RATIO = 0.45
 # Sentences that report a disagreement between sources travel with the claim they qualify.
 _CONFLICT = re.compile(r"多数来源|也有来源|另有来源|另一种说法|说法不一|不一致|存在分歧|有的来源|部分来源|也有.*称|冲突")
 _BULLET = re.compile(r"^[-*•]\s*|^\d+[.、)]\s*")

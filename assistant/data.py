@@ -37,5 +37,5 @@ def source_label(table: dict[str, Any], key: str | None) -> str:
     sources = table.get("sources") or {}
     entry = sources.get(key) if key else None
     if isinstance(entry, dict):
-        return " ".join(str(entry.get(k, "")) for k in ("title", "url")).strip()
+        return " ".join(str(entry.get(k) or "") for k in ("title", "url")).strip()
     return str(key or "")

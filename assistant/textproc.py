@@ -82,7 +82,7 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
-TOKENIZER_VERSION = 5
+TOKENIZER_VERSION = 6
 
 
 def tokenizer_fingerprint() -> str:
