@@ -172,29 +172,16 @@ def _render_fee_items(table: dict[str, Any]) -> list[str]:
 
 
 def _render_person_days(table: dict[str, Any]) -> list[str]:
-    lines = []
-    for row in table.get("person_days", []):
-        line = (
-            f"- 雇员人数{row['min']}–{row['max']}人：初审{_num(row.get('initial'))}人日"
-            f"（策划及文件评审{_num(row.get('initial_planning'))}，现场评审{_num(row.get('initial_onsite'))}），"
-            f"监督评审{_num(row.get('surveillance'))}人日（现场{_num(row.get('surveillance_onsite'))}），"
-            f"复评{_num(row.get('recert'))}人日（现场{_num(row.get('recert_onsite'))}）。"
-        )
-        if row.get("note"):
-            line += f"说明：{row['note']}"
-        lines.append(line)
-    return lines
+    # The calculator's own sentence for a band, so the document says exactly what a quote uses.
+    from .calculators.fees import person_day_bands
+
+    return [f"- {band.sentence()}" for band in person_day_bands()]
 
 
 def _render_star_levels(table: dict[str, Any]) -> list[str]:
-    levels = sorted(table.get("levels", []), key=lambda lv: lv["min"])
-    lines = []
-    for low, high in zip(levels, [*levels[1:], None], strict=False):
-        if low["min"] <= 0 and high is not None:
-            lines.append(f"- 总分低于{_num(high['min'])}分为{low['name']}。")
-        else:
-            lines.append(f"- 总分达到{_num(low['min'])}分（含）及以上为{low['name']}。")
-    return lines
+    from .calculators.scoring import level_passage, levels
+
+    return [f"- {level_passage(level).text}" for level in levels()]
 
 
 def _render_categories(categories: list[dict[str, Any]], prefix: str) -> list[str]:
