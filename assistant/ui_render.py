@@ -91,8 +91,22 @@ def pending_html() -> str:
 
 
 def _with_markers(text: str) -> str:
-    """Escaped answer text; the composer's [n] markers become superscript footnote references."""
-    return _MARKER.sub(r'<sup class="sa-ref">[\1]</sup>', _lines(text))
+    """Escaped answer text; the composer's [n] markers become superscript footnote references,
+    and its "- " point lines a bulleted list."""
+    out: list[str] = []
+    points: list[str] = []
+    for line in text.split("\n"):
+        if line.startswith("- "):
+            points.append(line[2:])
+            continue
+        if points:
+            out.append('<ul class="sa-points">' + "".join(f"<li>{esc(p)}</li>" for p in points) + "</ul>")
+            points = []
+        if line.strip():
+            out.append(f"<div>{esc(line)}</div>")
+    if points:
+        out.append('<ul class="sa-points">' + "".join(f"<li>{esc(p)}</li>" for p in points) + "</ul>")
+    return _MARKER.sub(r'<sup class="sa-ref">[\1]</sup>', "".join(out))
 
 
 def _citation(c: Citation) -> str:
@@ -122,7 +136,9 @@ def answer_html(answer: Answer, *, shown: int | None = None) -> str:
         text = re.sub(r"\[\d{0,2}$", "", text)
     state = "sa-streaming" if streaming else "sa-done"
     kind = " sa-abstain" if answer.abstained else ""
-    parts = [f'<div class="sa-answer {state}{kind}" data-intent="{esc(answer.intent)}">']
+    # The intent rides in a class: the chat's sanitizer drops data-* attributes.
+    intent = re.sub(r"[^a-z_]", "", answer.intent)
+    parts = [f'<div class="sa-answer {state}{kind} sa-intent-{intent}">']
     parts.append(f'<div class="sa-text">{_with_markers(text)}</div>')
     if not streaming:
         if answer.notice and answer.notice not in answer.answer:
@@ -377,6 +393,8 @@ CSS = """
 .sa-answer { line-height: 1.75; }
 .sa-user { white-space: normal; }
 .sa-abstain .sa-text { color: var(--body-text-color); border-left: 3px solid #d97706; padding-left: .6em; }
+.sa-points { margin: .2em 0 .2em 1.2em; padding: 0; list-style: disc; }
+.sa-points li { margin: .1em 0; }
 .sa-ref { color: var(--color-accent); font-weight: 600; margin-left: 1px; }
 .sa-notice { margin-top: .4em; font-size: .9em; color: #b45309; }
 .sa-sources { margin-top: .7em; padding-top: .4em; border-top: 1px solid var(--border-color-primary); font-size: .92em; }

@@ -273,7 +273,7 @@ def test_chat_tab_streams_escapes_and_keeps_one_session_per_conversation(app: gr
     # A new conversation (state None) starts from an empty session: no earlier score to add to.
     history, _, fresh = list(respond("再多3分呢？", [], None))[-1]
     assert fresh is not session and fresh.questions == ["再多3分呢？"]
-    assert 'data-intent="score"' not in history[-1]["content"]
+    assert "sa-intent-score" not in history[-1]["content"]
 
     history, _, _ = list(respond(INJECTION, [], None))[-1]
     shown = history[0]["content"]
