@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 BASE_STAMP := $(VENV)/.base-installed
 DEV_STAMP := $(VENV)/.dev-installed
-# Floors for the golden-set gate, set from measured figures (docs/DECISIONS.md).
-MIN_ACCURACY ?= 0.90
+# Floors for the golden-set gate: measured 90.9% accuracy and 97.4% abstention P/R
+# (docs/DECISIONS.md); the accuracy floor sits one point below so noise cannot flake CI.
+MIN_ACCURACY ?= 0.89
 MIN_ABSTENTION ?= 0.90
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale clean
