@@ -19,7 +19,7 @@ from .types import Passage
 
 __all__ = ["RRF_K", "HybridRetriever", "QueryAnalysis"]
 
-RRF_K = 30  # reciprocal-rank constant; small values trust the top ranks of each list more
+RRF_K = 10  # reciprocal-rank constant; small values trust the top ranks of each list more
 CANDIDATES = 30
 
 
