@@ -488,21 +488,21 @@ def _score_tab() -> None:
     )
 
 
-def _knowledge_tab(backend: _Backend) -> gr.HTML:
+def _doc_choices(backend: _Backend) -> list[tuple[str, str]]:
+    return [(f"{doc.title}（{doc.id}）", doc.id) for doc in backend.assistant.documents()]
+
+
+def _knowledge_tab(backend: _Backend, demo: gr.Blocks) -> None:
     status = gr.HTML(elem_id="kb-status")
     gr.Markdown("#### 检索资料库")
     with gr.Row(equal_height=True):
-        query = gr.Textbox(show_label=False, placeholder="输入关键词，例如：监督评审 人日", elem_id="kb-query", scale=5, min_width=180)
+        query = gr.Textbox(
+            show_label=False, placeholder="输入关键词，例如：监督评审 人日", elem_id="kb-query", scale=5, min_width=180
+        )
         go = gr.Button("检索", variant="primary", elem_id="kb-search", scale=1, min_width=70)
     hits = gr.HTML(elem_id="kb-results")
     gr.Markdown("#### 阅读全文")
-    docs = {doc.id: doc for doc in backend.assistant.documents()}
-    picker = gr.Dropdown(
-        [(f"{doc.title}（{doc.id}）", doc.id) for doc in docs.values()],
-        value=None,
-        label="选择文档",
-        elem_id="kb-doc",
-    )
+    picker = gr.Dropdown(_doc_choices(backend), value=None, label="选择文档", elem_id="kb-doc")
     viewer = gr.Markdown(elem_id="kb-viewer", elem_classes="sa-doc", sanitize_html=True, latex_delimiters=[])
 
     @_guard(render.error_html)
@@ -510,21 +510,27 @@ def _knowledge_tab(backend: _Backend) -> gr.HTML:
         text = text or ""
         return render.passages_html(text, backend.search(text) if text.strip() else [])
 
-    @_guard(lambda msg: render.error_html(msg))
+    @_guard(render.error_html)
     def show(doc_id: str | None) -> str:
         if not doc_id:
             return ""
-        # Re-read so a document added with `assistant index add` shows without a restart.
-        current = {doc.id: doc for doc in backend.assistant.documents()}
-        doc = current.get(doc_id) or docs.get(doc_id)
+        doc = next((d for d in backend.assistant.documents() if d.id == doc_id), None)
         if doc is None:
-            return render.esc(f"找不到文档 {doc_id}")
+            return render.esc(f"找不到文档 {doc_id}，它可能已被移除；请刷新页面。")
         return render.document_markdown(doc.title, doc.kind, doc.confidence, doc.sources, doc.body)
+
+    def refresh() -> tuple[str, Any]:
+        # Read at every page load, so a rebuilt index or a document added with
+        # `assistant index add` shows without restarting the app.
+        try:
+            return render.status_html(backend.assistant.status()), gr.Dropdown(choices=_doc_choices(backend))
+        except Exception as exc:
+            return render.error_html(_message(exc)), gr.skip()
 
     go.click(search, inputs=query, outputs=hits, api_visibility="private")
     query.submit(search, inputs=query, outputs=hits, api_visibility="private")
     picker.change(show, inputs=picker, outputs=viewer, api_visibility="private")
-    return status
+    demo.load(refresh, outputs=[status, picker], api_visibility="private")
 
 
 def _api(backend: _Backend) -> None:
@@ -601,14 +607,8 @@ def create_app(assistant: Assistant | None = None) -> gr.Blocks:
             with gr.Tab("星级自评", id="score", elem_id="tab-score"):
                 _score_tab()
             with gr.Tab("知识库", id="kb", elem_id="tab-kb"):
-                status = _knowledge_tab(backend)
+                _knowledge_tab(backend, demo)
         _api(backend)
-        # Status is read at page load so a rebuilt index shows without restarting the app.
-        demo.load(
-            _guard(render.error_html)(lambda: render.status_html(backend.assistant.status())),
-            outputs=status,
-            api_visibility="private",
-        )
     return demo
 
 

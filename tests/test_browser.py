@@ -341,6 +341,34 @@ def test_html_injection_is_shown_as_text(desktop: Page) -> None:
     assert desktop.page.locator('#chatbot img[src="x"], #quote-result img, #kb-results img, svg[onload]').count() == 0
 
 
+def test_document_text_with_html_is_shown_as_text(
+    browser: Any, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's own document (as `assistant index add` stores it) holding HTML is displayed, not run."""
+    home = tmp_path / "home-with-user-doc"
+    (home / "docs").mkdir(parents=True)
+    (home / "docs" / "notes.md").write_text(
+        f"# 内部笔记{INJECTIONS[0]}\n\n## 说明\n\n{INJECTIONS[1]}\n\n{INJECTIONS[2]}\n", encoding="utf-8"
+    )
+    # The server reads ASSISTANT_HOME per request; the document list is refreshed at page load.
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    page = Page(browser, url, DESKTOP)
+    try:
+        page.tab("知识库")
+        page.page.locator("#kb-doc input").click()
+        page.page.get_by_role("option", name=re.compile("内部笔记")).click()
+        page.page.wait_for_function("(document.querySelector('#kb-viewer')?.innerText || '').includes('window.__xss=2')")
+        text = page.page.locator("#kb-viewer").inner_text()
+        for injection in INJECTIONS[:2]:
+            assert injection in text
+        page.page.wait_for_timeout(500)
+        assert page.page.evaluate("window.__xss") is None
+        assert page.dialogs == []
+        assert page.page.locator("#kb-viewer img, #kb-viewer script, #kb-viewer svg").count() == 0
+    finally:
+        page.close()
+
+
 def test_phone_layout_has_no_horizontal_scroll(phone: Page) -> None:
     phone.ask("1200人的企业认证费用是多少？")
     phone.page.locator("details.sa-cite summary").first.click()
