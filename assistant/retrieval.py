@@ -55,7 +55,6 @@ class HybridRetriever:
 
     def __init__(self, build_dir: Path, embedder: Embedder, *, mode: str = "hybrid", synonyms: bool = True) -> None:
         import bm25s
-        from llama_index.vector_stores.chroma import ChromaVectorStore
 
         from index.store import COLLECTION, chroma_client
 
@@ -71,8 +70,10 @@ class HybridRetriever:
         self.idf: dict[str, float] = idf["idf"]
         self._idf_unknown = max(self.idf.values(), default=1.0)
         self._bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False)
-        collection = chroma_client(build_dir / "chroma").get_collection(COLLECTION)
-        self._store = ChromaVectorStore(chroma_collection=collection)
+        # The collection is written through llama-index's ChromaVectorStore (index/build.py); at
+        # query time we ask Chroma directly, because importing llama-index costs about 2 s of the
+        # 4 s cold-start budget of `assistant ask` and its query wrapper adds nothing here.
+        self._collection = chroma_client(build_dir / "chroma").get_collection(COLLECTION)
 
     # -- the two retrievers ------------------------------------------------------------------
     def _bm25_ranked(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
@@ -85,15 +86,12 @@ class HybridRetriever:
         return ranked
 
     def _dense_ranked(self, query: str, k: int) -> list[tuple[int, float]]:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
         vector = self.embedder.embed_queries([query])[0].tolist()
-        result = self._store.query(VectorStoreQuery(query_embedding=vector, similarity_top_k=k))
-        return [
-            (self._row[node_id], float(sim))
-            for node_id, sim in zip(result.ids or [], result.similarities or [], strict=False)
-            if node_id in self._row
-        ]
+        k = min(k, len(self.chunks))
+        result = self._collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        ids, distances = result["ids"][0], (result.get("distances") or [[]])[0]
+        # The collection uses cosine distance; similarity = 1 - distance, as llama-index reports it.
+        return [(self._row[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=False) if i in self._row]
 
     # -- public ------------------------------------------------------------------------------
     def analyze(self, query: str, *, k: int = 5, mode: str | None = None) -> QueryAnalysis:
