@@ -35,7 +35,7 @@ _ANCHOR = re.compile(
 ANCHORED_MIN_COVERAGE = 0.12  # share of the question's word weight found in the best passage
 ANCHORED_MIN_KNOWN = 0.6  # ... counting only the words the corpus knows (small talk around a question)
 FREE_MIN_COVERAGE = 0.45
-FREE_MIN_DENSE = 0.87
+FREE_MIN_DENSE = 0.86  # cosine similarity (1 - Chroma cosine distance)
 
 
 @dataclass(frozen=True)
