@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or a broken environment: one line for the user, details with -v
+        logging.getLogger("assistant").debug("unexpected error", exc_info=True)
+        print(f"内部错误：{exc.__class__.__name__}: {exc}（加 -v 查看详细信息）", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
