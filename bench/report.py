@@ -229,8 +229,9 @@ def _scale_lines(scale: dict[str, Any]) -> list[str]:
         stage_rows.append([f"{s['chunks']:,} full", _stage_cells(b["stages"], b["seconds"])])
         stage_rows.append([f"{s['chunks']:,} incremental", _stage_cells(inc["stages"], inc["seconds"])])
         probe_rows.append([f"{s['chunks']:,}", _num(pr.get("chroma_open_s"), 2), _num(pr["chroma_get_embeddings_s"], 2),
-                           _num(pr["previous_embeddings_s"], 2), _num(pr["copy_chroma_s"], 2),
-                           _num(pr["tokenize_all_s"], 2)])
+                           _num(pr["previous_embeddings_s"], 2), _num(pr["tokenize_all_s"], 2),
+                           _num(pr.get("bm25_from_tokens_s"), 2), _num(pr["copy_chroma_s"], 2),
+                           _num(pr.get("chroma_copy_and_delta_s"), 2)])
     lines = [
         f"## Scale: generated corpora (seed {scale.get('seed')}, embedder `{scale.get('spec')}`)", "",
         *_table(["chunks", "docs", "build s", "chunks embedded/s", "disk MB", "peak MB", "ask p50 ms", "ask p95 ms",
@@ -238,7 +239,8 @@ def _scale_lines(scale: dict[str, Any]) -> list[str]:
         "", "Where the build time goes:", "", *_table(["build", "stages"], stage_rows), "",
         "What an incremental rebuild pays for besides embedding (seconds, measured on the live build):", "",
         *_table(["chunks", "open Chroma", "Chroma get (numpy)", "_previous_embeddings (Python lists)",
-                 "copy Chroma folder", "re-tokenise every chunk"], probe_rows), "",
+                 "re-tokenise every chunk", "BM25 index from known tokens", "copy Chroma folder",
+                 "copy Chroma + 1-chunk upsert/delete"], probe_rows), "",
     ]
     probe = scale.get("embed_probe")
     if probe:
