@@ -157,9 +157,11 @@ def _latency_lines(latency: dict[str, Any]) -> list[str]:
     lat = latency["latency"]
     lines = [
         "## Warm latency (full variant, shipped corpus)", "",
-        *_table(["questions", "samples", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms"],
-                [[str(latency["questions"]), str(lat["n"]), _num(lat["p50"]), _num(lat["p95"]), _num(lat["p99"]),
-                  _num(lat["mean"]), _num(lat["max"])]]),
+        *_table(["", "questions", "samples", "p50 ms", "p95 ms", "p99 ms", "mean ms", "max ms"],
+                [["`ask` (full)", str(latency["questions"]), str(lat["n"]), _num(lat["p50"]), _num(lat["p95"]),
+                  _num(lat["p99"]), _num(lat["mean"]), _num(lat["max"])],
+                 *[[part, str(latency["questions"]), str(st["n"]), _num(st["p50"]), _num(st["p95"]), _num(st["p99"]),
+                    _num(st["mean"]), _num(st["max"])] for part, st in latency.get("breakdown", {}).items()]]),
         "",
         "## Throughput (threads sharing one Assistant)", "",
     ]
@@ -193,6 +195,11 @@ def _cold_lines(cold: dict[str, Any]) -> list[str]:
         lines += [f"`assistant ask` loads {imports.get('modules', '?')} modules; heavy ones: {heavy}. "
                   "Slowest top-level imports (`python -X importtime`, cumulative):", "",
                   *_table(["module", "ms"], [[r["module"], _num(r["cumulative_ms"])] for r in imports["slowest"]]), ""]
+    costs = cold.get("imports")
+    if costs:
+        lines += [f"Import cost of each module alone (fresh interpreter, median of 3, the bare interpreter's "
+                  f"{_num(costs['interpreter_s'], 2)} s removed):", "",
+                  *_table(["module", "s"], [[f"`{m}`", _num(v, 2)] for m, v in costs["modules"].items()]), ""]
     return lines
 
 

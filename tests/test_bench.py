@@ -171,7 +171,7 @@ def test_report_renders_the_variant_table() -> None:
 
 def test_report_renders_latency_throughput_and_cold_starts() -> None:
     md = render_report(_results(), None)
-    assert "| 10 | 20 | 10.0 | 60.0 | 80.0 | 15.0 | 90.0 |" in md
+    assert "| `ask` (full) | 10 | 20 | 10.0 | 60.0 | 80.0 | 15.0 | 90.0 |" in md
     assert "| 2 | 10 | 40.0 | 2.00× | 10.0 | 60.0 | 1.90 | 0 |" in md  # 40 q/s over 20 q/s
     assert ("| `assistant ask --json` (index exists) | 3.50 | 5.00 | 3.25–3.75 | 300 | "
             "5 runs (1 more rebuilt the index and are left out) |") in md
