@@ -239,7 +239,9 @@ def _chat_tab(backend: _Backend) -> None:
         label="对话",
         show_label=False,
         elem_id="chatbot",
-        height=520,
+        # Tall enough to read a cited answer without scrolling the box on a laptop or a phone.
+        height="68vh",
+        min_height=360,
         placeholder="您好，我是售后服务认证助手。可以问我申请条件、材料、流程、费用、评分与星级等问题，每个回答都附有出处。",
         # All text is escaped before it gets here (see ui_render); the sanitizer is a second layer.
         sanitize_html=True,

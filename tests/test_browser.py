@@ -150,9 +150,9 @@ class Page:
     def no_horizontal_scroll(self) -> bool:
         return bool(self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, *, full_page: bool = True) -> None:
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
     @staticmethod
     def intent(answer: Any) -> str:
@@ -193,8 +193,18 @@ def test_question_gets_answer_with_expandable_citation(desktop: Page) -> None:
     assert quote.is_visible() and quote.inner_text().strip()
     meta = cite.locator(".sa-meta").inner_text()
     assert "文档：" in meta and "小节：" in meta and "原始来源：" in meta
-    answer.evaluate("e => e.scrollIntoView({block: 'start'})")  # the screenshot shows the answer's start
-    desktop.shot("desktop-chat")
+    # Show the question and the start of the answer: scroll the chat's own scroll box to them, once
+    # the chat's own scroll-to-newest-message has finished.
+    desktop.page.wait_for_timeout(800)
+    desktop.page.locator(".sa-user").last.evaluate(
+        """e => { let box = e.parentElement;
+                  while (box && !(box.scrollHeight > box.clientHeight + 1 &&
+                         ['auto', 'scroll'].includes(getComputedStyle(box).overflowY))) box = box.parentElement;
+                  if (box) box.scrollTop += e.getBoundingClientRect().top - box.getBoundingClientRect().top - 8; }"""
+    )
+    desktop.page.wait_for_timeout(300)
+    # A full-page capture resizes the viewport, which re-sizes the chat box and scrolls it to the end.
+    desktop.shot("desktop-chat", full_page=False)
 
 
 def test_followup_depends_on_the_first_question_and_new_chat_resets(desktop: Page) -> None:
