@@ -94,9 +94,18 @@ def _conflict_neighbours(anchor: _Candidate, candidates: list[_Candidate]) -> li
     ]
 
 
+NEAR_DUPLICATE = 0.5
+
+
 def _distinct(a: str, b: str) -> bool:
+    """False when one sentence contains the other or they share most character pairs (the FAQ
+    and the topic documents often say the same thing in slightly different words)."""
     na, nb = normalize(a), normalize(b)
-    return na not in nb and nb not in na
+    if na in nb or nb in na:
+        return False
+    pa = {na[i : i + 2] for i in range(len(na) - 1)}
+    pb = {nb[i : i + 2] for i in range(len(nb) - 1)}
+    return len(pa & pb) / (len(pa | pb) or 1) < NEAR_DUPLICATE
 
 
 def _render(chosen: list[_Candidate], passages: list[Passage]) -> Answer:
