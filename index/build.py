@@ -251,7 +251,8 @@ def ensure_index(spec: str | None = None, *, progress: Progress | None = _print_
     """The live build folder, (re)building first when it is missing, stale or broken (one log line)."""
     reason = stale_reason(spec)
     if reason is not None:
-        sys.stderr.write(f"[索引] {reason}，正在重建索引…\n")
+        action = "正在建立索引" if current_build() is None else "正在重建索引"
+        sys.stderr.write(f"[索引] {reason}，{action}…\n")
         build_index(spec=spec, progress=progress)
     build = current_build()
     if build is None:  # pragma: no cover - build_index always sets it
