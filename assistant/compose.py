@@ -46,6 +46,8 @@ _ANSWER_TYPES = [
 ]
 TYPE_BONUS = 0.25
 POINTER_PENALTY = 0.1
+PASSAGE_WEIGHT = 0.3
+RANK_WEIGHT = 0.06
 SECTION_WEIGHT = 0.3
 # Pointers to other parts of the corpus answer nothing by themselves.
 _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
@@ -67,7 +69,9 @@ def compose_answer(analysis: QueryAnalysis, question: str) -> Answer:
     wanted = [shape for ask, shape in _ANSWER_TYPES if ask.search(asked)]
     candidates: list[_Candidate] = []
     for pi, passage in enumerate(analysis.passages):
-        prior = 0.12 / (pi + 1)  # retrieval rank still matters when word overlap ties
+        # A sentence inherits some of its passage's standing: how much of the question the whole
+        # passage covers (a lexical fact, whichever retriever ranked it) and, less, its rank.
+        prior = PASSAGE_WEIGHT * analysis.matched_weight(f"{passage.section}{passage.text}") + RANK_WEIGHT / (pi + 1)
         for order, sentence in enumerate(split_sentences(passage.text)):
             score = _score(sentence, passage.section, analysis, wanted) + prior
             candidates.append(_Candidate(pi, order, sentence, score))

@@ -47,9 +47,12 @@ class ScopeVerdict:
 def check_scope(question: str, analysis: QueryAnalysis, *, strict: bool = True) -> ScopeVerdict:
     """Whether `question` is answerable from the corpus.
 
-    `strict=False` keeps only the bare floor (no passage at all), for retrieval-only baselines.
+    `strict=False` keeps only the bare floor (no passage, or no word the corpus knows), for the
+    retrieval-only baselines.
     """
-    if not analysis.passages:
+    # The bare floor every variant shares: nothing retrieved, or not one word of the question
+    # occurs in the corpus (a dense retriever alone always returns *something*).
+    if not analysis.passages or not analysis.known_tokens:
         return ScopeVerdict(False, "no_match")
     if not strict:
         return ScopeVerdict(True, "ok")
