@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,41 +49,49 @@ def bench_env(home: Path | None = None, **extra: str) -> dict[str, str]:
     return env
 
 
+# Runs the measured command as *its* child and reports that grandchild's own rusage. Measuring
+# the command directly would not do: the kernel keeps a process's peak RSS across exec, so a child
+# forked from a large parent (pytest with gradio loaded: ~400 MB) reported the parent's size.
+# This launcher is a fresh small interpreter, so what it forks starts small.
+_LAUNCHER = """
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(proc.pid, 0)
+proc.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"seconds": time.perf_counter() - started, "maxrss_kb": usage.ru_maxrss}, fh)
+sys.exit(proc.returncode if proc.returncode >= 0 else 128 - proc.returncode)
+"""
+
+
 def run_child(cmd: list[str], *, env: dict[str, str] | None = None, timeout: float = 3600,
               cwd: Path | None = None) -> Child:
-    """Run `cmd` to completion and return its wall time and peak RSS.
-
-    `os.wait4` reports the resource usage of exactly this child, whereas
-    `getrusage(RUSAGE_CHILDREN)` keeps the maximum over every child reaped so far, so a small
-    process measured after a large one would inherit the large one's peak.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=str(cwd or REPO))
-        timed_out = threading.Event()
-
-        def _kill() -> None:
-            timed_out.set()
-            proc.kill()
-
-        timer = threading.Timer(timeout, _kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            timer.cancel()
-        seconds = time.perf_counter() - started
-        # Tell Popen the child is reaped, so it does not wait for it again.
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
+    """Run `cmd` to completion and return its wall time and peak RSS (its own, measured by a
+    small launcher process; see `_LAUNCHER`)."""
+    with tempfile.TemporaryDirectory(prefix="child-") as tmp:
+        usage_file = Path(tmp) / "usage.json"
+        out_path, err_path = Path(tmp) / "out", Path(tmp) / "err"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(usage_file), *cmd], stdout=out,
+                                    stderr=err, env=env, cwd=str(cwd or REPO), start_new_session=True)
+            timed_out = False
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                os.killpg(proc.pid, 9)  # the launcher and the command it started
+                proc.wait()
+            wall = time.perf_counter() - started
+        usage = json.loads(usage_file.read_text()) if usage_file.exists() else {}
         return Child(
             returncode=proc.returncode,
-            stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"),
-            seconds=seconds,
-            peak_rss_mb=usage.ru_maxrss / 1024,  # Linux reports kilobytes
-            timed_out=timed_out.is_set(),
+            stdout=out_path.read_text("utf-8", "replace"),
+            stderr=err_path.read_text("utf-8", "replace"),
+            seconds=float(usage.get("seconds", wall)),
+            peak_rss_mb=float(usage.get("maxrss_kb", 0)) / 1024,  # Linux reports kilobytes
+            timed_out=timed_out,
         )
 
 
