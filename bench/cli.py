@@ -16,6 +16,7 @@ __all__ = ["RESULTS_DIR", "main", "write_report"]
 
 RESULTS_DIR = REPO / "bench" / "results"
 _STAGES = ("build", "variants", "latency", "cold")
+_SCALE_STAGES = ("incremental",)
 
 
 def _read(path: Path) -> dict[str, Any] | None:
@@ -52,8 +53,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale", action="store_true", help="generated corpora of 1,000 and 10,000 chunks")
     parser.add_argument("--sizes", default="1000,10000", help="scale: chunk counts, comma-separated")
     parser.add_argument("--seed", type=int, help="scale: generator seed")
-    parser.add_argument("--only", help=f"suite: run only these stages ({','.join(_STAGES)}); "
-                                       "the others keep their last figures")
+    parser.add_argument("--only", help=f"suite: run only these stages ({','.join(_STAGES)}), the others "
+                                       "keep their last figures; with --scale: 'incremental' re-times the "
+                                       "incremental rebuilds on the indexes the last scale run left")
     parser.add_argument("--report-only", action="store_true", help="re-render REPORT.md and plots from the JSON")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results folder (default bench/results)")
     args = parser.parse_args(argv)
@@ -64,8 +66,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     if any(n < 1 for n in args.sizes):
         parser.error("--sizes must be positive chunk counts")
     only = {s.strip() for s in args.only.split(",")} if args.only else None
-    if only and not only <= set(_STAGES):
-        parser.error(f"--only {args.only!r}: choose from {', '.join(_STAGES)}")
+    allowed = _SCALE_STAGES if args.scale else _STAGES
+    if only and not only <= set(allowed):
+        parser.error(f"--only {args.only!r}: choose from {', '.join(allowed)}")
     args.only = only
     return args
 
@@ -79,7 +82,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .proc import WorkerError
 
         try:
-            if args.scale:
+            if args.scale and args.only:
+                from .scale import rerun_incremental
+
+                previous = _read(out / "scale.json")
+                if previous is None:
+                    _log("no scale.json yet: run `python -m bench --scale` first")
+                    return 1
+                _save(rerun_incremental(out, previous, log=_log), out / "scale.json")
+            elif args.scale:
                 from .scale import DEFAULT_SEED, run_scale
 
                 run_scale(out, sizes=args.sizes, seed=args.seed if args.seed is not None else DEFAULT_SEED,

@@ -277,7 +277,9 @@ def render_report(bench: dict[str, Any] | None, scale: dict[str, Any] | None, *,
         "",
     ]
     meta = [m for m in (_meta_line("`python -m bench`", (bench or {}).get("meta")),
-                        _meta_line("`python -m bench --scale`", (scale or {}).get("meta"))) if m]
+                        _meta_line("`python -m bench --scale`", (scale or {}).get("meta")),
+                        _meta_line("incremental rebuilds re-timed (`--scale --only incremental`)",
+                                   (scale or {}).get("incremental_meta"))) if m]
     snap = (bench or {}).get("snapshot")
     if snap:
         meta.append(f"- corpus and golden set copied at the start of the run ({snap['documents']} documents, "
