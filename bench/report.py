@@ -107,17 +107,18 @@ def _target_lines(targets: list[dict[str, Any]]) -> list[str]:
 
 # -- sections ----------------------------------------------------------------------------------
 def _variant_lines(variants: list[dict[str, Any]]) -> list[str]:
-    header = ["variant", "accuracy", "citation support", "hit@1", "hit@5", "MRR", "abstain P", "abstain R",
-              "p50 ms", "p95 ms", "chunks"]
+    header = ["variant", "accuracy", "citation support", "hit@1", "hit@5", "MRR", "fact hit@1", "fact hit@5",
+              "abstain P", "abstain R", "p50 ms", "p95 ms", "chunks"]
     rows = []
     for v in variants:
         if "summary" not in v:
             rows.append([f"{v['name']}: failed", *["–"] * (len(header) - 1)])
             continue
-        s = v["summary"]
+        s, passage = v["summary"], v.get("passage", {})
         rows.append([
             v["name"], _pct(s["accuracy"]), _pct(s["citation_support"]), _pct(s["hit_at_1"]), _pct(s["hit_at_5"]),
-            _num(s["mrr"], 3), _pct(s["abstention_precision"]), _pct(s["abstention_recall"]),
+            _num(s["mrr"], 3), _pct(passage.get("fact_hit_at_1")), _pct(passage.get("fact_hit_at_5")),
+            _pct(s["abstention_precision"]), _pct(s["abstention_recall"]),
             _num(s["latency_p50_ms"]), _num(s["latency_p95_ms"]), str(v.get("chunks", "–")),
         ])
     n = next((v["summary"]["n"] for v in variants if "summary" in v), 0)
@@ -126,7 +127,9 @@ def _variant_lines(variants: list[dict[str, Any]]) -> list[str]:
         f"## Retrieval variants on the golden set ({n} questions)", "",
         *_table(header, rows), "", *legend, "", *_group_lines(variants),
         "Accuracy, citation support, abstention and hit@k/MRR are computed by `evals.metrics` (the "
-        "same definitions as `python -m evals`). Latency here is per `ask()` during that run.", "",
+        "same definitions as `python -m evals`): hit@k is the cited *document* among the first k passages. "
+        "Fact hit@k asks more: is there a passage among the first k that holds every fact of the question "
+        "(what the composer needs to quote)? Latency here is per `ask()` during that run.", "",
     ]
 
 

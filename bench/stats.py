@@ -4,11 +4,11 @@ p95 in the benchmark and a p95 in the evaluation report are the same statistic."
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from evals.metrics import percentile
+from evals.metrics import fact_holds, percentile
 
-__all__ = ["latency_stats", "percentile"]
+__all__ = ["fact_rank", "latency_stats", "percentile"]
 
 
 def latency_stats(values_ms: Sequence[float]) -> dict[str, float | int | None]:
@@ -27,3 +27,17 @@ def latency_stats(values_ms: Sequence[float]) -> dict[str, float | int | None]:
         "mean": statistics.fmean(values_ms),
         "max": max(values_ms),
     }
+
+
+def fact_rank(facts: Iterable[Sequence[str]], texts: Sequence[str]) -> int | None:
+    """1-based rank of the first passage text that holds every fact; None if no passage does.
+
+    The evaluation's hit@k asks whether the right *document* was retrieved; this asks whether a
+    passage with the answer in it was, which is what the composer needs to quote. The same
+    `fact_holds` decides, so "三年" in a passage satisfies a golden "3年" here too.
+    """
+    facts = list(facts)
+    for rank, text in enumerate(texts, start=1):
+        if all(fact_holds(fact, text) for fact in facts):
+            return rank
+    return None

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .stats import latency_stats
+from .stats import fact_rank, latency_stats
 
 __all__ = ["TASKS", "disk_usage", "load_snapshot", "main", "revise_document"]
 
@@ -179,7 +179,7 @@ def task_variant(params: dict[str, Any]) -> dict[str, Any]:
     params: `name`; `kind` (`assistant` or `llamaindex`); `variant`; `spec`; `build` (false: use
     the home's index as it is); `golden` (files); `corpus_dir` (the baseline's documents).
     """
-    from evals.metrics import summarize, summarize_by_topic
+    from evals.metrics import hit_at_k, mean_reciprocal_rank, summarize, summarize_by_topic
     from evals.runner import evaluate
 
     cases = _golden(params)
@@ -202,11 +202,16 @@ def task_variant(params: dict[str, Any]) -> dict[str, Any]:
         subject.ask(question, history=[])
     outcomes = evaluate(subject, cases)
     latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None]
+    # The cases the evaluation scores retrieval on: in scope, citing a corpus document, no history.
+    scored = [c for c in cases if not c.abstain and c.corpus_docs and not c.history]
+    fact_ranks = [fact_rank(c.must_include, [p.text for p in subject.search(c.question, k=5)]) for c in scored]
     return {
         "name": params["name"],
         "load_seconds": round(load_s, 3),
         **extra,
         "summary": summarize(outcomes).to_dict(),
+        "passage": {"n": len(fact_ranks), "fact_hit_at_1": hit_at_k(fact_ranks, 1),
+                    "fact_hit_at_5": hit_at_k(fact_ranks, 5), "fact_mrr": mean_reciprocal_rank(fact_ranks)},
         "per_topic_accuracy": {t: s.accuracy for t, s in summarize_by_topic(outcomes).items()},
         "latency": latency_stats(latencies),
         "cases": [{"id": o.id, "topic": o.topic, "correct": o.correct, "rank": o.rank, "reasons": o.reasons}

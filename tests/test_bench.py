@@ -14,7 +14,7 @@ import pytest
 from bench.corpus_gen import corpus_sentences, generate_docs, load_generated, write_corpus
 from bench.proc import run_child
 from bench.report import check_targets, render_report
-from bench.stats import latency_stats
+from bench.stats import fact_rank, latency_stats
 from bench.suite import parse_importtime, take_snapshot
 from bench.worker import load_snapshot, revise_document
 from index.chunking import split_document
@@ -87,6 +87,22 @@ def test_latency_stats_hand_worked() -> None:
     assert stats["max"] == 10
 
 
+@pytest.mark.parametrize(
+    ("facts", "texts", "expected"),
+    [
+        # Both facts in the second passage; the first holds only one of them.
+        ([["申请费"], ["1000"]], ["申请费另计。", "申请费为1000元。", "1000元"], 2),
+        # Alternatives: either spelling of a fact will do, and 三年 is read as 3年 after normalising.
+        ([["3年", "三年"]], ["证书有效期为三年。"], 1),
+        # Facts spread over two passages are not one passage holding the answer.
+        ([["申请费"], ["年金"]], ["申请费为1000元。", "年金为2000元。"], None),
+        ([["申请费"]], [], None),
+    ],
+)
+def test_fact_rank(facts: list[list[str]], texts: list[str], expected: int | None) -> None:
+    assert fact_rank(facts, texts) == expected
+
+
 def test_latency_stats_of_one_and_of_none() -> None:
     assert latency_stats([42.0])["p99"] == 42.0
     assert latency_stats([]) == {"n": 0, "p50": None, "p95": None, "p99": None, "mean": None, "max": None}
@@ -146,7 +162,8 @@ def _results() -> dict[str, Any]:
             {"name": "bm25", "label": "BM25 only", "summary": _summary(0.6, 0.8), "chunks": 201,
              "cases": [{"topic": "fees", "correct": True}, {"topic": "timeline", "correct": False},
                        {"topic": "out_of_scope", "correct": True}, {"topic": "calc_fee", "correct": False}]},
-            {"name": "hybrid", "label": "hybrid", "summary": _summary(0.9, 1.0), "chunks": 201},
+            {"name": "hybrid", "label": "hybrid", "summary": _summary(0.9, 1.0), "chunks": 201,
+             "passage": {"n": 8, "fact_hit_at_1": 0.75, "fact_hit_at_5": 0.875, "fact_mrr": 0.8}},
             {"name": "llamaindex", "label": "plain llama-index", "summary": _summary(0.95, 0.7), "chunks": 40},
         ],
         "latency": {"questions": 10, "latency": stats, "samples_ms": [10.0, 60.0],
@@ -164,8 +181,11 @@ def _results() -> dict[str, Any]:
 
 def test_report_renders_the_variant_table() -> None:
     md = render_report(_results(), None)
-    assert "| variant | accuracy | citation support | hit@1 | hit@5 | MRR | abstain P | abstain R | p50 ms | p95 ms | chunks |" in md
-    assert "| hybrid | 90.0% | 100.0% | 50.0% | 100.0% | 0.625 | 100.0% | 50.0% | 12.0 | 40.2 | 201 |" in md
+    assert ("| variant | accuracy | citation support | hit@1 | hit@5 | MRR | fact hit@1 | fact hit@5 | abstain P | "
+            "abstain R | p50 ms | p95 ms | chunks |") in md
+    assert "| hybrid | 90.0% | 100.0% | 50.0% | 100.0% | 0.625 | 75.0% | 87.5% | 100.0% | 50.0% | 12.0 | 40.2 | 201 |" in md
+    # A variant measured without passage figures shows them as not measured.
+    assert "| bm25 | 60.0% | 100.0% | 50.0% | 80.0% | 0.625 | – | – |" in md
     assert "- **llamaindex**: plain llama-index" in md
 
 
