@@ -266,8 +266,12 @@ def _scale_lines(scale: dict[str, Any]) -> list[str]:
 def _meta_line(label: str, meta: dict[str, Any] | None) -> str:
     if not meta:
         return ""
-    return (f"- {label}: {meta.get('created')}, commit `{meta.get('commit')}`, {meta.get('cpus')} CPUs, "
+    line = (f"- {label}: {meta.get('created')}, commit `{meta.get('commit')}`, {meta.get('cpus')} CPUs, "
             f"load average {meta.get('loadavg_start')} → {meta.get('loadavg_end', '?')}")
+    stages = meta.get("stages") or {}
+    if len({(s.get("created") or "")[:16] for s in stages.values()}) > 1:  # stages from different runs
+        line += "; stages: " + ", ".join(f"{name} {s.get('created')} `{s.get('commit')}`" for name, s in stages.items())
+    return line
 
 
 def render_report(bench: dict[str, Any] | None, scale: dict[str, Any] | None, *,

