@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,37 +19,37 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield home
 
 
-@pytest.fixture(scope="session")
-def shipped_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home with the shipped corpus indexed by the default embedder (built once)."""
-    home = tmp_path_factory.mktemp("shipped-home")
+@contextmanager
+def _home(path: Path) -> Iterator[None]:
+    """ASSISTANT_HOME set to `path` for session-scoped fixtures (monkeypatch is per test)."""
     old = os.environ.get("ASSISTANT_HOME")
-    os.environ["ASSISTANT_HOME"] = str(home)
+    os.environ["ASSISTANT_HOME"] = str(path)
     try:
-        from index.build import build_index
-
-        build_index(progress=None)
+        yield
     finally:
         if old is None:
             os.environ.pop("ASSISTANT_HOME", None)
         else:
             os.environ["ASSISTANT_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def shipped_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home with the shipped corpus indexed by the default embedder (built once)."""
+    home = tmp_path_factory.mktemp("shipped-home")
+    with _home(home):
+        from index.build import build_index
+
+        build_index(progress=None)
     return home
 
 
 @pytest.fixture(scope="session")
 def _shipped_assistant(shipped_home: Path):  # type: ignore[no-untyped-def]
-    old = os.environ.get("ASSISTANT_HOME")
-    os.environ["ASSISTANT_HOME"] = str(shipped_home)
-    try:
+    with _home(shipped_home):
         from assistant.core import Assistant
 
         return Assistant.load(build=False)
-    finally:
-        if old is None:
-            os.environ.pop("ASSISTANT_HOME", None)
-        else:
-            os.environ["ASSISTANT_HOME"] = old
 
 
 @pytest.fixture
