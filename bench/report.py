@@ -269,7 +269,7 @@ def _meta_line(label: str, meta: dict[str, Any] | None) -> str:
     line = (f"- {label}: {meta.get('created')}, commit `{meta.get('commit')}`, {meta.get('cpus')} CPUs, "
             f"load average {meta.get('loadavg_start')} → {meta.get('loadavg_end', '?')}")
     stages = meta.get("stages") or {}
-    if len({(s.get("created") or "")[:16] for s in stages.values()}) > 1:  # stages from different runs
+    if len({s.get("run") for s in stages.values()}) > 1:  # stages kept from earlier runs (--only)
         line += "; stages: " + ", ".join(f"{name} {s.get('created')} `{s.get('commit')}`" for name, s in stages.items())
     return line
 

@@ -377,8 +377,8 @@ def run_suite(out_dir: Path, *, log: Log = print, only: set[str] | None = None) 
     stage_meta: dict[str, Any] = dict(previous.get("meta", {}).get("stages", {}))
     for name, stage in stages.items():
         if name in wanted:
-            started = {"created": datetime.now().isoformat(timespec="seconds"), "commit": results["meta"]["commit"],
-                       "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
+            started = {"run": results["meta"]["created"], "created": datetime.now().isoformat(timespec="seconds"),
+                       "commit": results["meta"]["commit"], "loadavg_start": [round(x, 2) for x in os.getloadavg()]}
             results[name] = stage()
             stage_meta[name] = started
         elif name in previous:

@@ -232,10 +232,12 @@ def test_scale_targets_read_the_10000_chunk_row() -> None:
 
 def test_report_names_when_each_stage_was_measured() -> None:
     results = _results()
-    results["meta"]["stages"] = {"build": {"created": "2026-01-01T00:00:00", "commit": "aaa1111"},
-                                 "variants": {"created": "2026-01-01T02:00:00", "commit": "bbb2222"}}
+    results["meta"]["stages"] = {
+        "build": {"run": "2026-01-01T00:00:00", "created": "2026-01-01T00:00:00", "commit": "aaa1111"},
+        "variants": {"run": "2026-01-01T02:00:00", "created": "2026-01-01T02:00:00", "commit": "bbb2222"},
+    }
     md = render_report(results, None)
     # `--only variants` a day later: the report says which figures are from which run.
     assert "stages: build 2026-01-01T00:00:00 `aaa1111`, variants 2026-01-01T02:00:00 `bbb2222`" in md
-    results["meta"]["stages"]["variants"]["created"] = "2026-01-01T00:00:30"
+    results["meta"]["stages"]["variants"]["run"] = "2026-01-01T00:00:00"
     assert "stages:" not in render_report(results, None)  # one run: nothing to say
