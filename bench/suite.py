@@ -360,7 +360,10 @@ def run_suite(out_dir: Path, *, log: Log = print, only: set[str] | None = None) 
     if (out_dir / "bench.json").exists():
         previous = json.loads((out_dir / "bench.json").read_text(encoding="utf-8"))
     results: dict[str, Any] = {"meta": machine_info()}
-    wanted = only or {"build", "variants", "latency", "cold"}
+    wanted = set(only or {"build", "variants", "latency", "cold"})
+    if "build" not in wanted and "build" not in previous:
+        log("no index homes from an earlier run: building them first")
+        wanted.add("build")
     if "build" in wanted or "snapshot" not in previous:
         results["snapshot"] = take_snapshot(out_dir / "snapshot")
     else:
