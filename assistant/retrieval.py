@@ -119,7 +119,12 @@ class HybridRetriever:
             fused = [(i, s) for i, s in dense]
         else:
             fused = _rrf([bm25, dense])
-        passages = [self._passage(i, score, rank, mode) for rank, (i, score) in enumerate(fused[:k], 1)]
+        top = fused[:k]
+        if mode == "hybrid" and bm25 and all(row != bm25[0][0] for row, _ in top):
+            # Each list's best hit reaches the composer even when fusion ranks it lower: an exact
+            # keyword match that the dense list missed is often the passage that answers.
+            top = [*top[: k - 1], next(x for x in fused if x[0] == bm25[0][0])]
+        passages = [self._passage(i, score, rank, mode) for rank, (i, score) in enumerate(top, 1)]
         analysis = QueryAnalysis(
             tokens=tokens,
             expanded=expanded,
