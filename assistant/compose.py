@@ -53,9 +53,9 @@ SECTION_WEIGHT = 0.3
 _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 
 
-def _score(sentence: str, section: str, analysis: QueryAnalysis, wanted: list[re.Pattern[str]]) -> float:
+def _score(sentence: str, analysis: QueryAnalysis, wanted: list[re.Pattern[str]]) -> float:
     norm = normalize(sentence)
-    score = analysis.matched_weight(sentence) + SECTION_WEIGHT * analysis.matched_weight(section)
+    score = analysis.matched_weight(sentence)
     if any(p.search(norm) for p in wanted):
         score += TYPE_BONUS
     if _POINTER.search(sentence):
@@ -71,9 +71,15 @@ def compose_answer(analysis: QueryAnalysis, question: str) -> Answer:
     for pi, passage in enumerate(analysis.passages):
         # A sentence inherits some of its passage's standing: how much of the question the whole
         # passage covers (a lexical fact, whichever retriever ranked it) and, less, its rank.
-        prior = PASSAGE_WEIGHT * analysis.matched_weight(f"{passage.section}{passage.text}") + RANK_WEIGHT / (pi + 1)
+        # Its heading counts too (FAQ headings are questions); both are the same for every
+        # sentence of the passage, so they are scored once here.
+        prior = (
+            PASSAGE_WEIGHT * analysis.matched_weight(f"{passage.section}{passage.text}")
+            + SECTION_WEIGHT * analysis.matched_weight(passage.section)
+            + RANK_WEIGHT / (pi + 1)
+        )
         for order, sentence in enumerate(split_sentences(passage.text)):
-            score = _score(sentence, passage.section, analysis, wanted) + prior
+            score = _score(sentence, analysis, wanted) + prior
             candidates.append(_Candidate(pi, order, sentence, score))
     if not candidates:
         return Answer("", abstained=True, intent="out_of_scope")

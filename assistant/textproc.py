@@ -114,20 +114,25 @@ def _tokenizer() -> Any:
     userdict = _dict_dir() / "userdict.txt"
     if userdict.exists():
         tok.load_userdict(str(userdict))
-    for word in _raw_synonym_words():
-        tok.add_word(word, freq=None)
+    for group in _raw_synonym_groups():
+        for word in group:
+            tok.add_word(word, freq=None)
     return tok
 
 
-def _raw_synonym_words() -> list[str]:
-    """Synonym words as written (jieba segments text before numerals are normalised)."""
+@lru_cache(maxsize=1)
+def _raw_synonym_groups() -> tuple[tuple[str, ...], ...]:
+    """Synonym groups as written, width-folded but with numerals kept (jieba needs them so: it
+    segments text before numerals are normalised). `synonym_groups` normalises these."""
     path = _dict_dir() / "synonyms.txt"
     if not path.exists():
-        return []
-    words = []
+        return ()
+    groups = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        words += [_fold(w, keep_spaces=False) for w in line.split("#", 1)[0].split()]
-    return words
+        words = line.split("#", 1)[0].split()
+        if words:
+            groups.append(tuple(_fold(w, keep_spaces=False) for w in words))
+    return tuple(groups)
 
 
 _GBT = re.compile(r"gb\s*/\s*t\s*(\d)")
@@ -175,15 +180,7 @@ def content_words(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
     """Synonym groups from corpus/dict/synonyms.txt; the first word of a group is canonical."""
-    path = _dict_dir() / "synonyms.txt"
-    if not path.exists():
-        return ()
-    groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            groups.append(tuple(normalize(w) for w in line.split()))
-    return tuple(groups)
+    return tuple(tuple(_numerals_to_digits(w) for w in group) for group in _raw_synonym_groups())
 
 
 @lru_cache(maxsize=1)
