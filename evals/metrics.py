@@ -7,27 +7,31 @@ Nothing here loads models or reads files, so every figure in the report can be c
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assistant.textproc import normalize
 from assistant.types import Answer
 
-from .golden import GoldenCase
+from .golden import OUTCOMES, GoldenCase
 
 __all__ = [
     "CaseOutcome",
     "Summary",
     "abstention_precision_recall",
+    "actual_outcome",
     "fact_holds",
     "hit_at_k",
+    "list_completeness",
     "mean_reciprocal_rank",
     "missing_facts",
+    "outcome_precision_recall",
     "percentile",
     "retrieval_rank",
     "score_case",
     "summarize",
+    "summarize_by",
     "summarize_by_topic",
     "unsupported_facts",
 ]
@@ -58,6 +62,56 @@ def unsupported_facts(facts: Iterable[Fact], passages: Iterable[str]) -> list[li
     """
     texts = list(passages)
     return [list(fact) for fact in facts if not any(fact_holds(fact, t) for t in texts)]
+
+
+def list_completeness(items: Sequence[Fact], text: str) -> tuple[float, list[list[str]]]:
+    """(share of `items` present in `text`, the items missing), items matched like facts.
+
+    An empty list is complete (1.0): there is nothing to leave out.
+    """
+    missing = missing_facts(items, text)
+    return (1 - len(missing) / len(items) if items else 1.0), missing
+
+
+# The outcome an answer's `intent` stands for. `invalid` (empty or unusable input) is an
+# abstention that is not a chat reply and not a "not covered" reply, so it counts as out_of_scope.
+_INTENT_OUTCOME = {
+    "qa": "qa",
+    "fee": "qa",
+    "score": "qa",
+    "not_covered": "not_covered",
+    "out_of_scope": "out_of_scope",
+    "invalid": "out_of_scope",
+    "chat": "chat",
+}
+
+
+def actual_outcome(intent: str, abstained: bool) -> str:
+    """The outcome (one of `OUTCOMES`) an answer with `intent` and `abstained` gave.
+
+    An abstaining answer whose intent would mean "answered" (a calculator refusing its input, or an
+    intent this table does not know) is an abstention: out_of_scope.
+    """
+    outcome = _INTENT_OUTCOME.get(intent, "qa")
+    return "out_of_scope" if abstained and outcome == "qa" else outcome
+
+
+def outcome_precision_recall(
+    pairs: Iterable[tuple[str, str]],
+) -> dict[str, tuple[float | None, float | None]]:
+    """Per outcome, (precision, recall) from (expected, actual) outcome pairs.
+
+    Precision of `x` = right `x` answers / every `x` answer; recall = right `x` answers / every
+    case expecting `x`. A zero denominator gives None (not measured), as for abstention.
+    """
+    pairs = list(pairs)
+    out = {}
+    for label in OUTCOMES:
+        tp = sum(1 for e, a in pairs if e == label and a == label)
+        predicted = sum(1 for _, a in pairs if a == label)
+        expected = sum(1 for e, _ in pairs if e == label)
+        out[label] = (tp / predicted if predicted else None, tp / expected if expected else None)
+    return out
 
 
 def retrieval_rank(targets: Collection[str], doc_ids: Sequence[str]) -> int | None:
@@ -132,6 +186,17 @@ class CaseOutcome:
     rank: int | None = None
     latency_ms: float | None = None
     error: str | None = None
+    split: str = "dev"
+    kind: str = ""
+    expected_outcome: str = ""  # "" = from expected_abstain (out_of_scope or qa)
+    actual_outcome: str = ""  # "" = no answer
+    list_share: float | None = None  # share of list_items in the answer; None: not a list question
+    list_missing: tuple[tuple[str, ...], ...] = ()
+    history: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.expected_outcome:
+            object.__setattr__(self, "expected_outcome", "out_of_scope" if self.expected_abstain else "qa")
 
     @property
     def reasons(self) -> list[str]:
@@ -140,10 +205,14 @@ class CaseOutcome:
             return []
         if self.error:
             return [f"error: {self.error}"]
-        if self.expected_abstain:
+        if self.expected_abstain and not self.abstained:
             return ["should have abstained"]
+        if self.expected_abstain:
+            return [f"abstained as {self.actual_outcome or 'unknown'}, expected {self.expected_outcome}"]
         if self.abstained:
             return ["abstained on an in-scope question"]
+        if self.actual_outcome and self.actual_outcome != "qa":
+            return [f"answered as {self.actual_outcome}, expected qa"]
         out = []
         if self.missing:
             out.append("facts missing from the answer")
@@ -176,43 +245,57 @@ def score_case(
         error: the exception text when there is no answer.
 
     Returns:
-        The outcome. An in-scope case is correct when the assistant answered, every fact holds in
-        the answer, every fact is found in at least one cited passage, and one document of
-        `cite_doc` (if any) is among the cited documents. An out-of-scope case is correct when the assistant abstained.
+        The outcome. Every case needs the expected outcome (`actual_outcome` of the answer's
+        intent). An in-scope (`qa`) case is correct when, besides, every fact holds in the answer,
+        every fact is found in at least one cited passage, and one document of `cite_doc` (if any)
+        is among the cited documents. A not_covered, out_of_scope or chat case is correct when the
+        assistant abstained with that very outcome: an out_of_scope reply to a not_covered
+        question abstains (safe) but is not correct. `list_items` are scored apart, as the share
+        present in the answer (`list_share`); they do not decide correctness.
     """
     scored = retrieved is not None
     rank = retrieval_rank(case.corpus_docs, retrieved) if retrieved is not None else None
-    if answer is None:
-        return CaseOutcome(
-            id=case.id,
-            topic=case.topic,
-            question=case.question,
-            expected_abstain=case.abstain,
-            abstained=False,
-            correct=False,
-            cite_doc=case.cite_doc,
-            retrieval_scored=scored,
-            rank=rank,
-            error=error or "no answer",
-        )
-    cited_docs = tuple(c.doc_id for c in answer.citations)
-    common: dict[str, Any] = {
+    labels: dict[str, Any] = {
         "id": case.id,
         "topic": case.topic,
         "question": case.question,
         "expected_abstain": case.abstain,
+        "cite_doc": case.cite_doc,
+        "retrieval_scored": scored,
+        "rank": rank,
+        "split": case.split,
+        "kind": case.kind,
+        "expected_outcome": case.outcome,
+        "history": case.history,
+    }
+    if answer is None:
+        return CaseOutcome(
+            abstained=False,
+            correct=False,
+            error=error or "no answer",
+            list_share=0.0 if case.list_items else None,
+            list_missing=case.list_items,
+            **labels,
+        )
+    outcome = actual_outcome(answer.intent, answer.abstained)
+    list_share, list_missing = (
+        list_completeness(case.list_items, answer.answer) if case.list_items else (None, [])
+    )
+    common: dict[str, Any] = {
+        **labels,
         "abstained": answer.abstained,
         "answer": answer.answer,
         "intent": answer.intent,
-        "cite_doc": case.cite_doc,
-        "cited_docs": cited_docs,
-        "retrieval_scored": scored,
-        "rank": rank,
+        "cited_docs": tuple(c.doc_id for c in answer.citations),
         "latency_ms": answer.latency_ms,
+        "actual_outcome": outcome,
+        "list_share": list_share,
+        "list_missing": tuple(tuple(f) for f in list_missing),
     }
+    cited_docs = common["cited_docs"]
     if case.abstain:
-        return CaseOutcome(correct=answer.abstained, **common)
-    if answer.abstained:
+        return CaseOutcome(correct=answer.abstained and outcome == case.outcome, **common)
+    if answer.abstained or outcome != "qa":
         return CaseOutcome(correct=False, **common)
     missing = missing_facts(case.must_include, answer.answer)
     unsupported = unsupported_facts(case.must_include, (c.text for c in answer.citations))
@@ -245,23 +328,40 @@ class Summary:
     n_correct: int = 0
     n_errors: int = 0
     n_retrieval: int = 0
+    outcome_accuracy: float | None = None  # share with the expected outcome
+    outcome_precision: dict[str, float | None] = field(default_factory=dict)
+    outcome_recall: dict[str, float | None] = field(default_factory=dict)
+    in_scope_wrongly_abstained: float | None = None  # of expected qa: share that abstained
+    oos_not_covered_abstained: float | None = None  # of expected out_of_scope/not_covered: abstained
+    chat_accuracy: float | None = None  # of expected chat: share answered as chat
+    list_completeness: float | None = None  # mean share of list items present, over list questions
+    list_complete: float | None = None  # share of list questions with every item present
+    n_list: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+def _share(flags: Sequence[bool]) -> float | None:
+    return sum(flags) / len(flags) if flags else None
+
+
 def summarize(outcomes: Sequence[CaseOutcome]) -> Summary:
-    """Accuracy, citation support, abstention P/R, hit@1/hit@5/MRR and latency over `outcomes`.
+    """Accuracy, citation support, abstention P/R, outcome P/R, list completeness, hit@1/hit@5/MRR
+    and latency over `outcomes`.
 
     Citation support is over answered in-scope cases only: an abstention has nothing to support,
-    and a wrong abstention is already counted against accuracy and abstention precision.
+    and a wrong abstention is already counted against accuracy and abstention precision. Outcome
+    and abstention ratios leave out cases whose ask raised (they have no outcome); accuracy and
+    list completeness count them as wrong and empty.
     """
     n = len(outcomes)
     n_correct = sum(o.correct for o in outcomes)
     answered = [o for o in outcomes if o.supported is not None]
-    precision, recall = abstention_precision_recall(
-        (o.expected_abstain, o.abstained) for o in outcomes if o.error is None
-    )
+    ok = [o for o in outcomes if o.error is None]
+    precision, recall = abstention_precision_recall((o.expected_abstain, o.abstained) for o in ok)
+    per_outcome = outcome_precision_recall((o.expected_outcome, o.actual_outcome) for o in ok)
+    lists = [o.list_share for o in outcomes if o.list_share is not None]
     ranks = [o.rank for o in outcomes if o.retrieval_scored]
     latencies = [o.latency_ms for o in outcomes if o.latency_ms is not None]
     return Summary(
@@ -278,12 +378,28 @@ def summarize(outcomes: Sequence[CaseOutcome]) -> Summary:
         n_correct=n_correct,
         n_errors=sum(o.error is not None for o in outcomes),
         n_retrieval=len(ranks),
+        outcome_accuracy=_share([o.actual_outcome == o.expected_outcome for o in ok]),
+        outcome_precision={k: p for k, (p, _) in per_outcome.items()},
+        outcome_recall={k: r for k, (_, r) in per_outcome.items()},
+        in_scope_wrongly_abstained=_share([o.abstained for o in ok if o.expected_outcome == "qa"]),
+        oos_not_covered_abstained=_share(
+            [o.abstained for o in ok if o.expected_outcome in ("out_of_scope", "not_covered")]
+        ),
+        chat_accuracy=_share([o.correct for o in outcomes if o.expected_outcome == "chat"]),
+        list_completeness=sum(lists) / len(lists) if lists else None,
+        list_complete=_share([share == 1.0 for share in lists]),
+        n_list=len(lists),
     )
+
+
+def summarize_by(outcomes: Sequence[CaseOutcome], key: Callable[[CaseOutcome], str]) -> dict[str, Summary]:
+    """`summarize` per value of `key`, groups in order of first appearance."""
+    groups: dict[str, list[CaseOutcome]] = {}
+    for o in outcomes:
+        groups.setdefault(key(o), []).append(o)
+    return {label: summarize(group) for label, group in groups.items()}
 
 
 def summarize_by_topic(outcomes: Sequence[CaseOutcome]) -> dict[str, Summary]:
     """`summarize` per topic, topics in order of first appearance."""
-    groups: dict[str, list[CaseOutcome]] = {}
-    for o in outcomes:
-        groups.setdefault(o.topic, []).append(o)
-    return {topic: summarize(group) for topic, group in groups.items()}
+    return summarize_by(outcomes, lambda o: o.topic)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,14 +21,16 @@ from assistant.config import embed_spec
 from assistant.errors import AssistantError
 from assistant.types import Answer, Passage
 
-from .golden import GoldenCase, GoldenError, golden_files, load_golden
+from .golden import OUTCOMES, SPLITS, GoldenCase, GoldenError, golden_files, load_golden
 from .metrics import CaseOutcome, score_case
 from .report import build_report, render_markdown
 
 __all__ = [
     "RESULTS_DIR",
+    "Gate",
     "SupportsEval",
     "check_floors",
+    "check_gates",
     "evaluate",
     "evaluate_case",
     "load_assistant",
@@ -116,6 +120,90 @@ def check_floors(
     return problems
 
 
+# Summary figures a gate may name: the ratios (0-1), plus precision.<outcome> / recall.<outcome>.
+_RATIOS = (
+    "accuracy",
+    "citation_support",
+    "abstention_precision",
+    "abstention_recall",
+    "hit_at_1",
+    "hit_at_5",
+    "mrr",
+    "outcome_accuracy",
+    "in_scope_wrongly_abstained",
+    "oos_not_covered_abstained",
+    "chat_accuracy",
+    "list_completeness",
+    "list_complete",
+)
+_GATE_METRICS = frozenset([*_RATIOS, *(f"{kind}.{o}" for kind in ("precision", "recall") for o in OUTCOMES)])
+_GATE = re.compile(r"^(?P<split>[a-z]+)\.(?P<metric>[a-z_0-9.]+)(?P<op>>=|<=)(?P<value>[0-9]*\.?[0-9]+)$")
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One CI condition on the report, e.g. `test.accuracy>=0.95` or `dev.in_scope_wrongly_abstained<=0.02`."""
+
+    split: str  # overall | dev | test
+    metric: str
+    op: str  # >= (a floor) or <= (a ceiling)
+    value: float
+
+    @classmethod
+    def parse(cls, text: str) -> Gate:
+        """Raises ValueError with a message naming the bad part and what is allowed."""
+        match = _GATE.match(text.replace(" ", ""))
+        if not match:
+            raise ValueError(
+                f"门槛 {text!r} 的格式应为 <split>.<指标>>=<值> 或 <=<值>，例如 test.accuracy>=0.9"
+            )
+        split, metric = match["split"], match["metric"]
+        if split not in ("overall", *SPLITS):
+            raise ValueError(f"门槛 {text!r} 的 split {split!r} 未知；允许 overall、{'、'.join(SPLITS)}")
+        if metric not in _GATE_METRICS:
+            raise ValueError(f"门槛 {text!r} 的指标 {metric!r} 未知；允许 {' '.join(sorted(_GATE_METRICS))}")
+        value = float(match["value"])
+        if not 0 <= value <= 1:
+            raise ValueError(f"门槛 {text!r} 的值 {value} 应为 0 到 1 之间的比例")
+        return cls(split, metric, match["op"], value)
+
+    def measure(self, report: dict[str, Any]) -> float | None:
+        """The gated figure in `report`; None when the split or the figure was not measured."""
+        summary = (
+            report["overall"] if self.split == "overall" else report.get("per_split", {}).get(self.split)
+        )
+        if summary is None:
+            return None
+        if "." in self.metric:
+            kind, outcome = self.metric.split(".")
+            value: float | None = summary[f"outcome_{kind}"].get(outcome)
+            return value
+        return summary[self.metric]
+
+
+def check_gates(report: dict[str, Any], gates: Sequence[Gate]) -> list[str]:
+    """Messages for each gate the report fails (empty: all met).
+
+    A figure that was not measured (no test case in a --limit run, no chat question in a file)
+    passes, as in `check_floors`: the gate is about the cases that ran.
+    """
+    problems = []
+    for gate in gates:
+        value = gate.measure(report)
+        if value is None:
+            continue
+        if (gate.op == ">=" and value < gate.value) or (gate.op == "<=" and value > gate.value):
+            problems.append(f"{gate.split}.{gate.metric} {value:.1%} fails {gate.op} {gate.value:.1%}")
+    return problems
+
+
+def _gate(text: str) -> Gate:
+    try:
+        return Gate.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def write_report(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     """Write report.json (UTF-8, Chinese kept readable) and report.md into `out_dir`."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -142,6 +230,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=float,
         metavar="F",
         help="exit 1 if abstention precision or recall < F",
+    )
+    parser.add_argument(
+        "--gate",
+        action="append",
+        type=_gate,
+        default=[],
+        metavar="SPLIT.METRIC>=F",
+        help="exit 1 unless the figure holds, e.g. test.accuracy>=0.95, dev.list_completeness>=1, "
+        "test.in_scope_wrongly_abstained<=0.02, dev.recall.chat>=1 (repeatable; split: overall, dev, test)",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="run only the first N cases")
     parser.add_argument("--variant", help="retrieval variant for Assistant.load (bm25, dense, hybrid, full)")
@@ -216,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"report: {json_path} · {md_path}")
     problems = check_floors(
         report["overall"], min_accuracy=args.min_accuracy, min_abstention=args.min_abstention
-    )
+    ) + check_gates(report, args.gate)
     for problem in problems:
         print(f"below floor: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,26 @@ import pytest
 from assistant.config import corpus_dir
 from assistant.types import Answer, Citation, Passage
 from evals.check_golden import check_cases
-from evals.golden import CORE_TOPICS, TOPICS, GoldenCase, GoldenError, golden_files, load_golden, parse_case
+from evals.golden import (
+    CORE_TOPICS,
+    TOPICS,
+    GoldenCase,
+    GoldenError,
+    golden_files,
+    load_golden,
+    parse_case,
+    split_of,
+)
 from evals.metrics import (
     CaseOutcome,
     abstention_precision_recall,
+    actual_outcome,
     fact_holds,
     hit_at_k,
+    list_completeness,
     mean_reciprocal_rank,
     missing_facts,
+    outcome_precision_recall,
     percentile,
     retrieval_rank,
     score_case,
@@ -32,7 +45,7 @@ from evals.metrics import (
     unsupported_facts,
 )
 from evals.report import build_report, render_markdown
-from evals.runner import check_floors, evaluate, main
+from evals.runner import Gate, check_floors, check_gates, evaluate, main
 
 CORE = Path(__file__).resolve().parents[1] / "evals" / "golden" / "core.jsonl"
 
@@ -468,3 +481,288 @@ def test_evaluate_runs_against_the_real_assistant(shipped_assistant: Any) -> Non
     assert [o.id for o in outcomes] == [c.id for c in cases]
     assert all(o.error is None and o.latency_ms and o.latency_ms > 0 for o in outcomes)
     assert all(o.retrieval_scored for o in outcomes if not o.expected_abstain)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 8: outcomes, kinds, list items, splits and per-split gates
+
+
+def _issue8(**kw: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {"id": "u-1", "topic": "materials", "question": "要交哪些材料？"}
+    row.update(kw)
+    return row
+
+
+def test_outcome_defaults_from_abstain_and_abstain_from_outcome() -> None:
+    old_refusal = parse_case({"id": "o-1", "topic": "out_of_scope", "question": "天气？", "abstain": True})
+    old_answer = parse_case(_issue8(must_include=[["营业执照"]], cite_doc="materials"))
+    chat = parse_case({"id": "c-1", "topic": "chat", "kind": "chat", "outcome": "chat", "question": "你好"})
+    assert (old_refusal.outcome, old_refusal.kind) == ("out_of_scope", "")
+    assert old_answer.outcome == "qa" and not old_answer.abstain
+    assert chat.abstain and chat.outcome == "chat"
+    assert GoldenCase("x", "fees", "q", abstain=True).outcome == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("obj", "fragment"),
+    [
+        (_issue8(outcome="maybe"), "未知 outcome"),
+        (_issue8(outcome="chat", abstain=False), "矛盾"),
+        (_issue8(outcome="qa", abstain=True), "矛盾"),
+        (_issue8(outcome="not_covered", must_include=[["x"]]), "不能有 must_include"),
+        (_issue8(kind="slang", must_include=[["x"]], cite_doc="materials"), "未知 kind"),
+        (
+            _issue8(kind="chat", must_include=[["x"]], cite_doc="materials"),
+            "kind 'chat' 的 outcome 必须是 'chat'",
+        ),
+        (_issue8(kind="followup", must_include=[["x"]], cite_doc="materials"), "必须有 history"),
+        (_issue8(kind="list", must_include=[["x"]], cite_doc="materials"), "list_items 中列出清单的每一项"),
+        (_issue8(kind="list", outcome="not_covered"), "kind 'list' 的 outcome 必须是 'qa'"),
+        (
+            _issue8(kind="followup", outcome="chat", history=["你好"], list_items=[["x"]]),
+            "只有 outcome 为 qa",
+        ),
+        (_issue8(list_items=[["x"]], must_include=[["x"]], cite_doc="materials"), "须标注 kind"),
+        (
+            _issue8(kind="list", must_include=[["x"]], list_items=[[]], cite_doc="materials"),
+            "list_items 中的 []",
+        ),
+        (_issue8(must_include=[["x"]], cite_doc="materials", note=3), "'note' 必须是非空字符串"),
+    ],
+)
+def test_parse_case_rejects_bad_issue8_fields(obj: Any, fragment: str) -> None:
+    with pytest.raises(GoldenError, match=re.escape(fragment)):
+        parse_case(obj, where="f.jsonl:1")
+
+
+def test_the_split_comes_from_the_file_name(tmp_path: Path) -> None:
+    row = {"id": "a-1", "topic": "chat", "kind": "chat", "outcome": "chat", "question": "谢谢"}
+    assert split_of(Path("evals/golden/test_issue8.jsonl")) == "test"
+    assert split_of(Path("evals/golden/core.jsonl")) == "dev"
+    test_file, dev_file = tmp_path / "test_x.jsonl", tmp_path / "dev_x.jsonl"
+    test_file.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    dev_file.write_text(json.dumps({**row, "id": "a-2"}) + "\n", encoding="utf-8")
+    assert [c.split for c in load_golden([test_file, dev_file])] == ["test", "dev"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "abstained", "outcome"),
+    [
+        ("qa", False, "qa"),
+        ("fee", False, "qa"),
+        ("score", False, "qa"),
+        ("not_covered", True, "not_covered"),
+        ("out_of_scope", True, "out_of_scope"),
+        ("invalid", True, "out_of_scope"),  # an unusable input is refused like an out-of-scope one
+        ("chat", True, "chat"),
+        ("fee", True, "out_of_scope"),  # a calculator refusing its input abstains
+        ("error", True, "out_of_scope"),  # an intent the table does not know, abstaining
+    ],
+)
+def test_actual_outcome_of_each_intent(intent: str, abstained: bool, outcome: str) -> None:
+    assert actual_outcome(intent, abstained) == outcome
+
+
+def test_outcome_precision_and_recall_hand_worked() -> None:
+    # (expected, actual). qa: answered 3 times, 2 rightly -> P 2/3; 3 expected, 2 found -> R 2/3.
+    # not_covered: 1 reply, right -> P 1; 2 expected (one got out_of_scope) -> R 1/2.
+    # out_of_scope: replies for a not_covered and a qa case, neither expected oos -> P 0; R None.
+    # chat: one expected, answered as qa -> P None (never replied chat), R 0.
+    pairs = [
+        ("qa", "qa"),
+        ("qa", "qa"),
+        ("qa", "out_of_scope"),
+        ("not_covered", "not_covered"),
+        ("not_covered", "out_of_scope"),
+        ("chat", "qa"),
+    ]
+    pr = outcome_precision_recall(pairs)
+    assert pr["qa"] == pytest.approx((2 / 3, 2 / 3))
+    assert pr["not_covered"] == pytest.approx((1.0, 0.5))
+    assert pr["out_of_scope"] == (0.0, None)
+    assert pr["chat"] == (None, 0.0)
+
+
+def test_list_completeness_is_the_share_of_items_in_the_answer() -> None:
+    items = [["营业执照"], ["组织机构代码证", "代码证"], ["体系文件"], ["网点清单"]]
+    # Two of four items are there (the second through its alternative): 2/4.
+    share, missing = list_completeness(items, "1. 营业执照复印件；2. 代码证（三证合一后免交）")
+    assert share == pytest.approx(0.5)
+    assert missing == [["体系文件"], ["网点清单"]]
+    assert list_completeness([], "任何回答") == (1.0, [])
+
+
+def _nc_case(**kw: Any) -> GoldenCase:
+    return parse_case(
+        {
+            "id": "n-1",
+            "topic": "process",
+            "kind": "not_covered",
+            "outcome": "not_covered",
+            "question": "证书丢了怎么补办？",
+            **kw,
+        }
+    )
+
+
+def test_a_not_covered_question_needs_the_not_covered_reply() -> None:
+    case = _nc_case()
+    right = score_case(case, Answer("资料中没有补办的说明。", abstained=True, intent="not_covered"))
+    refusal = score_case(case, Answer("不在范围内。", abstained=True, intent="out_of_scope"))
+    quoted = score_case(case, Answer("证书有效期为3年。[1]", [_cite("timeline", "证书有效期为3年。")]))
+    assert right.correct and right.actual_outcome == "not_covered"
+    # The safe side: abstained, but not the outcome asked for (docs/DECISIONS.md).
+    assert refusal.abstained and not refusal.correct
+    assert refusal.reasons == ["abstained as out_of_scope, expected not_covered"]
+    assert not quoted.correct and quoted.reasons == ["should have abstained"]
+
+
+def test_a_chat_question_needs_the_chat_intent_and_a_qa_question_needs_an_answer() -> None:
+    chat = parse_case({"id": "c-1", "topic": "chat", "kind": "chat", "outcome": "chat", "question": "你好"})
+    assert score_case(
+        chat, Answer("您好！我可以回答售后服务认证的问题。", abstained=True, intent="chat")
+    ).correct
+    assert not score_case(chat, Answer("抱歉，不在范围内。", abstained=True, intent="out_of_scope")).correct
+    qa = _case(must_include=(("3年",),), cite_doc=("timeline",))
+    not_abstained_chat = score_case(qa, Answer("您好！", intent="chat"))
+    assert not not_abstained_chat.correct and not_abstained_chat.reasons == ["answered as chat, expected qa"]
+
+
+def test_list_items_are_scored_apart_from_correctness() -> None:
+    case = parse_case(
+        _issue8(
+            kind="list",
+            must_include=[["营业执照"]],
+            list_items=[["营业执照"], ["组织机构图"], ["体系文件"]],
+            cite_doc="materials",
+        )
+    )
+    text = "需要营业执照和组织机构图。[1]"
+    out = score_case(case, Answer(text, [_cite("materials", text)]))
+    assert out.correct  # the must_include fact holds and is cited
+    assert out.list_share == pytest.approx(2 / 3) and out.list_missing == (("体系文件",),)
+    refused = score_case(case, Answer("不在范围内。", abstained=True, intent="out_of_scope"))
+    assert refused.list_share == 0.0  # an abstention lists nothing
+    assert score_case(case, None, error="boom").list_share == 0.0
+
+
+def _refusal(case_id: str, expected: str, actual: str, *, abstained: bool = True) -> CaseOutcome:
+    """The outcome of a case that should abstain with `expected` and got `actual`."""
+    return _outcome(
+        id=case_id,
+        correct=abstained and actual == expected,
+        expected_abstain=True,
+        abstained=abstained,
+        expected_outcome=expected,
+        actual_outcome=actual,
+    )
+
+
+def test_summarize_issue8_figures_hand_worked() -> None:
+    outcomes = [
+        # expected qa: a answered, b wrongly abstained -> in-scope wrongly abstained 1/2
+        _outcome(id="a", expected_outcome="qa", actual_outcome="qa", list_share=1.0),
+        _outcome(
+            id="b",
+            correct=False,
+            abstained=True,
+            expected_outcome="qa",
+            actual_outcome="out_of_scope",
+            list_share=0.0,
+        ),
+        # expected not_covered: c right, d refused as out_of_scope (abstained, wrong outcome)
+        _refusal("c", "not_covered", "not_covered"),
+        _refusal("d", "not_covered", "out_of_scope"),  # abstained, but not the outcome asked for
+        # expected out_of_scope, answered -> not abstained
+        _refusal("e", "out_of_scope", "qa", abstained=False),
+        # expected chat: f right, g refused
+        _refusal("f", "chat", "chat"),
+        _refusal("g", "chat", "out_of_scope"),
+    ]
+    s = summarize(outcomes)
+    assert s.outcome_accuracy == pytest.approx(3 / 7)  # a, c, f
+    assert s.in_scope_wrongly_abstained == pytest.approx(1 / 2)  # b of a, b
+    assert s.oos_not_covered_abstained == pytest.approx(2 / 3)  # c, d of c, d, e
+    assert s.chat_accuracy == pytest.approx(1 / 2)  # f of f, g
+    assert s.list_completeness == pytest.approx(0.5) and s.list_complete == pytest.approx(0.5)
+    assert s.n_list == 2
+    # qa: answered a and e, a right -> P 1/2; expected a, b -> R 1/2.
+    # out_of_scope: replies b, d, g, none expected oos -> P 0; expected e only, missed -> R 0.
+    assert (s.outcome_precision["qa"], s.outcome_recall["qa"]) == (pytest.approx(0.5), pytest.approx(0.5))
+    assert (s.outcome_precision["out_of_scope"], s.outcome_recall["out_of_scope"]) == (0.0, 0.0)
+    assert (s.outcome_precision["chat"], s.outcome_recall["chat"]) == (1.0, pytest.approx(0.5))
+    assert summarize([_outcome()]).chat_accuracy is None  # no chat question: not measured
+
+
+def test_report_has_a_summary_per_split_and_per_kind() -> None:
+    outcomes = [
+        _outcome(id="a", split="dev"),
+        _outcome(id="b", split="test", kind="list", correct=False, list_share=0.5, list_missing=(("x",),)),
+        replace(_refusal("c", "chat", "chat"), split="test", kind="chat"),
+    ]
+    report = build_report(outcomes, meta={})
+    assert report["per_split"]["dev"]["n"] == 1 and report["per_split"]["test"]["accuracy"] == pytest.approx(
+        0.5
+    )
+    assert set(report["per_split_kind"]["test"]) == {"list", "chat"}
+    assert list(report["per_split_kind"]["dev"]) == ["unlabelled"]
+    md = render_markdown(report)
+    assert "| test | 2 | 50.0% |" in md
+    assert "## Kinds: test" in md and "| chat | 1 | 100.0% |" in md
+    assert "list items missing: `x`" in md
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("test.accuracy=0.9", "格式"),
+        ("prod.accuracy>=0.9", "split 'prod'"),
+        ("test.speed>=0.9", "指标 'speed'"),
+        ("test.accuracy>=1.5", "0 到 1"),
+    ],
+)
+def test_gate_parse_rejects(text: str, fragment: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        Gate.parse(text)
+
+
+def test_gates_per_split() -> None:
+    report = {
+        "overall": {"accuracy": 0.8},
+        "per_split": {
+            "dev": {
+                "accuracy": 0.9,
+                "in_scope_wrongly_abstained": 0.05,
+                "chat_accuracy": None,
+                "outcome_recall": {"chat": None},
+            },
+            "test": {"accuracy": 0.7, "in_scope_wrongly_abstained": 0.01, "outcome_recall": {"chat": 0.5}},
+        },
+    }
+    gates = [Gate.parse(g) for g in ("dev.accuracy>=0.9", "test.accuracy>=0.75", "overall.accuracy>=0.8")]
+    assert check_gates(report, gates) == ["test.accuracy 70.0% fails >= 75.0%"]
+    ceiling = Gate.parse("dev.in_scope_wrongly_abstained <= 0.02")
+    assert check_gates(report, [ceiling]) == ["dev.in_scope_wrongly_abstained 5.0% fails <= 2.0%"]
+    # Not measured (no chat question in dev) passes; a split that did not run passes too.
+    unmeasured = [Gate.parse("dev.chat_accuracy>=1"), Gate.parse("dev.recall.chat>=1")]
+    assert check_gates(report, unmeasured) == []
+    assert check_gates({"overall": {}, "per_split": {}}, [Gate.parse("test.accuracy>=1")]) == []
+    assert check_gates(report, [Gate.parse("test.recall.chat>=0.6")]) == [
+        "test.recall.chat 50.0% fails >= 60.0%"
+    ]
+
+
+def test_main_gates_each_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("evals.runner.load_assistant", lambda variant=None: _StubAssistant())
+    dev = _golden_file(tmp_path, _ROWS[:2])  # both right
+    test = tmp_path / "test_g.jsonl"
+    test.write_text(json.dumps(_ROWS[2], ensure_ascii=False) + "\n", encoding="utf-8")  # raises
+    args = ["--golden", str(dev), "--golden", str(test), "--out", str(tmp_path / "out"), "--quiet"]
+    assert main([*args, "--gate", "dev.accuracy>=1"]) == 0
+    assert main([*args, "--gate", "dev.accuracy>=1", "--gate", "test.accuracy>=0.5"]) == 1
+    assert "below floor: test.accuracy 0.0% fails >= 50.0%" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*args, "--gate", "test.accuracy>0.5"])
+    assert "格式" in capsys.readouterr().err
