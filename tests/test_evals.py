@@ -19,6 +19,9 @@ from assistant.types import Answer, Citation, Passage
 from evals.check_golden import check_cases
 from evals.golden import (
     CORE_TOPICS,
+    GOLDEN_DIR,
+    KINDS,
+    OUTCOMES,
     TOPICS,
     GoldenCase,
     GoldenError,
@@ -46,6 +49,7 @@ from evals.metrics import (
 )
 from evals.report import build_report, render_markdown
 from evals.runner import Gate, check_floors, check_gates, evaluate, main
+from evals.splits import DRAWN_FILES, check_draw, draw_splits
 
 CORE = Path(__file__).resolve().parents[1] / "evals" / "golden" / "core.jsonl"
 
@@ -766,3 +770,72 @@ def test_main_gates_each_split(
     with pytest.raises(SystemExit):
         main([*args, "--gate", "test.accuracy>0.5"])
     assert "格式" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 8: the new question files and their seeded split
+
+
+def _kinds(cases: list[GoldenCase]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for c in cases:
+        counts[c.kind] = counts.get(c.kind, 0) + 1
+    return counts
+
+
+def test_draw_splits_is_stratified_seeded_and_independent_of_order() -> None:
+    cases = [GoldenCase(f"q-{i:02d}", "fees", "q", kind="list" if i % 3 else "chat") for i in range(30)]
+    drawn = draw_splits(cases, seed=1, share=0.7)
+    # 20 list and 10 chat questions: round(0.7 * 20) = 14 and round(0.7 * 10) = 7 go to test.
+    assert sum(1 for c in cases if c.kind == "list" and drawn[c.id] == "test") == 14
+    assert sum(1 for c in cases if c.kind == "chat" and drawn[c.id] == "test") == 7
+    assert draw_splits(list(reversed(cases)), seed=1, share=0.7) == drawn
+    assert draw_splits(cases, seed=2, share=0.7) != drawn
+
+
+def _drawn_cases() -> list[GoldenCase]:
+    return load_golden([GOLDEN_DIR / name for name in DRAWN_FILES.values()])
+
+
+def test_the_new_questions_sit_where_the_seeded_draw_put_them() -> None:
+    cases = _drawn_cases()
+    assert check_draw(cases) == []
+    moved = [GoldenCase(c.id, c.topic, c.question, kind=c.kind, split="dev") for c in cases]
+    assert check_draw(moved)  # a case moved by hand would be caught
+
+
+def test_the_new_questions_cover_every_kind_in_both_splits() -> None:
+    cases = _drawn_cases()
+    test = [c for c in cases if c.split == "test"]
+    dev = [c for c in cases if c.split == "dev"]
+    assert len(cases) >= 240 and len(test) >= 170
+    for split in (test, dev):
+        counts = _kinds(split)
+        assert set(counts) == set(KINDS)
+        assert min(counts.values()) >= 6, counts
+    assert all(c.list_items for c in cases if c.kind == "list")
+    assert all(c.history for c in cases if c.kind == "followup")
+    assert {c.outcome for c in test} == set(OUTCOMES)
+
+
+def test_every_new_fact_is_in_the_documents_it_cites_or_awaits_the_corpus_issue() -> None:
+    problems = check_cases(_drawn_cases())
+    assert not [str(p) for p in problems if not p.awaits]
+    assert {p.awaits for p in problems} <= {"issue-9"}
+
+
+def test_new_questions_ask_for_facts_they_do_not_state_and_write_quantities_in_digits() -> None:
+    # Same rules as the core set; 几千元 / 上万元 are not quantities one could write in digits.
+    chinese_quantity = re.compile(
+        r"(?<![几上数])[零一二两三四五六七八九十百千万]+(?:年|个月|月|分|元|人日|项|天|个工作日)"
+    )
+    cases = _drawn_cases()
+    echo = [c.id for c in cases if c.must_include and any(fact_holds(f, c.question) for f in c.must_include)]
+    words = [
+        (c.id, a)
+        for c in cases
+        for f in (*c.must_include, *c.list_items)
+        for a in f
+        if chinese_quantity.search(a)
+    ]
+    assert not echo and not words

@@ -1,0 +1,107 @@
+"""Which split a question written for issue 8 belongs to: a seeded random draw, stratified by kind.
+
+The questions were assigned to `dev` or `test` by `draw_splits` once, before anyone ran them, not
+by hand after seeing results. Within each kind the ids are sorted, shuffled by a generator seeded
+with "<SEED>:<kind>", and the first round(TEST_SHARE × n) go to `test`, the rest to `dev`.
+
+`python -m evals.splits POOL.jsonl` writes `evals/golden/test_issue8.jsonl` and
+`dev_issue8.jsonl` from a pool of new questions; `python -m evals.splits` (no pool) checks that the
+two committed files still hold exactly that draw (tests/test_evals.py runs the same check), so a
+case cannot be moved between splits silently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .golden import GOLDEN_DIR, GoldenCase, GoldenError, load_golden, parse_case
+
+__all__ = ["DRAWN_FILES", "SEED", "TEST_SHARE", "check_draw", "draw_splits", "main", "write_draw"]
+
+SEED = 827922  # issue 8, GB/T 27922
+TEST_SHARE = 0.7  # at least 170 of the 240+ new questions go to test
+DRAWN_FILES = {"dev": "dev_issue8.jsonl", "test": "test_issue8.jsonl"}
+
+
+def draw_splits(
+    cases: Iterable[GoldenCase], *, seed: int = SEED, share: float = TEST_SHARE
+) -> dict[str, str]:
+    """The split (`dev` or `test`) of every case id, drawn at random within each kind.
+
+    Depends only on the set of (kind, id) pairs and the seed, not on file order, so the draw can
+    be repeated from the committed files.
+    """
+    by_kind: dict[str, list[str]] = {}
+    for case in cases:
+        by_kind.setdefault(case.kind, []).append(case.id)
+    splits = {}
+    for kind, ids in sorted(by_kind.items()):
+        order = sorted(ids)
+        random.Random(f"{seed}:{kind}").shuffle(order)
+        n_test = round(share * len(order))
+        splits.update({case_id: ("test" if i < n_test else "dev") for i, case_id in enumerate(order)})
+    return splits
+
+
+def check_draw(cases: Sequence[GoldenCase], **kw: Any) -> list[str]:
+    """Messages for each case whose file's split is not the one the draw gives it (empty: all are)."""
+    drawn = draw_splits(cases, **kw)
+    return [
+        f"{c.id} ({c.kind}) is in {c.split}, the draw puts it in {drawn[c.id]}"
+        for c in cases
+        if drawn[c.id] != c.split
+    ]
+
+
+def write_draw(pool: Path, directory: Path = GOLDEN_DIR) -> dict[str, int]:
+    """Write the pool's lines, in pool order, into the dev and test files; return the counts.
+
+    Raises:
+        GoldenError: a pool line is not a valid case (nothing is written then).
+    """
+    rows: list[tuple[dict[str, Any], GoldenCase]] = []
+    for lineno, line in enumerate(pool.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            obj = json.loads(line)
+            rows.append((obj, parse_case(obj, where=f"{pool}:{lineno}")))
+    drawn = draw_splits(case for _, case in rows)
+    counts = {}
+    for split, name in DRAWN_FILES.items():
+        lines = [json.dumps(obj, ensure_ascii=False) for obj, case in rows if drawn[case.id] == split]
+        (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        counts[split] = len(lines)
+    return counts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """0 when the files hold the draw (or were written), 1 when a case sits in the wrong split."""
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.splits",
+        description="Assign new golden questions to dev/test by a seeded draw stratified by kind, or check it.",
+    )
+    parser.add_argument("pool", nargs="?", type=Path, help="write the split files from this pool .jsonl")
+    args = parser.parse_args(argv)
+    try:
+        if args.pool:
+            counts = write_draw(args.pool)
+            print(f"test: {counts['test']} · dev: {counts['dev']} (seed {SEED})")
+            return 0
+        cases = load_golden([GOLDEN_DIR / name for name in DRAWN_FILES.values()])
+    except (GoldenError, OSError, json.JSONDecodeError) as exc:
+        print(f"无法读取题目文件：{exc}", file=sys.stderr)
+        return 2
+    problems = check_draw(cases)
+    for problem in problems:
+        print(problem)
+    print(f"{len(cases)} drawn cases checked, {len(problems)} in the wrong split", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
