@@ -6,10 +6,22 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 BASE_STAMP := $(VENV)/.base-installed
 DEV_STAMP := $(VENV)/.dev-installed
-# Floors for the golden-set gate: measured 92.1% accuracy, 94.9%/97.4% abstention P/R
-# (docs/DECISIONS.md); the floors sit two points below so a tie broken differently cannot flake CI.
-MIN_ACCURACY ?= 0.90
-MIN_ABSTENTION ?= 0.90
+# The golden-set gate, per split (docs/DESIGN.md "Golden set"): `dev` is every golden file but
+# test*.jsonl, `test` the questions written for issue 8 before the answer path changed. Floors sit
+# about two points under what the code measured before issue 8 (docs/EVALUATION.md), so a tie
+# broken differently cannot flake CI; issue 8's targets (>= 95% accuracy on both, <= 2% in-scope
+# abstained, >= 95% out-of-scope/not-covered abstained, 100% chat, 100% list items) are for the
+# answer-path change to reach, which then raises these floors (docs/DECISIONS.md).
+GATES ?= \
+	dev.accuracy>=0.80 test.accuracy>=0.48 \
+	dev.outcome_accuracy>=0.87 test.outcome_accuracy>=0.63 \
+	dev.abstention_precision>=0.75 test.abstention_precision>=0.56 \
+	dev.abstention_recall>=0.82 test.abstention_recall>=0.58 \
+	dev.in_scope_wrongly_abstained<=0.08 test.in_scope_wrongly_abstained<=0.20 \
+	dev.oos_not_covered_abstained>=0.79 test.oos_not_covered_abstained>=0.44 \
+	dev.chat_accuracy>=0 test.chat_accuracy>=0 \
+	dev.list_completeness>=0.97 test.list_completeness>=0.64
+GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale clean
 
@@ -45,14 +57,14 @@ typecheck: install-dev
 	$(VENV)/bin/mypy
 
 eval: install-dev
-	$(PY) -m evals --min-accuracy $(MIN_ACCURACY) --min-abstention $(MIN_ABSTENTION)
+	$(PY) -m evals $(GATE_ARGS)
 
 test: install-dev
 	bash scripts/ensure-chromium.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
-	$(PY) -m evals --min-accuracy $(MIN_ACCURACY) --min-abstention $(MIN_ABSTENTION)
+	$(PY) -m evals $(GATE_ARGS)
 
 bench: install-dev
 	$(PY) -m bench
