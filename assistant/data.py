@@ -10,7 +10,7 @@ import yaml
 from .config import corpus_dir
 from .errors import CorpusError
 
-__all__ = ["load_table", "source_label"]
+__all__ = ["load_table", "source_keys", "source_label"]
 
 
 @cache
@@ -32,10 +32,18 @@ def load_table(name: str) -> dict[str, Any]:
     return data
 
 
-def source_label(table: dict[str, Any], key: str | None) -> str:
-    """'title url' for a row's `source` key, falling back to the key itself."""
+def source_keys(source: str | list[str] | None) -> list[str]:
+    """A row's `source` as a list of keys: a row that several sources support lists them all."""
+    if source is None:
+        return []
+    return [str(k) for k in source] if isinstance(source, list) else [str(source)]
+
+
+def source_label(table: dict[str, Any], source: str | list[str] | None) -> str:
+    """'title url' for each key of a row's `source` (joined with '；'), falling back to the key itself."""
     sources = table.get("sources") or {}
-    entry = sources.get(key) if key else None
-    if isinstance(entry, dict):
-        return " ".join(str(entry.get(k) or "") for k in ("title", "url")).strip()
-    return str(key or "")
+    labels = []
+    for key in source_keys(source):
+        entry = sources.get(key)
+        labels.append(" ".join(str(entry.get(k) or "") for k in ("title", "url")).strip() if isinstance(entry, dict) else key)
+    return "；".join(labels)

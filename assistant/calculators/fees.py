@@ -461,7 +461,7 @@ def quote_fee(
         recert_line = _line(audit, band.recert, amounts["audit"])
         recert = YearCost(cycle_years + 1, "复评（证书到期前）", (recert_line,), recert_line.amount)
 
-    assumptions = [str(a) for a in table.get("assumptions") or []]
+    assumptions = [str(a["text"]) if isinstance(a, Mapping) else str(a) for a in table.get("assumptions") or []]
     overridden = [key for key, value in amounts.items() if value != catalogue[key].amount]
     for key in overridden:
         item = catalogue[key]
