@@ -12,8 +12,8 @@ from typing import Any
 import yaml
 
 from .config import corpus_dir, home
-from .data import load_table, source_label
 from .errors import CorpusError
+from .render.rows import table_lines
 
 __all__ = ["KINDS", "SECTION_SOURCES", "Document", "load_corpus", "load_document", "render_placeholders", "section_source_numbers", "user_docs_dir"]
 
@@ -151,80 +151,23 @@ def _user_document(path: Path, text: str) -> Document:
 
 
 # ---------------------------------------------------------------------------------------------
-# Data-backed sections. Each table is rendered as one self-contained sentence per row, so the
-# answer composer can quote a row exactly and the calculators' figures appear verbatim.
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return "（来源缺失）"
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
-def _render_fee_items(table: dict[str, Any]) -> list[str]:
-    per = {"once": "一次性收取", "year": "每年收取", "person_day": "按人日计收"}
-    unit = {"person_day": "元/人日", "year": "元/年"}
-    return [
-        f"- {item['name']}：{_num(item['amount'])}{unit.get(item.get('per', ''), '元')}，"
-        f"{per.get(item.get('per', ''), '')}（来源：{source_label(table, item.get('source'))}）。"
-        for item in table.get("items", [])
-    ]
-
-
-def _render_person_days(table: dict[str, Any]) -> list[str]:
-    # The calculator's own sentence for a band, so the document says exactly what a quote uses.
-    from .calculators.fees import person_day_bands
-
-    return [f"- {band.sentence()}" for band in person_day_bands()]
-
-
-def _render_star_levels(table: dict[str, Any]) -> list[str]:
-    from .calculators.scoring import level_passage, levels
-
-    return [f"- {level_passage(level).text}" for level in levels()]
-
-
-def _render_categories(categories: list[dict[str, Any]], prefix: str) -> list[str]:
-    lines = []
-    for i, cat in enumerate(categories, 1):
-        code = f"{cat['code']} " if cat.get("code") else f"第{i}个单项"
-        names = "、".join(cat.get("indicators", []))
-        lines.append(f"- {prefix}{code}“{cat['name']}”包括{names}，共{len(cat.get('indicators', []))}项指标。")
-    return lines
-
-
-def _render_indicator_set(table: dict[str, Any], key: str) -> list[str]:
-    node: Any = table
-    for part in key.split("."):
-        node = node[part]
-    name = node.get("name", "")
-    prefix = f"{name}企业的" if name else "一级指标"
-    return _render_categories(node.get("categories", []), prefix)
-
-
-_RENDERERS: dict[str, Callable[[dict[str, Any], str], list[str]]] = {
-    "fees.items": lambda t, _: _render_fee_items(t),
-    "fees.person_days": lambda t, _: _render_person_days(t),
-    "star_levels": lambda t, _: _render_star_levels(t),
-}
+# Data-backed sections. Each table is rendered as one self-contained sentence per row (by
+# assistant/render/rows.py, the sentences a calculator answer cites), so the answer composer can
+# quote a row exactly and the calculators' figures appear verbatim.
 
 
 def render_placeholders(body: str, path: Path | str = "") -> str:
     """Replace `{{data:...}}` lines with sentences rendered from corpus/data.
 
     Raises:
-        CorpusError: the placeholder names no table or the table lacks the field.
+        CorpusError: the placeholder names no table, or the table is malformed.
     """
 
     def repl(match: re.Match[str]) -> str:
         key = match.group(1)
         try:
-            if key in _RENDERERS:
-                return "\n".join(_RENDERERS[key](load_table(key.split(".")[0]), key))
-            if key.startswith("indicators."):
-                return "\n".join(_render_indicator_set(load_table("indicators"), key.split(".", 1)[1]))
-        except (KeyError, TypeError) as exc:
-            raise CorpusError(f"{path}: 占位符 {{{{data:{key}}}}} 对应的数据表缺少字段 {exc}") from exc
-        raise CorpusError(f"{path}: 未知的数据占位符 {{{{data:{key}}}}}")
+            return "\n".join(table_lines(key))
+        except KeyError as exc:
+            raise CorpusError(f"{path}: 未知的数据占位符 {{{{data:{key}}}}}") from exc
 
     return _PLACEHOLDER.sub(repl, body)

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from .calculators import fees, scoring
-from .data import load_table
 from .errors import InputError
+from .render import chat
+from .render.numbers import format_score
 from .textproc import chinese_to_int, normalize
-from .types import Answer, Citation, Passage
+from .types import Answer
 
 __all__ = ["Route", "Session", "Slots", "answer_calculation", "parse_slots", "replay", "route"]
 
@@ -261,11 +262,11 @@ def _fee_question(employees: int | float, item: str | None) -> str:
 
 
 def _score_question(score: float) -> str:
-    return f"{scoring.format_score(score)}分能评几星？"
+    return f"{format_score(score)}分能评几星？"
 
 
 def _fmt(value: int | float) -> str:
-    return scoring.format_score(float(value))
+    return format_score(float(value))
 
 
 def _rewrite_qa(question: str, slots: Slots, session: Session) -> str:
@@ -381,181 +382,20 @@ def replay(history: list[str]) -> Session:
 # Answers.
 
 
-class _Cites:
-    """Numbers passages in the order they are first cited."""
-
-    def __init__(self) -> None:
-        self.citations: list[Citation] = []
-
-    def mark(self, passage: Passage) -> str:
-        for citation in self.citations:
-            if citation.section == passage.section and citation.doc_id == passage.doc_id:
-                return f"[{citation.n}]"
-        n = len(self.citations) + 1
-        self.citations.append(Citation.from_passage(n, passage))
-        return f"[{n}]"
-
-
-def _cited(sentence: str, mark: str) -> str:
-    """'…为四星级。' + '[1]' -> '…为四星级[1]。'."""
-    return sentence.rstrip("。") + mark + "。"
-
-
-def _yuan(value: float | None) -> str:
-    return f"{fees.format_amount(value)}元"
-
-
-def _days(value: float | None) -> str:
-    return f"{fees.format_number(value)}人日"
-
-
 def _fee_answer(r: Route) -> Answer:
     try:
         quote = fees.quote_fee(r.slots.employees)
     except InputError as exc:
-        return _fee_refusal(r.slots.employees, str(exc))
-    band = quote.band
-    cites = _Cites()
-    row, items, calc = quote.basis
-    c_row, c_items = cites.mark(row), cites.mark(items)
-    audit = quote.item("audit")
-    years = quote.years
-    later = years[1] if len(years) > 1 else None
-    recert_days = _days(band.recert) if band.recert is not None else "人日数收费表中缺失"
-    head = (
-        f"{quote.employees}人的企业属于收费表{band.label}档：初审{_days(band.initial)}"
-        f"（策划及文件评审{_days(band.initial_planning)}、现场评审{_days(band.initial_onsite)}），"
-        f"每年监督评审{_days(band.surveillance)}，复评{recert_days}{c_row}。"
-    )
-    c_calc = cites.mark(calc)
-    audit_text = f"评审费{_days(audit.quantity)}×{_yuan(audit.unit_price)}/人日={_yuan(audit.amount)}"
-    item = r.slots.fee_item
-    lines: list[str] = []
-    if item is None:
-        fixed = "、".join(f"{x.name}{_yuan(x.amount)}" for x in quote.items if x.key != "audit")
-        lines += [head, f"首年费用合计{_yuan(quote.first_year_total)}：{fixed}{c_items}，{audit_text}{c_calc}。"]
-        if later is not None:
-            parts = "加".join(f"{x.name}{_yuan(x.amount)}" for x in later.items)
-            span = "、".join(str(y.year) for y in years[1:])
-            lines.append(
-                f"第{span}年每年{parts}，共{_yuan(later.total)}；{len(years)}年合计{_yuan(quote.cycle_total)}{c_calc}。"
-            )
-        lines.append(_recert_sentence(quote, c_row, c_calc))
-    elif item == "audit":
-        lines += [head, f"初审{audit_text}{c_items}{c_calc}。"]
-        if later is not None:
-            s_audit = later.items[0]
-            lines.append(f"之后每年监督评审{_days(s_audit.quantity)}，评审费{_yuan(s_audit.amount)}{c_calc}。")
-        lines.append(_recert_sentence(quote, c_row, c_calc))
-        lines.append(f"连同其他费用，首年合计{_yuan(quote.first_year_total)}{c_calc}。")
-    else:
-        line = quote.item(item)
-        per = {"次": "一次性收取", "年": "每年收取（首年和之后每个监督年都要缴）"}.get(line.unit, "")
-        lines.append(f"{line.name}为{_yuan(line.unit_price)}/{line.unit}，{per}{c_items}。")
-        lines.append(
-            f"按{quote.employees}人（{band.label}档）计，首年费用合计{_yuan(quote.first_year_total)}{c_calc}。"
-        )
-    lines.append("差旅、食宿费用另计；收费表为试行标准，各认证机构实际收费可能不同，以机构报价为准。")
-    return Answer(answer="\n".join(lines), citations=cites.citations, intent="fee", data=quote.to_dict())
-
-
-def _recert_sentence(quote: fees.Quote, c_row: str, c_calc: str) -> str:
-    recert = quote.recert
-    if recert.total is None:
-        return f"收费表{quote.band.label}档的复评人日数原文缺失，无法计算复评费用，需向认证机构确认{c_row}。"
-    line = recert.items[0]
-    return (
-        f"证书到期前复评{_days(line.quantity)}，评审费{_yuan(line.amount)}{c_calc}；"
-        "复评时是否再收申请费和审定与注册费，收费表未说明。"
-    )
-
-
-def _fee_refusal(employees: int | float | None, message: str) -> Answer:
-    bands = fees.person_day_bands()
-    first, last = bands[0], bands[-1]
-    above = isinstance(employees, int | float) and employees > last.max
-    if not above:
-        return Answer(answer=f"{message}。", intent="invalid", abstained=True, notice=message)
-    cites = _Cites()
-    passage = Passage(
-        chunk_id=f"{fees.DOC_ID}#人日数对照表 适用范围",
-        doc_id=fees.DOC_ID,
-        title=str(load_table("fees").get("title") or ""),
-        section="人日数对照表 适用范围",
-        text=(
-            f"人日数对照表覆盖雇员人数{first.min}–{last.max}人，最后一档为{last.label}；"
-            f"超过{last.max}人的企业不在收费表范围内，需由认证机构单独核定人日数和费用。"
-        ),
-        source=last.source,
-        origin="table",
-    )
-    text = f"{message}{cites.mark(passage)}。请向认证机构说明企业规模，申请单独核定人日数和报价。"
-    return Answer(answer=text, citations=cites.citations, intent="fee", notice=message)
+        return chat.headcount_refusal(r.slots.employees, str(exc))
+    return chat.quote_answer(quote, item=r.slots.fee_item)
 
 
 def _score_answer(r: Route) -> Answer:
     try:
         rating = scoring.rate_score(r.slots.score, target=r.slots.target_level)
     except InputError as exc:
-        return Answer(answer=f"{exc}。", intent="invalid", abstained=True, notice=str(exc))
-    cites = _Cites()
-    fmt = scoring.format_score
-    shown = fmt(rating.score)
-    calc = _score_calculation(r, rating)
-    lines: list[str] = []
-    if r.base_score is not None and r.slots.score_delta is not None:
-        delta = r.slots.score_delta
-        change = f"再多{fmt(delta)}分" if delta >= 0 else f"少{fmt(-delta)}分"
-        lines.append(f"在上次的{fmt(r.base_score)}分基础上{change}，是{shown}分{cites.mark(calc)}。")
-    level_p = scoring.level_passage(rating.level)
-    verb = "" if rating.level.key == scoring.levels()[0].key else "对应"
-    lines.append(f"{shown}分{verb}{rating.level.label}：{_cited(level_p.text, cites.mark(level_p))}")
-    nxt = rating.next_level
-    if nxt is not None and rating.gap is not None:
-        next_p = scoring.level_passage(nxt)
-        lines.append(f"距{nxt.label}（{fmt(nxt.min)}分）还差{fmt(rating.gap)}分{cites.mark(next_p)}{cites.mark(calc)}。")
-    else:
-        lines.append(f"{rating.level.label}是最高等级。")
-    target = rating.target
-    if target is not None and target.key not in (rating.level.key, nxt.key if nxt else None):
-        target_p = scoring.level_passage(target)
-        if rating.target_gap is not None:
-            lines.append(
-                f"距{target.label}（{fmt(target.min)}分）还差{fmt(rating.target_gap)}分"
-                f"{cites.mark(target_p)}{cites.mark(calc)}。"
-            )
-        else:
-            lines.append(f"{shown}分已达到{target.label}的分数线（{fmt(target.min)}分）{cites.mark(target_p)}。")
-    notes = [p for p in rating.basis if p.section.startswith("说明")]
-    lines += [f"注意：{_cited(p.text, cites.mark(p))}" for p in notes]
-    return Answer(answer="\n".join(lines), citations=cites.citations, intent="score", data=rating.to_dict())
-
-
-def _score_calculation(r: Route, rating: scoring.Rating) -> Passage:
-    """The arithmetic of a score answer (delta, grade, gaps) as a citable sentence."""
-    fmt = scoring.format_score
-    parts = []
-    if r.base_score is not None and r.slots.score_delta is not None:
-        sign = "+" if r.slots.score_delta >= 0 else "−"
-        parts.append(f"{fmt(r.base_score)} {sign} {fmt(abs(r.slots.score_delta))} = {fmt(rating.score)}分")
-    if rating.level.min > 0:
-        parts.append(f"{fmt(rating.score)}分 ≥ {fmt(rating.level.min)}分，为{rating.level.label}")
-    gaps = [(rating.next_level, rating.gap)]
-    if rating.target is not None and rating.target != rating.next_level:
-        gaps.append((rating.target, rating.target_gap))
-    for level, gap in gaps:
-        if level is not None and gap is not None:
-            parts.append(f"距{level.label}还差{fmt(gap)}分（{fmt(level.min)} − {fmt(rating.score)}）")
-    base = scoring.level_passage(rating.level)
-    return Passage(
-        chunk_id=f"{scoring.DOC_ID}#评分计算 {fmt(rating.score)}分",
-        doc_id=scoring.DOC_ID,
-        title=base.title,
-        section=f"评分计算 {fmt(rating.score)}分",
-        text="；".join(parts) + "。",
-        source=base.source,
-        origin="table",
-    )
+        return chat.invalid_answer(str(exc))
+    return chat.rating_answer(rating, base_score=r.base_score, delta=r.slots.score_delta)
 
 
 def answer_calculation(r: Route) -> Answer:

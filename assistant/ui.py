@@ -32,8 +32,15 @@ from . import dialogue
 from . import ui_render as render
 from .calculators import fees, scoring
 from .core import Assistant
-from .data import load_table
+from .data import by_key, fee_table, indicator_table
 from .errors import AssistantError, InputError
+from .render import html as result_html
+from .render.document import quote_number
+from .render.jsondata import quote_data, rating_data
+from .render.markdown import quote_markdown
+from .render.numbers import format_amount
+from .render.pdf import quote_pdf
+from .render.rows import thresholds_phrase
 from .types import Answer
 
 __all__ = [
@@ -151,10 +158,10 @@ class _Backend:
     def quote_files(self, quote: fees.Quote) -> tuple[Path, Path]:
         """The quote as PDF and Markdown, named by quote number (same quote -> same files)."""
         today = date.today()
-        number = fees.quote_number(quote, today)
-        pdf = fees.render_pdf(quote, self.files / f"{number}.pdf", number=number, issued=today)
+        number = quote_number(quote, today)
+        pdf = quote_pdf(quote, self.files / f"{number}.pdf", number=number, issued=today)
         md = self.files / f"{number}.md"
-        md.write_text(fees.render_markdown(quote, number=number, issued=today), encoding="utf-8")
+        md.write_text(quote_markdown(quote, number=number, issued=today), encoding="utf-8")
         return pdf, md
 
 
@@ -307,10 +314,8 @@ def _chat_tab(backend: _Backend) -> None:
 
 
 def _fee_defaults() -> tuple[str, str]:
-    table = load_table("fees")
-    audit: dict[str, Any] = next((i for i in table.get("items") or [] if i.get("key") == "audit"), {})
-    bands = fees.person_day_bands()
-    return fees.format_amount(audit.get("amount")), str(bands[-1].max)
+    table = fee_table()
+    return format_amount(by_key(table.items, "audit").amount), str(table.person_days[-1].max)
 
 
 def _quote_tab(backend: _Backend) -> None:
@@ -358,7 +363,7 @@ def _quote_tab(backend: _Backend) -> None:
         return (
             "",
             "",
-            render.quote_html(quote.to_dict()),
+            result_html.quote_html(quote),
             gr.DownloadButton(value=str(pdf_path), visible=True),
             gr.DownloadButton(value=str(md_path), visible=True),
         )
@@ -375,13 +380,11 @@ def _quote_tab(backend: _Backend) -> None:
 
 
 def _score_tab() -> None:
-    table = load_table("indicators")
-    config = table.get("self_assessment") or {}
-    choices = [*(config.get("answers") or {}), str(config.get("not_applicable") or "不适用")]
+    table = indicator_table()
+    choices = [*table.self_assessment.answers, table.self_assessment.not_applicable]
     kinds = scoring.enterprise_kinds()
-    sets = table.get("sbt10401") or {}
-    levels = "、".join(f"{lv.label} ≥{scoring.format_score(lv.min)}分" for lv in scoring.levels()[1:])
-    gr.Markdown(f"星级对照：{levels}。结果是**估算**，正式等级以认证机构评审为准。")
+    sets = table.kinds()
+    gr.Markdown(f"星级对照：{thresholds_phrase()}。结果是**估算**，正式等级以认证机构评审为准。")
     mode = gr.Radio(["按总分评定", "按指标清单自评"], value="按总分评定", label="评定方式", elem_id="score-mode")
     with gr.Column(visible=True) as total_box:
         with gr.Row():
@@ -406,16 +409,16 @@ def _score_tab() -> None:
         radios: list[tuple[str, str, Any]] = []
         boxes = {}
         for key, name in kinds.items():
-            categories = (sets.get(key) or {}).get("categories") or []
-            count = sum(len(c.get("indicators") or []) for c in categories)
+            categories = sets[key].categories
+            count = sum(len(c.indicators) for c in categories)
             with gr.Column(visible=key == kind.value, elem_id=f"checklist-{key}") as box:
                 gr.Markdown(f"**{name}企业**：{len(categories)}个单项、{count}项指标。逐项选择符合程度，不适用的选“不适用”。")
                 # Categories side by side on a wide screen; the row wraps to one column on a phone.
                 with gr.Row(equal_height=False):
                     for category in categories:
                         with gr.Column(min_width=300), gr.Group():
-                            gr.Markdown(f"#### {category['name']}", padding=True)
-                            for indicator in category.get("indicators") or []:
+                            gr.Markdown(f"#### {category.name}", padding=True)
+                            for indicator in category.indicators:
                                 radio = gr.Radio(
                                     choices, label=str(indicator), value=None, elem_classes="sa-indicator"
                                 )
@@ -446,10 +449,10 @@ def _score_tab() -> None:
         if not value:
             return render.error_html("请填写总分（0–100 之间的数字，例如 92）"), ""
         try:
-            rating = scoring.rate_score(value, special_deductions=None if special is None else int(special))
+            rating = scoring.rate_score(value, special_deductions=special)
         except InputError as exc:
             return render.error_html(str(exc)), ""
-        return "", render.rating_html(rating.to_dict())
+        return "", result_html.rating_html(rating)
 
     rate_button.click(
         rate_total, inputs=[total, deductions], outputs=[total_error, result], api_visibility="private"
@@ -468,7 +471,7 @@ def _score_tab() -> None:
         except InputError as exc:
             return render.error_html(str(exc)), ""
         rating = scoring.rate_score(round(assessment.score, 2))
-        return "", render.assessment_html(assessment.to_dict(), rating.to_dict())
+        return "", result_html.assessment_html(assessment, rating)
 
     radio_components = [r for _, _, r in radios]
     assess_button.click(
@@ -564,7 +567,7 @@ def _api(backend: _Backend) -> None:
         if text in ("", None):
             raise InputError("请填写员工人数（正整数，例如 1200）")
         rate_value = rate.strip() if isinstance(rate, str) else rate
-        return fees.quote_fee(text, rate=rate_value or None, company=company or None).to_dict()
+        return quote_data(fees.quote_fee(text, rate=rate_value or None, company=company or None))
 
     @_api_guard
     def score(total: float | str, special_deductions: int | None = None) -> dict:
@@ -574,7 +577,7 @@ def _api(backend: _Backend) -> None:
             total: the total score.
             special_deductions: number of 特别扣分项, if known (optional).
         """
-        return scoring.rate_score(total, special_deductions=special_deductions).to_dict()
+        return rating_data(scoring.rate_score(total, special_deductions=special_deductions))
 
     gr.api(chat, api_name="chat", concurrency_limit=CONCURRENCY)
     gr.api(quote, api_name="quote")

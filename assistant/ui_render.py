@@ -1,65 +1,36 @@
-"""HTML for the Gradio app: answers with footnoted sources, quotes, ratings, search results.
+"""HTML for the Gradio app: answers with footnoted sources, search results, documents, the CSS.
 
 Every piece of user or corpus text goes through `esc` before it is placed in markup, so text such
 as `<script>` or `<img onerror=...>` is shown as text wherever it comes from (a question, a
 document, a search query). Only the markup written here is live HTML. The functions are pure:
-plain data in, an HTML string out, so they can be checked without a browser.
+plain data in, an HTML string out, so they can be checked without a browser. Quotes and ratings
+are rendered by assistant/render/html.py, from the same pieces.
 """
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .calculators.fees import format_amount, format_number
-from .calculators.scoring import format_score
+from .render.html import esc
+from .render.html import lines as _lines
+from .render.html import linked as _linked
 from .types import Answer, Citation, Passage
 
 __all__ = [
     "CSS",
     "answer_html",
-    "assessment_html",
     "document_markdown",
     "error_html",
+    "esc",
     "passages_html",
     "pending_html",
-    "quote_html",
-    "rating_html",
     "status_html",
     "user_html",
 ]
 
-_URL = re.compile(r"https?://[^\s<>\"'，。；）)]+")
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-
-
-def esc(value: object) -> str:
-    """Text made safe for HTML (quotes too, since some text lands in attributes)."""
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def _lines(text: str) -> str:
-    """Escaped text with line breaks kept; everything stays on one source line.
-
-    The chat renders messages as Markdown, where a blank line would end the raw-HTML block and
-    let the rest be re-parsed as Markdown; `<br>` keeps the message one HTML block.
-    """
-    return "<br>".join(esc(line) for line in text.split("\n"))
-
-
-def _linked(text: str) -> str:
-    """Escaped text whose http(s) URLs become links that open in a new tab."""
-    out: list[str] = []
-    last = 0
-    for match in _URL.finditer(text):
-        out.append(esc(text[last : match.start()]))
-        url = esc(match.group(0))
-        out.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>')
-        last = match.end()
-    out.append(esc(text[last:]))
-    return "".join(out)
 
 
 def _source_list(source: str) -> list[str]:
@@ -154,169 +125,6 @@ def answer_html(answer: Answer, *, shown: int | None = None) -> str:
 def error_html(message: str) -> str:
     """A short message next to a field or in place of a result."""
     return f'<div class="sa-error" role="alert">{_lines(message)}</div>' if message else ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Charts: plain HTML bars, so they need no plotting library, no font for Chinese labels, and
-# shrink to any screen width.
-
-
-def _bars(rows: Sequence[tuple[str, float | None, str]], *, scale: float | None = None) -> str:
-    """Horizontal bars: (label, value, shown value); None values get an empty track."""
-    top = scale or max((v for _, v, _ in rows if v is not None), default=0.0) or 1.0
-    out = ['<div class="sa-bars">']
-    for label, value, shown in rows:
-        width = 0.0 if value is None else max(0.0, min(100.0, value / top * 100))
-        out.append(
-            f'<div class="sa-bar-row"><div class="sa-bar-label">{esc(label)}</div>'
-            f'<div class="sa-bar-track"><div class="sa-bar-fill" style="width:{width:.1f}%"></div></div>'
-            f'<div class="sa-bar-val">{esc(shown)}</div></div>'
-        )
-    out.append("</div>")
-    return "".join(out)
-
-
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]], *, foot: Sequence[str] | None = None) -> str:
-    cells = "".join(f"<th>{esc(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    tail = "<tfoot><tr>" + "".join(f"<td>{c}</td>" for c in foot) + "</tr></tfoot>" if foot else ""
-    return f'<table class="sa-table"><thead><tr>{cells}</tr></thead><tbody>{body}</tbody>{tail}</table>'
-
-
-def _list(items: Iterable[str], *, linked: bool = False) -> str:
-    shown = [(_linked(i) if linked else esc(i)) for i in items]
-    return "<ul class=\"sa-list\">" + "".join(f"<li>{i}</li>" for i in shown) + "</ul>" if shown else ""
-
-
-# ---------------------------------------------------------------------------------------------
-# Quotes (from `Quote.to_dict()`).
-
-
-def _yuan(value: Any) -> str:
-    return "—" if value is None else f"{format_amount(value)} 元"
-
-
-def quote_html(q: Mapping[str, Any]) -> str:
-    """Band, person-days, itemised first year, the cycle view with a bar chart, assumptions, sources."""
-    band = q["band"]
-    days = q["person_days"]
-    company = f"{esc(q['company'])} · " if q.get("company") else ""
-    recert_days = "原文缺失" if days.get("recert") is None else f"{format_number(days['recert'])} 人日"
-    head = (
-        f'<div class="sa-card sa-quote-head"><div class="sa-kicker">{company}{esc(q["employees"])} 人'
-        f" · 收费表档次 {esc(band['label'])}</div>"
-        f'<div class="sa-big"><span>首年合计</span> <b class="sa-total">{esc(_yuan(q["first_year_total"]))}</b></div>'
-        f'<div class="sa-kicker">评审人日：初审 {esc(format_number(days["initial"]))} 人日'
-        f"（策划及文件评审 {esc(format_number(band.get('initial_planning')))}，现场 "
-        f"{esc(format_number(band.get('initial_onsite')))}）；监督评审 "
-        f"{esc(format_number(days['surveillance']))} 人日/年；复评 {esc(recert_days)}</div></div>"
-    )
-    rows = [
-        [
-            esc(i["name"]),
-            f"{esc(format_amount(i['unit_price']))} 元/{esc(i['unit'])}",
-            f"{esc(format_number(i['quantity']))} {esc(i['unit'])}",
-            esc(format_amount(i["amount"])),
-        ]
-        for i in q["items"]
-    ]
-    items = _table(
-        ["项目", "单价", "数量", "金额（元）"],
-        rows,
-        foot=["<b>首年合计</b>", "", "", f"<b>{esc(format_amount(q['first_year_total']))}</b>"],
-    )
-    years = list(q["years"])
-    chart = _bars([(y["label"], y["total"], _yuan(y["total"])) for y in years])
-    year_rows = [
-        [
-            esc(y["label"]),
-            esc("、".join(i["name"] for i in y["items"])),
-            esc(format_amount(y["total"])) if y["total"] is not None else "无法计算",
-        ]
-        for y in years
-    ]
-    recert = q["recert"]
-    cycle = _table(
-        ["年度", "内容", "金额（元）"],
-        year_rows,
-        foot=[f"<b>{len(years)}年合计</b>", "", f"<b>{esc(format_amount(q['cycle_total']))}</b>"],
-    )
-    recert_line = (
-        f"{esc(recert['label'])}：{esc(_yuan(recert['total']))}"
-        if recert.get("total") is not None
-        else f"{esc(recert['label'])}：{esc(recert.get('note') or '无法计算')}"
-    )
-    notes = [n for n in (band.get("note"),) if n]
-    return (
-        f"{head}<h4>首年费用明细</h4>{items}"
-        f"<h4>{len(years)}年费用概览</h4>{chart}{cycle}"
-        f'<p class="sa-small">{recert_line}（不计入{len(years)}年合计）</p>'
-        + "".join(f'<p class="sa-small">注：{esc(n)}</p>' for n in notes)
-        + f"<h4>说明与假设</h4>{_list(q.get('assumptions') or [])}"
-        f"<h4>数据来源</h4>{_list(q.get('sources') or [], linked=True)}"
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Ratings (from `Rating.to_dict()` and `Assessment.to_dict()`).
-
-
-def _gap_line(r: Mapping[str, Any]) -> str:
-    nxt = r.get("next_level")
-    if not nxt:
-        return "已是最高等级。"
-    return f"距下一等级 {esc(nxt['name'])}（{esc(format_score(nxt['min']))} 分）还差 <b>{esc(format_score(r['gap']))}</b> 分。"
-
-
-def _level_card(score: float, r: Mapping[str, Any], *, estimate: bool) -> str:
-    badge = '<span class="sa-badge">估算</span> ' if estimate else ""
-    key = esc(r["level"]["key"])
-    return (
-        f'<div class="sa-card sa-level sa-level-{key}">{badge}<div class="sa-big"><span>得分</span> '
-        f'<b class="sa-score">{esc(format_score(score))}</b> <span>分</span> → '
-        f'<b class="sa-level-name">{esc(r["level"]["label"])}</b></div>'
-        f'<div class="sa-kicker">{_gap_line(r)}</div></div>'
-    )
-
-
-def _basis(r: Mapping[str, Any]) -> str:
-    items = [f"{b['text']}（{b['section']}；来源：{b['source']}）" for b in r.get("basis") or []]
-    return f"<h4>依据</h4>{_list(items, linked=True)}" if items else ""
-
-
-def rating_html(r: Mapping[str, Any]) -> str:
-    """A total score's grade, the gap to the next grade, the caveats and the rows it rests on."""
-    caveats = r.get("caveats") or []
-    return (
-        _level_card(float(r["score"]), r, estimate=False)
-        + (f"<h4>注意事项</h4>{_list(caveats)}" if caveats else "")
-        + _basis(r)
-    )
-
-
-def assessment_html(a: Mapping[str, Any], r: Mapping[str, Any]) -> str:
-    """A checklist estimate: score and level, per-category bars, weakest categories, caveats.
-
-    Args:
-        a: `Assessment.to_dict()`.
-        r: `Rating.to_dict()` for the estimated score (it carries the gap and the rating caveats).
-    """
-    bars = _bars(
-        [
-            (c["category"], c["percent"], "不适用" if c["percent"] is None else f"{format_score(c['percent'])}%")
-            for c in a["categories"]
-        ],
-        scale=100.0,
-    )
-    weakest = "、".join(a.get("weakest") or []) or "无（各单项均满分）"
-    caveats = list(dict.fromkeys([*(a.get("caveats") or []), *(r.get("caveats") or [])]))
-    return (
-        f'<p class="sa-small">以下为按{esc(a["kind_name"])}企业指标清单的<b>自评估算</b>，不是认证机构的正式评分。</p>'
-        + _level_card(float(a["score"]), r, estimate=True)
-        + f"<h4>各单项得分率</h4>{bars}"
-        + f'<p><b>最薄弱的单项：</b><span class="sa-weakest">{esc(weakest)}</span></p>'
-        + f"<h4>注意事项</h4>{_list(caveats)}"
-    )
 
 
 # ---------------------------------------------------------------------------------------------

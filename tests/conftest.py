@@ -57,3 +57,22 @@ def shipped_assistant(_shipped_assistant, shipped_home: Path, monkeypatch: pytes
     """The loaded Assistant over the shipped corpus, with ASSISTANT_HOME pointing at its index."""
     monkeypatch.setenv("ASSISTANT_HOME", str(shipped_home))
     return _shipped_assistant
+
+
+@pytest.fixture
+def data_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of corpus/data that a test may edit; the typed tables are re-read from it."""
+    import shutil
+
+    from assistant import data
+    from assistant.config import corpus_dir
+
+    cached = (data.load_table, data.fee_table, data.star_table, data.indicator_table)
+    root = tmp_path / "corpus"
+    shutil.copytree(corpus_dir() / "data", root / "data")
+    monkeypatch.setattr(data, "corpus_dir", lambda: root)
+    for fn in cached:
+        fn.cache_clear()
+    yield root / "data"
+    for fn in cached:
+        fn.cache_clear()

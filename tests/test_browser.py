@@ -24,6 +24,7 @@ from pypdf import PdfReader
 from assistant import ui
 from assistant.calculators import fees, scoring
 from assistant.data import load_table
+from assistant.render.numbers import format_amount, format_score
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -209,11 +210,11 @@ def test_question_gets_answer_with_expandable_citation(desktop: Page) -> None:
 
 def test_followup_depends_on_the_first_question_and_new_chat_resets(desktop: Page) -> None:
     first, _ = desktop.ask("1200人的企业认证费用是多少？")
-    assert fees.format_amount(fees.quote_fee(1200).first_year_total) in first.inner_text()
+    assert format_amount(fees.quote_fee(1200).first_year_total) in first.inner_text()
     second, _ = desktop.ask("那2000人呢？")
     text = second.inner_text()
     assert "2000人" in text
-    assert fees.format_amount(fees.quote_fee(2000).first_year_total) in text
+    assert format_amount(fees.quote_fee(2000).first_year_total) in text
     assert Page.intent(second) == "fee"
 
     desktop.ask("92分能评几星？")
@@ -253,7 +254,7 @@ def test_quote_errors_then_pdf_download(desktop: Page, tmp_path: Path) -> None:
     desktop.shot("desktop-quote-error")
 
     quote = fees.quote_fee(1200)
-    total = fees.format_amount(quote.first_year_total)
+    total = format_amount(quote.first_year_total)
     desktop.field("quote-headcount").fill("1200")
     desktop.field("quote-company").fill("某某电器有限公司")
     desktop.page.click("#quote-make")
@@ -261,7 +262,7 @@ def test_quote_errors_then_pdf_download(desktop: Page, tmp_path: Path) -> None:
     assert error.inner_text().strip() == ""
     assert total in desktop.page.locator("#quote-result .sa-total").inner_text()
     result = desktop.page.locator("#quote-result").inner_text()
-    assert quote.band.label in result and fees.format_amount(quote.cycle_total) in result
+    assert quote.band.label in result and format_amount(quote.cycle_total) in result
 
     with desktop.page.expect_download() as info:
         desktop.page.locator("#quote-pdf").click()
@@ -308,7 +309,7 @@ def test_self_assessment_by_total_and_by_checklist(desktop: Page) -> None:
     expected = scoring.self_assess(kind, answers)
     result = desktop.page.locator("#score-result")
     assert result.locator(".sa-level-name").inner_text() == expected.level.label
-    assert result.locator(".sa-score").inner_text() == scoring.format_score(round(expected.score, 2))
+    assert result.locator(".sa-score").inner_text() == format_score(round(expected.score, 2))
     assert result.locator(".sa-weakest").inner_text() == "、".join(expected.weakest)
     assert "估算" in result.inner_text()
     desktop.shot("desktop-score")

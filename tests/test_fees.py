@@ -13,11 +13,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from assistant.calculators import fees
-from assistant.calculators.fees import find_band, person_day_bands, quote_fee, render_markdown, render_pdf
+from assistant.calculators.fees import find_band, person_day_bands, quote_fee
 from assistant.cli import main
 from assistant.data import load_table, source_keys
 from assistant.errors import InputError
+from assistant.render.basis import quote_basis
+from assistant.render.document import quote_number
+from assistant.render.jsondata import quote_data
+from assistant.render.markdown import quote_markdown
+from assistant.render.pdf import quote_pdf
+from assistant.render.phrases import quote_assumptions, recert_note
 
 # The person-day table as domain_facts.md section 3.2 gives it (min, max, initial, surveillance,
 # recert), typed in by hand so that a slip in fees.yaml shows up here. None = cut off in the source.
@@ -94,7 +99,8 @@ def test_band_boundaries_give_exact_person_days_and_totals(employees: int, row: 
     assert quote.cycle_total == quote.first_year_total + 2 * later
     if recert is None:
         assert quote.recert.total is None
-        assert quote.recert.note and "缺失" in quote.recert.note
+        note = recert_note(quote)
+        assert note and "缺失" in note
     else:
         assert quote.recert.total == recert * RATE
 
@@ -138,7 +144,8 @@ def test_rate_override_changes_audit_lines_and_says_so() -> None:
     assert quote.item("audit").amount == 40_000
     assert quote.first_year_total == 45_000
     assert quote.recert.total == 25_000
-    assert "2,500" in quote.assumptions[0] and "3,000" in quote.assumptions[0]
+    assumption = quote_assumptions(quote)[0]
+    assert "2,500" in assumption and "3,000" in assumption
 
 
 def test_item_override() -> None:
@@ -197,7 +204,7 @@ def test_bad_overrides_raise_input_error(kwargs: dict, fragment: str) -> None:
 
 
 def test_to_dict_is_json_with_whole_numbers() -> None:
-    data = json.loads(json.dumps(quote_fee(1200).to_dict(), ensure_ascii=False))
+    data = json.loads(json.dumps(quote_data(quote_fee(1200)), ensure_ascii=False))
     assert data["first_year_total"] == 53000 and isinstance(data["first_year_total"], int)
     assert data["band"]["label"] == "1176–1550人"
     assert data["person_days"] == {"initial": 16, "surveillance": 5.5, "recert": 10}
@@ -206,20 +213,20 @@ def test_to_dict_is_json_with_whole_numbers() -> None:
 
 
 def test_calculation_passage_holds_every_figure_of_the_quote() -> None:
-    text = quote_fee(1200).basis[2].text
+    text = quote_basis(quote_fee(1200))[2].text
     for figure in ("16人日", "48,000元", "53,000元", "18,500元", "90,000元", "30,000元"):
         assert figure in text
 
 
 def test_quote_number_is_stable_per_content_and_date() -> None:
     day = date(2025, 3, 1)
-    assert fees.quote_number(quote_fee(1200), day) == fees.quote_number(quote_fee(1200), day)
-    assert fees.quote_number(quote_fee(1200), day) != fees.quote_number(quote_fee(1300), day)
-    assert fees.quote_number(quote_fee(1200), day).startswith("SH-20250301-")
+    assert quote_number(quote_fee(1200), day) == quote_number(quote_fee(1200), day)
+    assert quote_number(quote_fee(1200), day) != quote_number(quote_fee(1300), day)
+    assert quote_number(quote_fee(1200), day).startswith("SH-20250301-")
 
 
 def test_markdown_quote() -> None:
-    md = render_markdown(quote_fee(1200, company="某某电器有限公司"), number="SH-TEST-1", issued=date(2025, 1, 2))
+    md = quote_markdown(quote_fee(1200, company="某某电器有限公司"), number="SH-TEST-1", issued=date(2025, 1, 2))
     for expected in (
         "报价单号：SH-TEST-1",
         "日期：2025-01-02",
@@ -237,7 +244,7 @@ def test_markdown_quote() -> None:
 
 
 def test_markdown_says_plainly_when_recert_is_missing() -> None:
-    md = render_markdown(quote_fee(10000))
+    md = quote_markdown(quote_fee(10000))
     assert "| 复评（证书到期前） | 人日数来源缺失（见注） | 无法计算 |" in md
     assert "复评人日数原文缺失" in md
 
@@ -247,7 +254,7 @@ def _pdf_text(path: Path) -> str:
 
 
 def test_pdf_quote_has_chinese_line_items_and_totals(tmp_path: Path) -> None:
-    out = render_pdf(quote_fee(1200, company="某某电器有限公司"), tmp_path / "报价单.pdf", issued=date(2025, 1, 2))
+    out = quote_pdf(quote_fee(1200, company="某某电器有限公司"), tmp_path / "报价单.pdf", issued=date(2025, 1, 2))
     assert out.read_bytes().startswith(b"%PDF")
     text = _pdf_text(out)
     for expected in (
@@ -269,7 +276,7 @@ def test_pdf_quote_has_chinese_line_items_and_totals(tmp_path: Path) -> None:
 
 def test_pdf_to_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="无法写入报价单文件"):
-        render_pdf(quote_fee(8), tmp_path / "missing" / "q.pdf")
+        quote_pdf(quote_fee(8), tmp_path / "missing" / "q.pdf")
 
 
 # --- CLI ---------------------------------------------------------------------------------------

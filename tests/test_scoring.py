@@ -13,6 +13,9 @@ from assistant.calculators.scoring import levels, rate_score, score_sheet, self_
 from assistant.cli import main
 from assistant.data import load_table, source_keys
 from assistant.errors import InputError
+from assistant.render.basis import rating_basis
+from assistant.render.jsondata import assessment_chart, assessment_data
+from assistant.render.phrases import assessment_caveats, rating_caveats
 
 
 def test_levels_come_from_the_table_in_ascending_order() -> None:
@@ -59,21 +62,22 @@ def test_numeric_strings(text: str, level: str) -> None:
 
 def test_star_caveats_cite_their_rows() -> None:
     rating = rate_score(92)
-    text = "".join(rating.caveats)
+    text = "".join(rating_caveats(rating))
     assert "达标满一年" in text and "少于5项" in text
-    assert [p.section for p in rating.basis] == [
+    basis = rating_basis(rating)
+    assert [p.section for p in basis] == [
         "星级对照表 四星级 ≥90分",
         "星级对照表 五星级 ≥95分",
         "说明 达标满一年再评星",
         "说明 特别扣分与评星",
     ]
-    assert all(p.doc_id == "data:star_levels" for p in rating.basis)
-    assert rating.basis[0].text == "总分达到90分（含90分）以上为四星级。"
+    assert all(p.doc_id == "data:star_levels" for p in basis)
+    assert basis[0].text == "总分达到90分（含90分）以上为四星级。"
 
 
 def test_no_star_caveats_below_three_stars() -> None:
-    assert rate_score(75).caveats == ()
-    assert rate_score(50).basis[0].text == "总分低于70分为未达标。"
+    assert rating_caveats(rate_score(75)) == ()
+    assert rating_basis(rate_score(50))[0].text == "总分低于70分为未达标。"
 
 
 @pytest.mark.parametrize(("target", "gap"), [("five", 15), ("五星", 15), ("五星级", 15), ("四星", 10), ("达标", None)])
@@ -91,7 +95,7 @@ def test_unknown_target_level() -> None:
 def test_five_special_deductions_block_stars() -> None:
     blocked = rate_score(92, special_deductions=5)
     assert blocked.star_blocked
-    assert "不评定星级" in blocked.caveats[0] and "达标" in blocked.caveats[0]
+    assert "不评定星级" in rating_caveats(blocked)[0] and "达标" in rating_caveats(blocked)[0]
     assert not rate_score(92, special_deductions=4).star_blocked
     assert not rate_score(75, special_deductions=9).star_blocked  # no star to block
 
@@ -136,7 +140,7 @@ def test_sheet_leaves_deleted_items_out_of_the_total() -> None:
     assert (rating.sheet.earned, rating.sheet.possible) == (18.5, 20)
     assert rating.score == 92.5 and rating.level.key == "four"
     assert rating.sheet.deleted == ("配送安装",)
-    assert "评分规则 删减与计分公式" in [p.section for p in rating.basis]
+    assert "评分规则 删减与计分公式" in [p.section for p in rating_basis(rating)]
 
 
 @pytest.mark.parametrize(
@@ -146,7 +150,7 @@ def test_sheet_leaves_deleted_items_out_of_the_total() -> None:
 def test_sheet_special_items(deductions: object, bonus: object, expected: float) -> None:
     rating = score_sheet({**SHEET, "special_deductions": deductions, "special_bonus": bonus})
     assert rating.score == expected
-    assert any("折算百分制" in c for c in rating.caveats)
+    assert any("折算百分制" in c for c in rating_caveats(rating))
 
 
 def test_sheet_bonus_cannot_pass_the_maximum() -> None:
@@ -218,8 +222,8 @@ def test_self_assess_equal_weights_and_weakest_category() -> None:
     assert result.score == pytest.approx(25 / 27 * 100)
     assert result.level.key == "four"
     assert result.weakest == ("服务文化",)
-    assert result.label == "估算" and "估算" in result.caveats[0]
-    chart = result.chart()
+    assert assessment_data(result)["label"] == "估算" and "估算" in assessment_caveats(result)[0]
+    chart = assessment_chart(result)
     assert len(chart) == 8 and chart[0] == {"category": "服务文化", "percent": 50.0}
 
 
@@ -231,7 +235,7 @@ def test_self_assess_not_applicable_and_unanswered_are_left_out() -> None:
     assert result.not_applicable == ("维修网点设置",)
     assert len(result.unanswered) == 20
     assert result.weakest == ("产品保证",)
-    assert any("未作答" in c for c in result.caveats)
+    assert any("未作答" in c for c in assessment_caveats(result))
 
 
 def test_self_assess_all_met_names_no_weak_category() -> None:

@@ -22,6 +22,8 @@ from pypdf import PdfReader
 
 from assistant import dialogue, ui, ui_render
 from assistant.calculators import fees, scoring
+from assistant.render.jsondata import quote_data, rating_data
+from assistant.render.numbers import format_amount
 from assistant.types import Answer, Citation, Passage
 
 pytestmark = pytest.mark.slow
@@ -91,7 +93,7 @@ def test_chat_answers_with_citations(client: Client) -> None:
 
 
 def test_chat_followup_uses_history(client: Client) -> None:
-    expected = fees.format_amount(fees.quote_fee(2000).first_year_total)
+    expected = format_amount(fees.quote_fee(2000).first_year_total)
     for history in (
         ["1200人的企业认证费用是多少？"],
         [
@@ -142,7 +144,7 @@ def test_chat_serves_parallel_requests(client: Client, url: str) -> None:
 
 def test_quote_is_the_calculator_quote(client: Client) -> None:
     result = client.predict(1200, api_name="/quote")
-    assert result == json.loads(json.dumps(fees.quote_fee(1200).to_dict(), ensure_ascii=False))
+    assert result == json.loads(json.dumps(quote_data(fees.quote_fee(1200)), ensure_ascii=False))
     # 1176–1550人 band: 16 person-days × 3000 + 1000 + 2000 + 2000 (fees.yaml)
     assert result["first_year_total"] == 53000
 
@@ -177,7 +179,7 @@ def test_score_rates_totals(client: Client, total: object, level: str, gap: floa
     result = client.predict(total, api_name="/score")
     assert result["level"]["key"] == level
     assert result["gap"] == gap
-    assert result == scoring.rate_score(total).to_dict()
+    assert result == rating_data(scoring.rate_score(total))
 
 
 @pytest.mark.parametrize(("total", "fragment"), [(101, "0–100"), ("abc", "无法识别评分"), (-1, "0–100")])
@@ -267,7 +269,7 @@ def test_chat_tab_streams_escapes_and_keeps_one_session_per_conversation(app: gr
     assert "sa-done" in final and "<details" in final and "53,000" in final
 
     steps = list(respond("那2000人呢？", history, session))
-    assert fees.format_amount(fees.quote_fee(2000).first_year_total) in steps[-1][0][-1]["content"]
+    assert format_amount(fees.quote_fee(2000).first_year_total) in steps[-1][0][-1]["content"]
     assert session.questions == ["1200人的企业认证费用是多少？", "那2000人呢？"]
 
     # A new conversation (state None) starts from an empty session: no earlier score to add to.

@@ -12,7 +12,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import AssistantError, InputError
+import yaml
+
+from ..data import star_table
+from ..errors import AssistantError, CorpusError, InputError
+from ..render.jsondata import assessment_data, dumps, quote_data, rating_data
+from ..render.markdown import quote_markdown
+from ..render.numbers import format_score
+from ..render.pdf import quote_pdf
+from ..render.rows import thresholds_phrase
+from ..render.text import assessment_text, quote_written, rating_text
 from . import fees, scoring
 
 __all__ = ["register", "run_quote", "run_score"]
@@ -37,13 +46,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     quote.add_argument("--out", metavar="FILE", help="报价单文件路径；未给 --format 时按扩展名判断")
     quote.set_defaults(func=run_quote)
 
+    # The grades come from star_levels.yaml; if it is broken, `score` itself reports it.
+    try:
+        scale, limit = f"（{thresholds_phrase()}）", f"0–{format_score(star_table().max_score)}"
+    except CorpusError:
+        scale, limit = "", "0–满分"
     score = subparsers.add_parser(
         "score",
         help="按得分判断星级，或按评分表/自评清单计算得分",
-        description="总分 → 星级（70 达标、80 三星、90 四星、95 五星）；或从评分表文件计算。",
+        description=f"总分 → 星级{scale}；或从评分表文件计算。",
     )
     source = score.add_mutually_exclusive_group(required=True)
-    source.add_argument("--total", metavar="X", help="总分（0–100）")
+    source.add_argument("--total", metavar="X", help=f"总分（{limit}）")
     source.add_argument(
         "--sheet",
         metavar="FILE",
@@ -60,7 +74,7 @@ def _fail(exc: AssistantError) -> int:
 
 
 def _print_json(data: dict[str, Any]) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    print(dumps(data, indent=2))
 
 
 def run_quote(args: argparse.Namespace) -> int:
@@ -79,9 +93,9 @@ def run_quote(args: argparse.Namespace) -> int:
     except AssistantError as exc:
         return _fail(exc)
     if args.json:
-        _print_json(quote.to_dict())
+        _print_json(quote_data(quote))
     else:
-        print(fees.render_markdown(quote), end="")
+        print(quote_markdown(quote), end="")
     return 0
 
 
@@ -95,16 +109,16 @@ def _write_quote(quote: fees.Quote, args: argparse.Namespace) -> int:
     if not out.parent.exists():
         raise InputError(f"目录 {out.parent} 不存在，请先创建或换一个路径")
     if kind == "pdf":
-        fees.render_pdf(quote, out)
+        quote_pdf(quote, out)
     else:
         try:
-            out.write_text(fees.render_markdown(quote), encoding="utf-8")
+            out.write_text(quote_markdown(quote), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"无法写入报价单文件 {out}：{exc.strerror or exc}") from exc
     if args.json:
-        _print_json({"path": str(out), "format": kind, "quote": quote.to_dict()})
+        _print_json({"path": str(out), "format": kind, "quote": quote_data(quote)})
     else:
-        print(f"已写出报价单：{out}（首年合计 {fees.format_amount(quote.first_year_total)} 元）")
+        print(quote_written(out, quote))
     return 0
 
 
@@ -119,59 +133,12 @@ def _load_sheet(path: str) -> Any:
         raise InputError(f"找不到评分表文件 {file}") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"无法读取评分表文件 {file}：{exc}") from exc
-    if suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"评分表 {file.name} 不是合法的 JSON：第{exc.lineno}行 {exc.msg}") from exc
-    import yaml
-
     try:
-        return yaml.safe_load(text)
+        return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"评分表 {file.name} 不是合法的 JSON：第{exc.lineno}行 {exc.msg}") from exc
     except yaml.YAMLError as exc:
         raise InputError(f"评分表 {file.name} 不是合法的 YAML：{exc}") from exc
-
-
-def _rating_text(rating: scoring.Rating) -> str:
-    fmt = scoring.format_score
-    lines = []
-    sheet = rating.sheet
-    if sheet is not None:
-        lines.append(
-            f"实际得分 {fmt(sheet.earned)} ÷ 涉及项总分值 {fmt(sheet.possible)} × 100 = {fmt(sheet.base_score)} 分"
-        )
-        if sheet.deleted:
-            lines.append(f"删减（不适用，不计入）：{'、'.join(sheet.deleted)}")
-        if sheet.special_deductions or sheet.special_bonus:
-            lines.append(
-                f"特别扣分 {sheet.special_deductions} 项、特别加分 {sheet.special_bonus} 项，"
-                f"合计 {'+' if sheet.adjustment >= 0 else ''}{fmt(sheet.adjustment)} 分"
-            )
-    lines.append(f"评分：{fmt(rating.score)} 分")
-    lines.append(f"等级：{rating.level.label}")
-    if rating.next_level is not None and rating.gap is not None:
-        lines.append(f"距{rating.next_level.label}（{fmt(rating.next_level.min)} 分）还差 {fmt(rating.gap)} 分")
-    else:
-        lines.append("已是最高等级")
-    lines += [f"说明：{text}" for text in rating.caveats]
-    lines.append("依据：")
-    lines += [f"- {p.section}：{p.text}（来源：{p.source}）" for p in rating.basis]
-    return "\n".join(lines)
-
-
-def _assessment_text(result: scoring.Assessment) -> str:
-    fmt = scoring.format_score
-    lines = [
-        f"【{result.label}】{result.kind_name}企业自评：{fmt(result.score)} 分，约相当于{result.level.label}",
-        "各单项符合程度：",
-    ]
-    for cat in result.categories:
-        shown = "全部不适用或未作答" if cat.percent is None else f"{fmt(cat.percent)}%"
-        lines.append(f"- {cat.name}：{shown}")
-    if result.weakest:
-        lines.append(f"最薄弱的单项：{'、'.join(result.weakest)}")
-    lines += [f"说明：{text}" for text in result.caveats]
-    return "\n".join(lines)
 
 
 def run_score(args: argparse.Namespace) -> int:
@@ -196,9 +163,7 @@ def run_score(args: argparse.Namespace) -> int:
     except AssistantError as exc:
         return _fail(exc)
     if args.json:
-        _print_json(result.to_dict())
-    elif isinstance(result, scoring.Assessment):
-        print(_assessment_text(result))
+        _print_json(assessment_data(result) if isinstance(result, scoring.Assessment) else rating_data(result))
     else:
-        print(_rating_text(result))
+        print(assessment_text(result) if isinstance(result, scoring.Assessment) else rating_text(result))
     return 0

@@ -1,0 +1,178 @@
+"""One validation layer for what people type into the calculators: numbers.
+
+The CLI, the app's tabs, its API endpoints and the chat all reach the calculators, and the
+calculators read every number through these functions, so one rule holds everywhere. Each
+function raises `InputError` with a Chinese message naming the value and what to enter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from .errors import InputError
+from .render.numbers import format_number, format_score
+
+__all__ = ["count", "headcount", "money", "points", "score", "shown"]
+
+_HEADCOUNT_HINT = "请输入正整数，例如 1200"
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d*\.\d+$")
+_SHOWN_CHARS = 24
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: short, printable, surrogates escaped."""
+    if isinstance(value, bool) or value is None:
+        text = repr(value)
+    elif isinstance(value, int):
+        # str() of an int over 4,300 digits raises; such a number is shown by its size.
+        text = str(value) if value.bit_length() < 200 else f"（约{int(value.bit_length() * 0.30103) + 1}位的数）"
+    elif isinstance(value, float) and math.isfinite(value):
+        text = format_number(value)
+    elif isinstance(value, str):
+        text = value.strip()
+    else:
+        text = repr(value)
+    if len(text) > _SHOWN_CHARS:
+        text = f"{text[:_SHOWN_CHARS - 4]}…（共{len(text)}个字符）"
+    # A line break, a control or direction character, or a broken byte is shown as its escape, so
+    # the message stays one readable line.
+    return "".join(
+        ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+def _typed(value: str, *, suffixes: tuple[str, ...] = ()) -> str:
+    """Typed text as a number string: NFKC (full-width digits), no thousands separators or spaces."""
+    text = unicodedata.normalize("NFKC", value).replace(",", "").replace(" ", "").strip()
+    for suffix in suffixes:
+        text = text.removesuffix(suffix)
+    return text
+
+
+def _decimal(value: object, *, suffixes: tuple[str, ...] = ()) -> Decimal | None:
+    """A number or typed number as a Decimal (not checked for finiteness); None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(_typed(value, suffixes=suffixes))
+        except InvalidOperation:
+            return None
+    return None
+
+
+def headcount(value: object) -> int:
+    """A positive whole headcount from an int, an integral float or typed text ("1,200", "１２００", "1200人").
+
+    Raises:
+        InputError: not a number, not whole, not above zero, or longer than anyone types.
+    """
+    quoted = f"“{shown(value)}”" if isinstance(value, str) else f" {shown(value)}"
+    number: int
+    if isinstance(value, bool):
+        raise InputError(f"无法识别员工人数{quoted}，{_HEADCOUNT_HINT}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InputError(f"员工人数{quoted} 不是有效数字，{_HEADCOUNT_HINT}")
+        if not value.is_integer():
+            raise InputError(f"员工人数必须是整数（收到 {format_number(value)}），{_HEADCOUNT_HINT}")
+        number = int(value)
+    elif isinstance(value, str):
+        text = _typed(value, suffixes=("人", "名"))
+        if _DECIMAL_TEXT.match(text):
+            raise InputError(f"员工人数必须是整数（收到 {shown(value)}），{_HEADCOUNT_HINT}")
+        if not _INT_TEXT.match(text):
+            raise InputError(f"无法识别员工人数{quoted}，{_HEADCOUNT_HINT}")
+        number = int(text)
+    else:
+        raise InputError(f"无法识别员工人数{quoted}，{_HEADCOUNT_HINT}")
+    if number <= 0:
+        raise InputError(f"员工人数必须大于 0（收到 {shown(number)}），请输入企业的实际雇员人数")
+    return number
+
+
+def money(value: object, what: str) -> float:
+    """A non-negative amount in 元 (number or typed text such as "2,500" or "2500元").
+
+    Raises:
+        InputError: not a finite non-negative number.
+    """
+    number = _decimal(value, suffixes=("元",))
+    if number is None or not number.is_finite() or number < 0:
+        quoted = f"“{shown(value)}”" if isinstance(value, str) else shown(value)
+        raise InputError(f"{what}应为非负数字（收到 {quoted}），例如 3000")
+    return float(number)
+
+
+def score(value: object, maximum: float, what: str = "评分") -> float:
+    """A score from 0 to `maximum` (number or typed text such as "92", "89.5分", "８９.５").
+
+    Raises:
+        InputError: not a number, not finite, or outside 0–maximum.
+    """
+    limit = format_score(maximum)
+    hint = f"请输入 0–{limit} 之间的数字"
+    quoted = f"“{shown(value)}”" if isinstance(value, str) else f" {shown(value)}"
+    number = _decimal(value, suffixes=("分",))
+    if number is None:
+        raise InputError(f"无法识别{what}{quoted}，{hint}，例如 92")
+    if not number.is_finite():
+        raise InputError(f"{what}{quoted} 不是有效数字，{hint}")
+    if number < 0 or number > Decimal(str(maximum)):
+        got = format_score(float(number)) if not isinstance(value, str) and abs(number) < 10**15 else shown(value)
+        raise InputError(f"{what}应在 0–{limit} 分之间（收到 {got}），请检查输入")
+    return float(number)
+
+
+def points(value: object, what: str, *, positive: bool = False) -> float:
+    """Points on a score sheet: a finite number from 0 (above 0 when `positive`).
+
+    Raises:
+        InputError: not a number, or negative (or zero when `positive`).
+    """
+    quoted = f"“{shown(value)}”" if isinstance(value, str) else shown(value)
+    number = _decimal(value)
+    if number is None:
+        raise InputError(f"{what}应为数字（收到 {quoted}）")
+    if not number.is_finite() or number < 0:
+        raise InputError(f"{what}应为非负数字（收到 {quoted}）")
+    if positive and number == 0:
+        raise InputError(f"{what}应大于 0")
+    return float(number)
+
+
+def count(value: object, what: str) -> int:
+    """How many (特别扣分项…): None -> 0, a list -> its length, else a whole number from 0.
+
+    Raises:
+        InputError: not a whole non-negative number or a list.
+    """
+    if value is None:
+        return 0
+    if isinstance(value, list | tuple):
+        number = len(value)
+    elif isinstance(value, bool):
+        number = int(value)
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and _typed(value).isdigit():
+        number = int(_typed(value))
+    else:
+        quoted = f"“{shown(value)}”" if isinstance(value, str) else shown(value)
+        raise InputError(f"{what}应为非负整数或条目列表（收到 {quoted}）")
+    if number < 0:
+        raise InputError(f"{what}应为非负整数或条目列表（收到 {shown(number)}）")
+    return number

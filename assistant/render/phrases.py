@@ -1,0 +1,137 @@
+"""Sentences about a quote or a rating that several text forms share, each written once.
+
+A phrase that takes a `Style` returns its text in that style's form (escaped for HTML, spaced for
+tables), so "距四星级（90分）还差3分" and "距四星级（90 分）还差 <b>3</b> 分" come from the same code.
+The others return plain text for the caller to escape.
+"""
+
+from __future__ import annotations
+
+from ..calculators.fees import Override, Quote, YearCost
+from ..calculators.scoring import Assessment, CategoryScore, Rating
+from ..data import Band, Level, star_table
+from ..types import Passage
+from .numbers import format_number, format_score
+from .style import PROSE, TEXT, Strong, Style
+
+__all__ = [
+    "ESTIMATE",
+    "assessment_caveats",
+    "basis_line",
+    "category_share",
+    "gap_phrase",
+    "override_sentence",
+    "person_days_summary",
+    "quote_assumptions",
+    "rating_caveats",
+    "recert_missing",
+    "recert_note",
+    "top_level_phrase",
+    "weakest_phrase",
+    "year_label",
+]
+
+ESTIMATE = "估算"  # the label every self-assessment result carries
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes.
+
+
+def year_label(year: YearCost) -> str:
+    """'第1年（初次认证）', '第2年（监督评审）', '复评（证书到期前）'."""
+    if year.stage == "initial":
+        return f"第{year.year}年（初次认证）"
+    if year.stage == "surveillance":
+        return f"第{year.year}年（监督评审）"
+    return "复评（证书到期前）"
+
+
+def recert_missing(band: Band, style: Style = PROSE) -> str:
+    """The band's re-certification person-days are cut off in the source (no full stop)."""
+    return style(f"收费表{style.gap}{band.label}{style.gap}档的复评人日数原文缺失，无法计算复评费用，请向认证机构确认")
+
+
+def recert_note(quote: Quote) -> str | None:
+    """The note a quote document carries when its re-certification cannot be priced."""
+    return None if quote.recert.total is not None else recert_missing(quote.band, TEXT) + "。"
+
+
+def person_days_summary(band: Band, style: Style = TEXT) -> str:
+    """'初审 16 人日（策划及文件评审 2，现场评审 14）；监督评审 5.5 人日/年；复评 10 人日'."""
+    g = style.gap
+    recert = style.days(band.recert) if band.recert is not None else "（来源缺失）"
+    return style(
+        f"初审{g}{style.days(band.initial)}（策划及文件评审{g}{format_number(band.initial_planning)}，"
+        f"现场评审{g}{format_number(band.initial_onsite)}）；监督评审{g}{style.days(band.surveillance)}/年；复评{g}{recert}"
+    )
+
+
+def override_sentence(override: Override) -> str:
+    """'评审费按指定的 2,500 元/人日计算（收费表为 3,000 元/人日）。'."""
+    item = override.item
+    return f"{item.name}按指定的 {TEXT.price(override.amount, item.unit)}计算（收费表为 {TEXT.price(item.amount, item.unit)}）。"
+
+
+def quote_assumptions(quote: Quote) -> tuple[str, ...]:
+    """What the quote assumes: the prices the user changed first, then the table's assumptions."""
+    return (*(override_sentence(o) for o in reversed(quote.overrides)), *quote.assumptions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ratings.
+
+
+def gap_phrase(level: Level, gap: float, style: Style = PROSE) -> str:
+    """'距四星级（90分）还差3分' (no full stop); the missing points are emphasised where the form can."""
+    return style(
+        f"距{level.label}（{style.points(level.min)}）还差{style.gap}", Strong(format_score(gap)), f"{style.gap}分"
+    )
+
+
+def top_level_phrase(level: Level, style: Style = PROSE) -> str:
+    """'五星级是最高等级' (no full stop)."""
+    return style(f"{level.label}是最高等级")
+
+
+def basis_line(passage: Passage) -> str:
+    """'星级对照表 四星级 ≥90分：总分达到90分…（来源：…）': one row a result rests on, as a list item."""
+    return f"{passage.section}：{passage.text}（来源：{passage.source}）"
+
+
+def _blocked_sentence(rating: Rating) -> str:
+    table = star_table()
+    pass_level = table.levels[1] if len(table.levels) > 1 else table.levels[0]
+    return (
+        f"本评分表有{rating.special_deductions}项特别扣分，达到{table.star_block_deductions}项：按上述单一来源的规则，"
+        f"不评定星级，只能按{pass_level.label}处理。"
+    )
+
+
+def rating_caveats(rating: Rating) -> tuple[str, ...]:
+    """What qualifies the grade: a blocked star first, then the caveat rows that apply."""
+    blocked = (_blocked_sentence(rating),) if rating.star_blocked else ()
+    return (*blocked, *(row.text for row in rating.notes))
+
+
+def assessment_caveats(assessment: Assessment) -> tuple[str, ...]:
+    """Why a checklist result is only an estimate, and which indicators it left out."""
+    caveats = [
+        "这是按指标等权重（或数据表中配置的权重）估算的自评结果，不是认证机构的正式评分。",
+        "自评清单来自 SB/T 10401-2006（旧行业标准）的指标；现行 GB/T 27922-2011 的指标结构和分值不同，来源未公开各指标分值。",
+    ]
+    if assessment.unanswered:
+        caveats.append(f"有{len(assessment.unanswered)}项指标未作答，未计入估算：{'、'.join(assessment.unanswered)}。")
+    return tuple(caveats)
+
+
+def category_share(category: CategoryScore) -> str:
+    """'87.5%', or '全部不适用或未作答' when nothing in the category counts."""
+    if category.percent is None:
+        return "全部不适用或未作答"
+    return f"{format_score(round(category.percent, 1))}%"
+
+
+def weakest_phrase(assessment: Assessment) -> str:
+    """The weakest categories, or that every category scored full marks."""
+    return "、".join(assessment.weakest) or "无（各单项均满分）"

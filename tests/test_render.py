@@ -1,0 +1,91 @@
+"""The render layer: one sentence per table row for corpus and citations, the shared [n] numberer,
+and the CLI reading its grades from star_levels.yaml."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.calculators.fees import person_day_bands, quote_fee
+from assistant.calculators.scoring import levels
+from assistant.citations import Citations
+from assistant.cli import main
+from assistant.corpus import load_corpus
+from assistant.render.basis import level_passage, quote_basis
+from assistant.types import Passage
+
+# ---------------------------------------------------------------------------------------------
+# One sentence per row, for the corpus and for a calculator's citations.
+
+
+def test_corpus_loader_does_not_import_the_calculators() -> None:
+    probe = (
+        "import sys\n"
+        "from assistant.corpus import load_corpus\n"
+        "docs = load_corpus()\n"
+        "print(len(docs))\n"
+        "print([m for m in sys.modules if m.startswith('assistant.calculators')])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    count, calculators = out.stdout.splitlines()
+    assert int(count) >= 11 and calculators == "[]"
+
+
+def test_documents_and_citations_quote_the_same_row_sentences() -> None:
+    docs = {doc.id: doc.body for doc in load_corpus()}
+    for band in person_day_bands():
+        row = quote_basis(quote_fee(band.min))[0]
+        assert row.text in docs["fees"], band.label
+    for level in levels():
+        assert level_passage(level).text in docs["scoring"], level.key
+
+
+def test_score_help_reads_the_grades_from_the_table(
+    data_tables: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = data_tables / "star_levels.yaml"
+    table = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for level in table["levels"]:
+        level["min"] = {"pass": 60, "three": 75, "four": 88, "five": 96}.get(level["key"], level["min"])
+    path.write_text(yaml.safe_dump(table, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["score", "--help"])
+    help_text = re.sub(r"\s+", "", capsys.readouterr().out)
+    assert "达标≥60分、三星级≥75分、四星级≥88分、五星级≥96分" in help_text
+    assert not re.search(r"70|90|95", help_text)
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared citation numberer.
+
+
+def _passage(section: str, text: str = "正文。") -> Passage:
+    return Passage(f"d#{section}", "d", "标题", section, text, "来源", origin="table")
+
+
+def test_citations_number_in_order_of_first_use_and_reuse_numbers() -> None:
+    cites = Citations()
+    a, b = _passage("甲", "甲的全文。"), _passage("乙", "乙句一。乙句二。")
+    assert [cites.mark(a), cites.mark(b), cites.mark(a)] == ["[1]", "[2]", "[1]"]
+    assert cites.quote(b, "乙句二。") == "[2]"
+    assert cites.quote(b, "乙句一。") == "[2]"
+    assert [(c.n, c.section, c.text) for c in cites.citations] == [
+        (1, "甲", "甲的全文。"),  # nothing quoted: the whole passage
+        (2, "乙", "乙句二。\n乙句一。"),  # the sentences quoted, in the order quoted
+    ]
+
+
+def test_calculator_answers_number_their_rows_with_it() -> None:
+    from assistant.dialogue import Session, answer_calculation, route
+
+    answer = answer_calculation(route("80分离五星还差多少？", Session()))
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert len({c.section for c in answer.citations}) == len(answer.citations)
+    for marker in re.findall(r"\[(\d+)\]", answer.answer):
+        assert 1 <= int(marker) <= len(answer.citations)
