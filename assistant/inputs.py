@@ -1,8 +1,10 @@
-"""One validation layer for what people type into the calculators: numbers.
+"""One validation layer for what people type into the calculators: numbers and short text.
 
 The CLI, the app's tabs, its API endpoints and the chat all reach the calculators, and the
-calculators read every number through these functions, so one rule holds everywhere. Each
-function raises `InputError` with a Chinese message naming the value and what to enter.
+calculators read every number and name through these functions, so one rule holds everywhere:
+a number is finite, within a sane range, and not longer than anyone types (a longer text is
+refused before it is parsed); a name is one line of bounded length without broken characters.
+Each function raises `InputError` with a Chinese message naming the value and what to enter.
 """
 
 from __future__ import annotations
@@ -13,9 +15,31 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from .errors import InputError
-from .render.numbers import format_number, format_score
+from .render.numbers import format_amount, format_number, format_score
 
-__all__ = ["count", "headcount", "money", "points", "score", "shown"]
+__all__ = [
+    "MAX_COUNT",
+    "MAX_NAME_CHARS",
+    "MAX_POINTS",
+    "MAX_PRICE",
+    "MAX_TYPED_CHARS",
+    "count",
+    "headcount",
+    "money",
+    "name",
+    "points",
+    "score",
+    "shown",
+]
+
+# A typed number is never longer than this; "9" repeated 5,000 times is refused before reading.
+MAX_TYPED_CHARS = 32
+# 元 per unit (once, a year, a person-day): the table's rates are in the thousands, so this
+# allows any negotiated price while keeping every total an exact, printable figure.
+MAX_PRICE = 1_000_000
+MAX_POINTS = 10_000  # one indicator's points on a score sheet
+MAX_COUNT = 1_000  # 特别扣分项, indicators on a sheet
+MAX_NAME_CHARS = 120  # a company name on a quote (the longest registered Chinese names are ~60)
 
 _HEADCOUNT_HINT = "请输入正整数，例如 1200"
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
@@ -70,6 +94,10 @@ def _decimal(value: object, *, suffixes: tuple[str, ...] = ()) -> Decimal | None
     return None
 
 
+def _too_long(value: object) -> bool:
+    return isinstance(value, str) and len(value.strip()) > MAX_TYPED_CHARS
+
+
 def headcount(value: object) -> int:
     """A positive whole headcount from an int, an integral float or typed text ("1,200", "１２００", "1200人").
 
@@ -77,6 +105,8 @@ def headcount(value: object) -> int:
         InputError: not a number, not whole, not above zero, or longer than anyone types.
     """
     quoted = f"“{shown(value)}”" if isinstance(value, str) else f" {shown(value)}"
+    if _too_long(value):
+        raise InputError(f"员工人数{quoted}太长，{_HEADCOUNT_HINT}")
     number: int
     if isinstance(value, bool):
         raise InputError(f"无法识别员工人数{quoted}，{_HEADCOUNT_HINT}")
@@ -103,15 +133,17 @@ def headcount(value: object) -> int:
 
 
 def money(value: object, what: str) -> float:
-    """A non-negative amount in 元 (number or typed text such as "2,500" or "2500元").
+    """A non-negative amount in 元 (number or typed text such as "2,500" or "2500元"), at most `MAX_PRICE`.
 
     Raises:
-        InputError: not a finite non-negative number.
+        InputError: not a finite non-negative number, above `MAX_PRICE`, or longer than anyone types.
     """
-    number = _decimal(value, suffixes=("元",))
+    number = None if _too_long(value) else _decimal(value, suffixes=("元",))
     if number is None or not number.is_finite() or number < 0:
         quoted = f"“{shown(value)}”" if isinstance(value, str) else shown(value)
         raise InputError(f"{what}应为非负数字（收到 {quoted}），例如 3000")
+    if number > MAX_PRICE:
+        raise InputError(f"{what} {shown(value)} 元超出合理范围（最高 {format_amount(MAX_PRICE)} 元），请检查输入")
     return float(number)
 
 
@@ -124,6 +156,8 @@ def score(value: object, maximum: float, what: str = "评分") -> float:
     limit = format_score(maximum)
     hint = f"请输入 0–{limit} 之间的数字"
     quoted = f"“{shown(value)}”" if isinstance(value, str) else f" {shown(value)}"
+    if _too_long(value):
+        raise InputError(f"{what}{quoted}太长，{hint}，例如 92")
     number = _decimal(value, suffixes=("分",))
     if number is None:
         raise InputError(f"无法识别{what}{quoted}，{hint}，例如 92")
@@ -136,27 +170,29 @@ def score(value: object, maximum: float, what: str = "评分") -> float:
 
 
 def points(value: object, what: str, *, positive: bool = False) -> float:
-    """Points on a score sheet: a finite number from 0 (above 0 when `positive`).
+    """Points on a score sheet: a finite number from 0 (above 0 when `positive`) to `MAX_POINTS`.
 
     Raises:
-        InputError: not a number, or negative (or zero when `positive`).
+        InputError: not a number, negative (or zero when `positive`), or above `MAX_POINTS`.
     """
     quoted = f"“{shown(value)}”" if isinstance(value, str) else shown(value)
-    number = _decimal(value)
+    number = None if _too_long(value) else _decimal(value)
     if number is None:
         raise InputError(f"{what}应为数字（收到 {quoted}）")
     if not number.is_finite() or number < 0:
         raise InputError(f"{what}应为非负数字（收到 {quoted}）")
     if positive and number == 0:
         raise InputError(f"{what}应大于 0")
+    if number > MAX_POINTS:
+        raise InputError(f"{what} {shown(value)} 超出合理范围（最高 {format_amount(MAX_POINTS)} 分），请检查输入")
     return float(number)
 
 
 def count(value: object, what: str) -> int:
-    """How many (特别扣分项…): None -> 0, a list -> its length, else a whole number from 0.
+    """How many (特别扣分项…): None -> 0, a list -> its length, else a whole number from 0 to `MAX_COUNT`.
 
     Raises:
-        InputError: not a whole non-negative number or a list.
+        InputError: not a whole non-negative number or a list, or more than `MAX_COUNT`.
     """
     if value is None:
         return 0
@@ -168,11 +204,34 @@ def count(value: object, what: str) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and _typed(value).isdigit():
+    elif isinstance(value, str) and not _too_long(value) and _typed(value).isdigit():
         number = int(_typed(value))
     else:
         quoted = f"“{shown(value)}”" if isinstance(value, str) else shown(value)
         raise InputError(f"{what}应为非负整数或条目列表（收到 {quoted}）")
     if number < 0:
         raise InputError(f"{what}应为非负整数或条目列表（收到 {shown(number)}）")
+    if number > MAX_COUNT:
+        raise InputError(f"{what} {shown(number)} 超出合理范围（最多 {MAX_COUNT}），请检查输入")
     return number
+
+
+_FOLD = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def name(value: object, what: str, *, max_chars: int = MAX_NAME_CHARS) -> str | None:
+    """A name printed on a document: one line, spaces folded, at most `max_chars`; blank -> None.
+
+    Raises:
+        InputError: not text, holds broken characters (undecodable bytes), or is too long.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{what}应为文字（收到 {shown(value)}）")
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise InputError(f"{what}含有无法识别的字符（可能是编码错误），请重新输入")
+    text = _FOLD.sub(" ", value).strip()
+    if len(text) > max_chars:
+        raise InputError(f"{what}太长（{len(text)} 个字符，最多 {max_chars} 个），请缩短后再试")
+    return text or None

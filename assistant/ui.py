@@ -28,7 +28,7 @@ from typing import Any
 
 import gradio as gr
 
-from . import dialogue
+from . import dialogue, inputs
 from . import ui_render as render
 from .calculators import fees, scoring
 from .core import Assistant
@@ -326,7 +326,12 @@ def _quote_tab(backend: _Backend) -> None:
             headcount = gr.Textbox(label="员工人数（必填）", placeholder="例如 1200", elem_id="quote-headcount")
             headcount_error = gr.HTML(elem_id="quote-headcount-error")
         with gr.Column(min_width=200):
-            company = gr.Textbox(label="公司名称（可选）", placeholder="印在报价单上", elem_id="quote-company")
+            company = gr.Textbox(
+                label="公司名称（可选）",
+                placeholder="印在报价单上",
+                elem_id="quote-company",
+                max_length=inputs.MAX_NAME_CHARS,
+            )
         with gr.Column(min_width=200):
             rate = gr.Textbox(
                 label="评审费单价（元/人日，可选）",
@@ -355,6 +360,10 @@ def _quote_tab(backend: _Backend) -> None:
             fees.find_band(count)
         except InputError as exc:
             return failed(head=str(exc))
+        try:
+            inputs.name(name, "公司名称")
+        except InputError as exc:
+            return failed(body=render.error_html(str(exc)))
         try:
             quote = fees.quote_fee(count, rate=(rate_text or "").strip() or None, company=name)
         except InputError as exc:

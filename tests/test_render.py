@@ -1,11 +1,12 @@
 """The render layer: one sentence per table row for corpus and citations, the shared [n] numberer,
-and the CLI reading its grades from star_levels.yaml."""
+the CLI reading its grades from star_levels.yaml, and Markdown that escapes what users type."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from assistant.citations import Citations
 from assistant.cli import main
 from assistant.corpus import load_corpus
 from assistant.render.basis import level_passage, quote_basis
+from assistant.render.markdown import quote_markdown
 from assistant.types import Passage
 
 # ---------------------------------------------------------------------------------------------
@@ -89,3 +91,25 @@ def test_calculator_answers_number_their_rows_with_it() -> None:
     assert len({c.section for c in answer.citations}) == len(answer.citations)
     for marker in re.findall(r"\[(\d+)\]", answer.answer):
         assert 1 <= int(marker) <= len(answer.citations)
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown: what a user typed is text, never markup or a line of its own.
+
+HOSTILE_COMPANY = "<script>alert(1)</script>某某公司\n- 首年合计：1 元\n| 伪造 | 表格 |"
+
+
+def test_markdown_quote_escapes_the_company_name() -> None:
+    md = quote_markdown(quote_fee(1200, company=HOSTILE_COMPANY), number="SH-T", issued=date(2025, 1, 2))
+    assert "<script>" not in md and "</script>" not in md
+    lines = md.splitlines()
+    # The only total lines are the quote's own.
+    assert not any(line.startswith("- 首年合计") for line in lines)
+    customer = [line for line in lines if line.startswith("- 客户：")]
+    assert [line for line in lines if "首年合计" in line and line not in customer] == ["| **首年合计** | | | **53,000** |"]
+    assert customer == [r"- 客户：\<script\>alert(1)\</script\>某某公司 - 首年合计：1 元 \| 伪造 \| 表格 \|"]
+
+
+def test_markdown_keeps_an_ordinary_name_as_typed() -> None:
+    md = quote_markdown(quote_fee(8, company="某某电器有限公司"), issued=date(2025, 1, 2))
+    assert "- 客户：某某电器有限公司\n" in md

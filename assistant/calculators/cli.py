@@ -122,23 +122,33 @@ def _write_quote(quote: fees.Quote, args: argparse.Namespace) -> int:
     return 0
 
 
+# A score sheet lists at most a few hundred indicators; a file this large is not one.
+_MAX_SHEET_BYTES = 1_000_000
+
+
 def _load_sheet(path: str) -> Any:
     file = Path(path)
     suffix = file.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
         raise InputError(f"评分表文件应为 .json 或 .yaml（收到 {file.name}）")
     try:
-        text = file.read_text(encoding="utf-8")
+        if file.stat().st_size > _MAX_SHEET_BYTES:
+            raise InputError(f"评分表文件 {file.name} 超过 {_MAX_SHEET_BYTES // 1_000_000} MB，请检查是否选错了文件")
+        text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise InputError(f"找不到评分表文件 {file}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"无法读取评分表文件 {file}：{exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"评分表文件 {file.name} 不是 UTF-8 编码（第 {exc.start + 1} 个字节起），请另存为 UTF-8 后再试") from exc
+    except OSError as exc:
+        raise InputError(f"无法读取评分表文件 {file}：{exc.strerror or exc}") from exc
     try:
         return json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"评分表 {file.name} 不是合法的 JSON：第{exc.lineno}行 {exc.msg}") from exc
     except yaml.YAMLError as exc:
         raise InputError(f"评分表 {file.name} 不是合法的 YAML：{exc}") from exc
+    except RecursionError as exc:
+        raise InputError(f"评分表 {file.name} 嵌套层数过多，不是评分表的格式") from exc
 
 
 def run_score(args: argparse.Namespace) -> int:

@@ -160,7 +160,7 @@ def quote_fee(
     Args:
         employees: headcount: a positive whole number (int, integral float, or "1200" / "1,200").
         rate: 评审费 per person-day in 元, replacing the table's rate (number or typed text).
-        company: customer name printed on the quote.
+        company: customer name printed on the quote (one line, at most 120 characters).
         items: amount overrides by item key (application, registration, annual, audit).
 
     Returns:
@@ -169,7 +169,8 @@ def quote_fee(
 
     Raises:
         InputError: the headcount is not a positive whole number or lies above the table's last
-            band, or an amount is not a non-negative number or names an unknown item.
+            band; an amount is not a number from 0 to `inputs.MAX_PRICE` or names an unknown
+            item; the company name is too long or holds broken characters.
         CorpusError: corpus/data/fees.yaml is malformed.
     """
     count = inputs.headcount(employees)
@@ -184,6 +185,7 @@ def quote_fee(
         amounts[key] = inputs.money(value, catalogue[key].name)
     if rate is not None:
         amounts["audit"] = inputs.money(rate, "每人日评审费")
+    customer = inputs.name(company, "公司名称")
 
     audit = catalogue["audit"]
     annual = _line(catalogue["annual"], 1, amounts["annual"])
@@ -224,5 +226,5 @@ def quote_fee(
         sources=tuple(source.label for source in table.sources.values()),
         title=table.title,
         issuer=table.issuer,
-        company=str(company or "").strip() or None,
+        company=customer,
     )

@@ -162,7 +162,7 @@ def rate_score(total: object, *, special_deductions: object = None, target: str 
 
     Raises:
         InputError: the score is not a number or lies outside 0–max_score, the deduction count is
-            not a whole number, or `target` names no level.
+            not a whole number from 0 to `inputs.MAX_COUNT`, or `target` names no level.
     """
     score = inputs.score(total, star_table().max_score)
     count = None if special_deductions is None else inputs.count(special_deductions, "特别扣分项数")
@@ -189,7 +189,7 @@ def _sheet_line(row: object, i: int) -> SheetLine:
     if not isinstance(row, Mapping):
         raise InputError(f"评分表第{i}项应为包含 name、max、score 的对象（收到 {inputs.shown(row)}）")
     raw_name = _first(row, _NAME_KEYS)
-    name = str(raw_name or f"第{i}项").strip()
+    name = (None if raw_name is None else inputs.name(str(raw_name), f"评分表第{i}项的名称")) or f"第{i}项"
     applicable = row.get("applicable", True)
     if row.get("删减") is True or row.get("deleted") is True:
         applicable = False
@@ -234,6 +234,8 @@ def score_sheet(sheet: Mapping[str, Any]) -> Rating:
     rows = sheet.get("items")
     if not isinstance(rows, list) or not rows:
         raise InputError("评分表缺少 items 列表（每项 name、max、score；不适用的写 applicable: false）")
+    if len(rows) > inputs.MAX_COUNT:
+        raise InputError(f"评分表有 {len(rows)} 项指标，最多 {inputs.MAX_COUNT} 项，请检查文件")
     table = star_table()
     lines = tuple(_sheet_line(row, i) for i, row in enumerate(rows, 1))
     names = [ln.name for ln in lines]

@@ -1,7 +1,8 @@
 """The JSON forms: `assistant quote|score --json`, the `/quote` and `/score` API, `Answer.data`.
 
 These dict shapes are a contract (README, tests/test_ui_api.py): extend them, never rename. Whole
-numbers are ints (48000, not 48000.0).
+numbers are ints (48000, not 48000.0); `dumps` refuses NaN and infinity, so a bug can never print
+invalid JSON.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ __all__ = ["assessment_chart", "assessment_data", "dumps", "quote_data", "rating
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:
-    """JSON text with Chinese as is."""
-    return json.dumps(data, ensure_ascii=False, indent=indent)
+    """JSON text with Chinese as is.
+
+    Raises:
+        ValueError: a value is NaN or infinite (never valid JSON).
+    """
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
 
 
 def _basis(passages: tuple[Any, ...]) -> list[dict[str, str]]:

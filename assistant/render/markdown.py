@@ -7,6 +7,7 @@ from datetime import date
 from ..calculators.fees import Quote
 from .document import ITEM_HEADINGS, TITLE, YEAR_HEADINGS, Field, item_cells, quote_document, year_cells
 from .numbers import format_amount
+from .style import md_escape
 
 __all__ = ["quote_markdown"]
 
@@ -16,7 +17,8 @@ def _row(cells: list[str] | tuple[str, ...]) -> str:
 
 
 def _field(field: Field) -> str:
-    return f"- {field.label}：{field.value}"
+    # What a user typed (the company name) is escaped: it can neither end the line nor add markup.
+    return f"- {field.label}：{md_escape(field.value) if field.user else field.value}"
 
 
 def quote_markdown(quote: Quote, *, number: str | None = None, issued: date | None = None) -> str:

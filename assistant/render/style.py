@@ -1,14 +1,16 @@
 """How a text form writes a figure with its unit and treats text: one `Style` per form.
 
 A phrase is written once as a sequence of pieces; the style escapes each piece for its format
-(nothing for prose and the terminal, entities for HTML) and marks the
-pieces wrapped in `Strong`. Figures and units come from the `unit` helpers, which put the style's
-`gap` between them: chat answers and corpus sentences write "16人日", tables and documents "16 人日".
+(nothing for prose and the terminal, entities for HTML) and marks the pieces wrapped in `Strong`.
+A figure and its unit come from the style's methods (`yuan`, `price`, `days`, `points`…), which put
+its `gap` between them: chat answers and corpus sentences write "16人日", tables and documents
+"16 人日". `md_escape` makes what a user typed inert in a Markdown line.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ __all__ = [
     "Strong",
     "Style",
     "esc",
+    "md_escape",
 ]
 
 
@@ -31,6 +34,18 @@ def _same(text: str) -> str:
 def esc(value: object) -> str:
     """Text made safe for HTML (quotes too, since some text lands in attributes)."""
     return html.escape("" if value is None else str(value), quote=True)
+
+
+# Everything Markdown could read as markup inside a line: emphasis, code, links, raw HTML,
+# entities, table cells, strike-through. Line-start markup (#, -, 1.) cannot arise because
+# line breaks are folded into spaces first.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x0b\x0c\x85]+\s*")
+
+
+def md_escape(text: str) -> str:
+    """User text made inert inside a Markdown line: one line, every markup character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
 
 
 @dataclass(frozen=True)
