@@ -1,9 +1,11 @@
 """The render layer: one sentence per table row for corpus and citations, the shared [n] numberer,
-the CLI reading its grades from star_levels.yaml, and Markdown that escapes what users type."""
+the CLI reading its grades from star_levels.yaml, Markdown that escapes what users type, and a PDF
+in which every character has a glyph."""
 
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 from assistant.calculators.fees import person_day_bands, quote_fee
 from assistant.calculators.scoring import levels
@@ -19,6 +22,7 @@ from assistant.cli import main
 from assistant.corpus import load_corpus
 from assistant.render.basis import level_passage, quote_basis
 from assistant.render.markdown import quote_markdown
+from assistant.render.pdf import quote_pdf
 from assistant.types import Passage
 
 # ---------------------------------------------------------------------------------------------
@@ -113,3 +117,71 @@ def test_markdown_quote_escapes_the_company_name() -> None:
 def test_markdown_keeps_an_ordinary_name_as_typed() -> None:
     md = quote_markdown(quote_fee(8, company="某某电器有限公司"), issued=date(2025, 1, 2))
     assert "- 客户：某某电器有限公司\n" in md
+
+
+# ---------------------------------------------------------------------------------------------
+# PDF: no character without a glyph.
+
+# Shown by PDF viewers for a character the font lacks; none may appear in extracted text.
+_BOXES = "\ufffd\u25a1\u25af\u2610\u25a0"
+PDF_COMPANY = "某某·科技（Café & Co.）"
+
+
+@pytest.fixture
+def quote_file(tmp_path: Path) -> Path:
+    return quote_pdf(quote_fee(1200, company=PDF_COMPANY), tmp_path / "q.pdf", issued=date(2025, 1, 2))
+
+
+def _runs(path: Path) -> dict[str, str]:
+    """The characters drawn in each font of the PDF, as pypdf decodes them."""
+    runs: dict[str, str] = {}
+
+    def visit(text: str, cm: object, tm: object, font: dict | None, size: object) -> None:
+        if text.strip():
+            name = str((font or {}).get("/BaseFont", "?")).lstrip("/")
+            runs[name] = runs.get(name, "") + text
+
+    for page in PdfReader(str(path)).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def test_pdf_sets_every_character_in_a_font_that_has_it(quote_file: Path) -> None:
+    runs = _runs(quote_file)
+    # STSong-Light's encoding (UniGB-UCS2-H) maps GBK characters, except a few such as the middle
+    # dot, and nothing outside GBK: a bullet "•" set in it prints as an empty box.
+    missing = sorted(
+        {ch for ch in runs.get("STSong-Light", "") if ch.strip() and (ch in "·•" or not _encodes(ch, "gbk"))}
+    )
+    assert missing == []
+    assert set(runs) <= {"STSong-Light", "Helvetica"}
+    assert all(_encodes(ch, "cp1252") for ch in runs.get("Helvetica", ""))
+
+
+def _encodes(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def test_pdf_text_as_a_viewer_reads_it_has_no_boxes_and_keeps_every_bullet(quote_file: Path) -> None:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext 不存在：apt-get install -y poppler-utils 后再运行本测试")
+    # poppler resolves each glyph as a viewer does: a character the font lacks is dropped or boxed.
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(quote_file), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert not any(box in text for box in _BOXES)
+    quote = quote_fee(1200)
+    bullets = [line.strip() for line in text.splitlines() if line.strip().startswith("•")]
+    assert len(bullets) == len(quote.assumptions) + len(quote.sources)
+    assert bullets[0].startswith("• 差旅、食宿")
+    assert PDF_COMPANY in text
+
+
+def test_pdf_with_the_longest_allowed_company_name_still_lays_out(tmp_path: Path) -> None:
+    for name in ("某" * 120, "W" * 120, "https://example.com/" + "a" * 100):
+        out = quote_pdf(quote_fee(1200, company=name), tmp_path / "long.pdf", issued=date(2025, 1, 2))
+        assert len(PdfReader(str(out)).pages) >= 1

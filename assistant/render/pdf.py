@@ -1,7 +1,9 @@
 """The quote as a PDF (the app's PDF download, `assistant quote --format pdf`).
 
 Chinese is set in reportlab's built-in CID font STSong-Light, which the viewer supplies, so the
-file needs no font on disk.
+file needs no font on disk. That font has no glyph for some characters people type or we print
+("•", "·" as in 某某·科技): those are set in Helvetica, and a character neither font has becomes "?",
+so no page ever shows an empty box.
 """
 
 from __future__ import annotations
@@ -18,10 +20,56 @@ from .numbers import format_amount
 __all__ = ["quote_pdf"]
 
 _CJK_FONT = "STSong-Light"
+_LATIN_FONT = "Helvetica"
+_BULLET = "•"
+# Characters Python's GBK codec encodes but STSong-Light's encoding (UniGB-UCS2-H, as shipped in
+# poppler-data) maps to no glyph: the middle dot, a few pinyin letters, compatibility ideographs
+# and vertical punctuation forms. Every other GBK character has a glyph.
+_GBK_WITHOUT_GLYPH = frozenset(
+    "\u00b7\u0144\u0148\u0251\u0261\uf979\uf995\uf9e7\uf9f1\ufa0c\ufe31"
+    + "".join(chr(c) for c in range(0xFE33, 0xFE45))
+)
+
+
+def _in_cjk_font(ch: str) -> bool:
+    if " " <= ch <= "~":
+        return True
+    if ch in _GBK_WITHOUT_GLYPH or not ch.isprintable():
+        return False
+    try:
+        ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _in_latin_font(ch: str) -> bool:
+    try:
+        ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return ch.isprintable()
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def pdf_markup(text: str) -> str:
+    """Text as reportlab paragraph markup: escaped, with each character in a font that has it."""
+    out: list[str] = []
+    latin: list[str] = []
+    for ch in text:
+        if not _in_cjk_font(ch) and _in_latin_font(ch):
+            latin.append(ch)
+            continue
+        if latin:
+            out.append(f'<font name="{_LATIN_FONT}">{_escape("".join(latin))}</font>')
+            latin = []
+        out.append(_escape(ch) if _in_cjk_font(ch) else "?")
+    if latin:
+        out.append(f'<font name="{_LATIN_FONT}">{_escape("".join(latin))}</font>')
+    return "".join(out)
 
 
 def quote_pdf(quote: Quote, path: str | Path, *, number: str | None = None, issued: date | None = None) -> Path:
@@ -52,14 +100,17 @@ def quote_pdf(quote: Quote, path: str | Path, *, number: str | None = None, issu
         pdfmetrics.registerFont(UnicodeCIDFont(_CJK_FONT))
     body = ParagraphStyle("body", fontName=_CJK_FONT, fontSize=9.5, leading=14, wordWrap="CJK")
     small = ParagraphStyle("small", parent=body, fontSize=8.5, leading=12)
+    bullet = ParagraphStyle(
+        "bullet", parent=small, leftIndent=4 * mm, bulletIndent=0, bulletFontName=_LATIN_FONT, bulletFontSize=8.5
+    )
     h1 = ParagraphStyle("h1", parent=body, fontSize=17, leading=24, spaceAfter=6)
     h2 = ParagraphStyle("h2", parent=body, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4)
 
     def cell(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(_escape(text), style)
+        return Paragraph(pdf_markup(text), style)
 
     def point(text: str) -> Paragraph:
-        return cell(f"• {text}", small)
+        return Paragraph(pdf_markup(text), bullet, bulletText=_BULLET)
 
     def table(rows: list[list[str]], widths: list[float], shaded_last: int = 0) -> Table:
         t = Table([[cell(c) for c in row] for row in rows], colWidths=widths, repeatRows=1)
