@@ -72,19 +72,13 @@ def _ask_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
-    from index.build import add_documents, build_index, index_status
+    from index.build import build_index, index_status
 
     if args.index_cmd == "build":
         report = build_index()
         print(f"索引已建立：{report.documents} 篇文档，{report.chunks} 个片段"
               f"（新向量化 {report.embedded}，复用 {report.reused}），用时 {report.seconds:.1f} 秒，"
               f"向量模型 {report.embedder}")
-        return 0
-    if args.index_cmd == "add":
-        added = add_documents(Path(p) for p in args.paths)
-        print(f"已添加 {len(added)} 个文件：" + "、".join(p.name for p in added))
-        report = build_index()
-        print(f"索引已更新：{report.chunks} 个片段（新向量化 {report.embedded}，复用 {report.reused}）")
         return 0
     status = index_status()
     if not status:
@@ -100,6 +94,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import kb_cli
     from .calculators import cli as calc_cli
 
     parser = argparse.ArgumentParser(prog="assistant", description="售后服务认证助手（GB/T 27922-2011）")
@@ -118,11 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     idx_sub.add_parser("build", help="建立（或增量更新）索引")
     st = idx_sub.add_parser("status", help="显示索引状态")
     st.add_argument("--json", action="store_true")
-    add = idx_sub.add_parser("add", help="加入自己的 .md/.txt 文档并更新索引")
-    add.add_argument("paths", nargs="+")
+    kb_cli.register_index(idx_sub)
     idx.set_defaults(func=_cmd_index, index_cmd="status", json=False)
 
     calc_cli.register(sub)
+    kb_cli.register_feedback(sub)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from .config import corpus_dir, home
 from .errors import CorpusError
 from .render.rows import table_lines
 
-__all__ = ["KINDS", "SECTION_SOURCES", "Document", "load_corpus", "load_document", "render_placeholders", "section_source_numbers", "user_docs_dir"]
+__all__ = ["KINDS", "SECTION_SOURCES", "Document", "load_corpus", "load_document", "load_user_documents", "parse_document", "render_placeholders", "section_source_numbers", "split_front_matter", "user_docs_dir"]
+
+log = logging.getLogger("assistant.corpus")
 
 KINDS = frozenset(
     {"standard", "procedure", "fees", "eligibility", "materials", "timeline", "scoring", "related", "faq", "user"}
@@ -67,22 +70,54 @@ def load_corpus(*, extra_dirs: Iterable[Path] = ()) -> list[Document]:
         CorpusError: a file's front matter is broken (the message names the file and field),
             or two documents share an id.
     """
-    paths = sorted(corpus_dir().glob("*.md"))
-    for folder in (user_docs_dir(), *extra_dirs):
-        if folder.is_dir():
-            paths += sorted(p for p in folder.iterdir() if p.suffix in {".md", ".txt"})
     docs: dict[str, Document] = {}
-    for path in paths:
+    for path in sorted(corpus_dir().glob("*.md")):
         doc = load_document(path)
         if doc.id in docs:
             raise CorpusError(f"{path}: id {doc.id!r} 与 {docs[doc.id].path} 重复")
         docs[doc.id] = doc
+    for folder in (user_docs_dir(), *extra_dirs):
+        for doc in load_user_documents(folder, known=docs):
+            docs[doc.id] = doc
     return [docs[k] for k in sorted(docs)]
+
+
+def load_user_documents(folder: Path, *, known: dict[str, Document] | None = None) -> list[Document]:
+    """The users' documents of `folder` that load; each one that does not is skipped with a warning
+    naming it, so one bad file cannot stop the index or the app. Symbolic links are never followed."""
+    known = dict(known or {})
+    out: list[Document] = []
+    if not folder.is_dir():
+        return out
+    for path in sorted(p for p in folder.iterdir() if p.suffix in {".md", ".txt"}):
+        if path.is_symlink() or not path.is_file():
+            log.warning("跳过用户文档 %s：是符号链接或不是普通文件", path.name)
+            continue
+        try:
+            doc = load_document(path)
+        except (CorpusError, OSError, UnicodeDecodeError) as exc:
+            log.warning("跳过用户文档 %s：%s", path.name, str(exc).replace(str(path), path.name))
+            continue
+        if doc.id in known:
+            log.warning("跳过用户文档 %s：id %r 与 %s 重复", path.name, doc.id, Path(known[doc.id].path).name)
+            continue
+        known[doc.id] = doc
+        out.append(doc)
+    return out
 
 
 def load_document(path: Path) -> Document:
     """One document. Files without front matter (users' .txt/.md) get a derived id and title."""
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    return parse_document(path.read_text(encoding="utf-8"), path)
+
+
+def parse_document(text: str, path: Path) -> Document:
+    """The document whose text is `text`; `path` names it in messages and sets the derived id.
+
+    Raises:
+        CorpusError: the front matter is broken (the message names `path` and the field).
+    """
+    text = text.replace("\r\n", "\n")
     match = _FRONT.match(text)
     if not match:
         return _user_document(path, text)
@@ -107,6 +142,13 @@ def load_document(path: Path) -> Document:
         body=body,
         path=str(path),
     )
+
+
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """(the YAML between the leading `---` lines or None, the body after them)."""
+    text = text.replace("\r\n", "\n")
+    match = _FRONT.match(text)
+    return (match.group(1), text[match.end() :]) if match else (None, text)
 
 
 def section_source_numbers(text: str) -> list[int]:

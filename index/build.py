@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import embed_spec
-from assistant.corpus import Document, load_corpus, user_docs_dir
+from assistant.corpus import Document, load_corpus
 from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError
 from assistant.textproc import tokenize, tokenizer_fingerprint
@@ -33,7 +33,6 @@ from .store import COLLECTION, chroma_client, current_build, index_root, read_ma
 
 __all__ = [
     "BuildReport",
-    "add_documents",
     "build_index",
     "corpus_fingerprint",
     "ensure_index",
@@ -347,30 +346,3 @@ def index_status() -> dict[str, Any]:
         "stale": stale_reason(),
         "titles": manifest.get("titles", {}),
     }
-
-
-def add_documents(paths: Iterable[Path]) -> list[Path]:
-    """Copy users' .md/.txt files (or the ones in a folder) into the user-docs folder.
-
-    Raises:
-        AssistantError: a path does not exist or holds no .md/.txt file.
-    """
-    target = user_docs_dir()
-    target.mkdir(parents=True, exist_ok=True)
-    added: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            raise AssistantError(f"文件不存在：{path}")
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        files = [f for f in files if f.is_file() and f.suffix.lower() in {".md", ".txt"}]
-        if not files:
-            raise AssistantError(f"{path} 中没有 .md 或 .txt 文件")
-        for file in files:
-            try:
-                file.read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise AssistantError(f"{file} 不是 UTF-8 文本，请转换编码后再添加") from exc
-            dest = target / file.name
-            shutil.copyfile(file, dest)
-            added.append(dest)
-    return added

@@ -94,4 +94,4 @@ def test_index_add_user_document(shipped_home: Path, tmp_path: Path) -> None:
     answer = json.loads(_run(["ask", "--json", "售后服务管理师要参加继续教育吗？"], home).stdout)
     assert any(c["doc_id"].startswith("user-") for c in answer["citations"])
     missing = _run(["index", "add", str(tmp_path / "nope.md")], home)
-    assert missing.returncode == 1 and "文件不存在" in missing.stderr
+    assert missing.returncode == 2 and "文件不存在" in missing.stderr
