@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -48,10 +49,14 @@ class Answer:
     notice: str | None = None
     # Calculator results (Quote / Rating as plain dicts) for UIs that render tables.
     data: dict[str, Any] | None = None
+    # Names this answer for feedback (`/feedback` takes it back with a verdict); "answer_id" in
+    # the dict, since a batch line's own "id" is already there.
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def to_dict(self) -> dict[str, Any]:
         """The `assistant ask --json` object."""
         out: dict[str, Any] = {
+            "answer_id": self.id,
             "answer": self.answer,
             "citations": [asdict(c) for c in self.citations],
             "abstained": self.abstained,
