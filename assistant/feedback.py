@@ -78,7 +78,7 @@ MIGRATIONS = [
 # Abstentions worth a maintainer's look; `chat` (greetings) and `invalid` (empty input) are not.
 LOGGED_INTENTS = frozenset({"not_covered", "out_of_scope"})
 # Outcome key -> label, in the order the 运营 tab shows them.
-OUTCOMES = {"not_covered": "未覆盖", "out_of_scope": "超出范围", "up": "👍 有用", "down": "👎 没用"}
+OUTCOMES = {"not_covered": "未覆盖", "out_of_scope": "超出范围", "up": "赞（有用）", "down": "踩（没用）"}
 _VERDICTS = {"up": "up", "like": "up", "👍": "up", "1": "up", "true": "up",
              "down": "down", "dislike": "down", "👎": "down", "-1": "down", "false": "down"}
 MAX_COMMENT_CHARS = 500

@@ -6,14 +6,14 @@ short Chinese messages. `create_app()` builds the Blocks without serving them; `
 server with the app's theme, CSS and queue; `launch()` reads the environment and calls `serve()`.
 
 Named API endpoints for `gradio_client`: `/chat` (message, history -> answer dict), `/quote`
-(headcount -> quote dict), `/score` (total -> rating dict).
+(headcount -> quote dict), `/score` (total -> rating dict), `/feedback` (answer id, verdict,
+comment -> stored verdict). The 运营 tab, uploads and feedback live in assistant/ui_ops.py.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
-import ipaddress
 import logging
 import os
 import shutil
@@ -28,12 +28,15 @@ from typing import Any
 
 import gradio as gr
 
-from . import dialogue, inputs
+from . import dialogue, inputs, ui_ops
 from . import ui_render as render
+from .access import Access, maintainer_login
+from .access import is_loopback as _is_loopback
 from .calculators import fees, scoring
 from .core import Assistant
 from .data import by_key, fee_table, indicator_table
 from .errors import AssistantError, InputError
+from .feedback import FeedbackStore
 from .render import html as result_html
 from .render.document import quote_number
 from .render.jsondata import quote_data, rating_data
@@ -72,7 +75,6 @@ CONCURRENCY = 4
 _STREAM_STEPS = 6
 _STREAM_DELAY = 0.02
 _SEARCH_K = 8
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,15 +90,6 @@ class ServerSettings:
     host: str
     port: int
     auth: tuple[str, str] | None
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def server_settings(env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -146,10 +139,19 @@ class _Backend:
         self.lock = threading.Lock()
         self.files = Path(tempfile.mkdtemp(prefix="shouhou-ui-"))
         atexit.register(shutil.rmtree, self.files, ignore_errors=True)
+        self.feedback = FeedbackStore()
 
     def ask(self, question: str, *, session: dialogue.Session | None = None, history: list[str] | None = None) -> Answer:
         with self.lock:
-            return self.assistant.ask(question, session=session, history=history)
+            answer = self.assistant.ask(question, session=session, history=history)
+        self.feedback.remember(question, answer)
+        return answer
+
+    def reload(self) -> None:
+        """Answer from the live index again (after this app added or removed documents)."""
+        fresh = Assistant.load(variant=self.assistant.variant_name, build=False)
+        with self.lock:
+            self.assistant = fresh
 
     def search(self, query: str) -> list[Any]:
         with self.lock:
@@ -254,7 +256,7 @@ def _chat_tab(backend: _Backend) -> None:
         sanitize_html=True,
         allow_tags=False,
         latex_delimiters=[],
-        feedback_options=None,
+        feedback_options=("Like", "Dislike"),
         group_consecutive_messages=False,
         buttons=[],
     )
@@ -311,6 +313,7 @@ def _chat_tab(backend: _Backend) -> None:
     )
     # The chatbot's own clear (bin) icon empties the messages; the dialogue state must go with them.
     chatbot.clear(lambda: None, outputs=session, api_visibility="private", queue=False)
+    ui_ops.attach_feedback(chatbot, backend.feedback)
 
 
 def _fee_defaults() -> tuple[str, str]:
@@ -506,7 +509,7 @@ def _doc_choices(backend: _Backend) -> list[tuple[str, str]]:
     return [(f"{doc.title}（{doc.id}）", doc.id) for doc in backend.assistant.documents()]
 
 
-def _knowledge_tab(backend: _Backend, demo: gr.Blocks) -> None:
+def _knowledge_tab(backend: _Backend, demo: gr.Blocks, access: Access) -> None:
     status = gr.HTML(elem_id="kb-status")
     gr.Markdown("#### 检索资料库")
     with gr.Row(equal_height=True):
@@ -545,6 +548,7 @@ def _knowledge_tab(backend: _Backend, demo: gr.Blocks) -> None:
     query.submit(search, inputs=query, outputs=hits, api_visibility="private")
     picker.change(show, inputs=picker, outputs=viewer, api_visibility="private")
     demo.load(refresh, outputs=[status, picker], api_visibility="private")
+    ui_ops.upload_section(backend.reload, access, demo=demo, then=(refresh, [status, picker]))
 
 
 def _api(backend: _Backend) -> None:
@@ -591,14 +595,17 @@ def _api(backend: _Backend) -> None:
     gr.api(chat, api_name="chat", concurrency_limit=CONCURRENCY)
     gr.api(quote, api_name="quote")
     gr.api(score, api_name="score")
+    ui_ops.register_feedback_api(backend.feedback, _api_guard)
 
 
-def create_app(assistant: Assistant | None = None) -> gr.Blocks:
-    """Build the app (four tabs and the /chat, /quote, /score endpoints) without serving it.
+def create_app(assistant: Assistant | None = None, *, access: Access | None = None) -> gr.Blocks:
+    """Build the app (five tabs and the /chat, /quote, /score, /feedback endpoints) without serving it.
 
     Args:
         assistant: a loaded `Assistant`; default `Assistant.load()`, which builds the index
             under $ASSISTANT_HOME first when it is missing.
+        access: who may maintain (运营 tab, uploads); default from the environment
+            (`Access.from_env`, assistant/access.py).
 
     Returns:
         The Blocks; serve them with `serve()` (theme, CSS, queue) or `launch()`.
@@ -606,6 +613,7 @@ def create_app(assistant: Assistant | None = None) -> gr.Blocks:
     Raises:
         AssistantError: the index cannot be built or loaded.
     """
+    access = access or Access.from_env()
     backend = _Backend(assistant or Assistant.load())
     with gr.Blocks(title="售后服务认证助手", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         gr.HTML(
@@ -621,7 +629,9 @@ def create_app(assistant: Assistant | None = None) -> gr.Blocks:
             with gr.Tab("星级自评", id="score", elem_id="tab-score"):
                 _score_tab()
             with gr.Tab("知识库", id="kb", elem_id="tab-kb"):
-                _knowledge_tab(backend, demo)
+                _knowledge_tab(backend, demo, access)
+            with gr.Tab("运营", id="ops", elem_id="tab-ops", visible=False) as ops:
+                ui_ops.ops_tab(backend.feedback, access, demo=demo, tab=ops)
         _api(backend)
     return demo
 
@@ -637,7 +647,7 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int | None = 7860,
-    auth: tuple[str, str] | None = None,
+    auth: tuple[str, str] | list[tuple[str, str]] | None = None,
     prevent_thread_lock: bool = False,
     quiet: bool = False,
 ) -> Any:
@@ -647,7 +657,7 @@ def serve(
         demo: the Blocks from `create_app()`.
         host: address to bind; callers outside tests go through `launch()`, which checks it.
         port: port to bind (None lets gradio pick from 7860 up).
-        auth: (user, password) required to open the app and call its API.
+        auth: (user, password), or a list of them, required to open the app and call its API.
         prevent_thread_lock: return at once with the server running in the background (tests).
         quiet: no startup banner.
 
@@ -684,7 +694,9 @@ def launch(demo: gr.Blocks | None = None, *, prevent_thread_lock: bool = False) 
             before the index is loaded, so a misconfigured start fails at once.
     """
     settings = server_settings()
+    admin = maintainer_login()
+    logins = [login for login in (settings.auth, admin) if login is not None]
     app = demo or create_app()
     return serve(
-        app, host=settings.host, port=settings.port, auth=settings.auth, prevent_thread_lock=prevent_thread_lock
+        app, host=settings.host, port=settings.port, auth=logins or None, prevent_thread_lock=prevent_thread_lock
     )

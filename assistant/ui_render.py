@@ -109,7 +109,9 @@ def answer_html(answer: Answer, *, shown: int | None = None) -> str:
     kind = " sa-abstain" if answer.abstained else ""
     # The intent rides in a class: the chat's sanitizer drops data-* attributes.
     intent = re.sub(r"[^a-z_]", "", answer.intent)
-    parts = [f'<div class="sa-answer {state}{kind} sa-intent-{intent}">']
+    # So does the answer's id, which a 👍/👎 on this message hands back (assistant/ui_ops.py).
+    answer_id = re.sub(r"[^0-9a-f]", "", answer.id)
+    parts = [f'<div class="sa-answer {state}{kind} sa-intent-{intent} sa-id-{answer_id}">']
     parts.append(f'<div class="sa-text">{_with_markers(text)}</div>')
     if not streaming:
         if answer.notice and answer.notice not in answer.answer:
@@ -257,5 +259,7 @@ table.sa-table td:last-child, table.sa-table th:last-child { text-align: right; 
   .sa-bar-row { grid-template-columns: minmax(4em, 6.5em) 1fr auto; }
   table.sa-table { font-size: .85em; }
   .sa-header h1 { font-size: 1.3em; }
+  /* Five tabs (with 运营) fit a 360px phone only with narrower padding. */
+  #tabs .tab-container button { padding-left: 8px; padding-right: 8px; }
 }
 """

@@ -76,3 +76,15 @@ def data_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     yield root / "data"
     for fn in cached:
         fn.cache_clear()
+
+
+@pytest.fixture
+def home_copy(shipped_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped index with no user documents and no records database of its own yet,
+    as ASSISTANT_HOME (for tests that add documents or write records)."""
+    import shutil
+
+    copy = tmp_path / "home-copy"
+    shutil.copytree(shipped_home, copy, ignore=shutil.ignore_patterns("assistant.db*", "docs"))
+    monkeypatch.setenv("ASSISTANT_HOME", str(copy))
+    return copy

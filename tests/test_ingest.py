@@ -339,13 +339,6 @@ def _run(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, timeout=600)
 
 
-@pytest.fixture
-def home_copy(shipped_home: Path, tmp_path: Path) -> Path:
-    home = tmp_path / "home-copy"
-    shutil.copytree(shipped_home, home, ignore=shutil.ignore_patterns("assistant.db*"))
-    return home
-
-
 def _state(home: Path) -> tuple[str, list[str], bool]:
     """What must not change after a refused file: the live build, the stored documents, the database."""
     current = (home / "index" / "CURRENT").read_text(encoding="utf-8")

@@ -76,8 +76,8 @@ def _handler(app: gr.Blocks, name: str) -> Any:
 
 def test_named_endpoints_are_exactly_the_public_api(client: Client) -> None:
     named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    # The UI's own events are private: other programs see only the three documented endpoints.
-    assert set(named) == {"/chat", "/quote", "/score"}
+    # The UI's own events are private: other programs see only the documented endpoints.
+    assert set(named) == {"/chat", "/quote", "/score", "/feedback"}
 
 
 def test_chat_answers_with_citations(client: Client) -> None:
