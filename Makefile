@@ -23,7 +23,7 @@ GATES ?= \
 	dev.list_completeness>=0.97 test.list_completeness>=0.64
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
-.PHONY: install install-dev index run test lint typecheck eval bench bench-scale clean
+.PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,10 @@ bench: install-dev
 
 bench-scale: install-dev
 	$(PY) -m bench --scale
+
+# Users' documents: a 100-page text PDF read into the corpus form, incremental re-index times.
+bench-ingest: install-dev
+	$(PY) -m bench.ingest
 
 clean:
 	rm -rf var test-artifacts evals/results bench/results
