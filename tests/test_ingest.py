@@ -410,3 +410,30 @@ def test_cli_one_bad_stored_document_does_not_take_the_service_down(home_copy: P
     assert status.returncode == 0 and "状态：最新" in status.stdout
     removed = _run(["index", "remove", "坏.md"], home_copy)
     assert removed.returncode == 0 and not (home_copy / "docs" / "坏.md").exists()
+
+
+def _folder_with_traps(root: Path) -> Path:
+    folder = root / "资料"
+    (folder / "2023").mkdir(parents=True)
+    (folder / "2024").mkdir()
+    (folder / "2023" / "规定.md").write_text("2023年的规定：上门时限48小时。", encoding="utf-8")
+    (folder / "2024" / "规定.md").write_text("2024年的规定：上门时限24小时。", encoding="utf-8")
+    (folder / "说明.txt").write_text("网点电话每天有人接听。", encoding="utf-8")
+    (folder / "空.md").write_bytes(b"")
+    (folder / "泄露.md").symlink_to("/etc/passwd")
+    return folder
+
+
+@pytest.mark.slow
+def test_cli_folder_add_reports_clashes_symlinks_and_empty_files(home_copy: Path, tmp_path: Path) -> None:
+    """Issue 10 item 12: same-name files overwrote each other, a symlink to /etc/passwd was indexed,
+    an empty file was accepted, and the command said all was well (exit 0)."""
+    result = _run(["index", "add", str(_folder_with_traps(tmp_path))], home_copy)
+    assert result.returncode == 2, result.stderr
+    assert "有多个同名文件“规定.md”" in result.stderr and "互相覆盖" in result.stderr
+    assert "泄露.md 是符号链接，不会被跟随" in result.stderr
+    assert "空.md 是空文件" in result.stderr
+    assert "已添加 1 个文件：说明.txt" in result.stdout
+    listed = json.loads(_run(["index", "list", "--json"], home_copy).stdout)
+    assert [d["name"] for d in listed] == ["说明.txt"]
+    assert "root:" not in "".join(p.read_text(encoding="utf-8") for p in (home_copy / "docs").rglob("*.*"))
