@@ -7,9 +7,12 @@ assistant/access.py): hiding a tab is a convenience, not the protection.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -181,10 +184,18 @@ def dislikes_html(items: Sequence[DislikedAnswer]) -> str:
     return "".join(cards)
 
 
+@functools.cache
+def _scratch() -> Path:
+    """This process's folder for files handed to the browser (gradio serves files from the temp
+    folder; $ASSISTANT_HOME may be anywhere)."""
+    folder = Path(tempfile.mkdtemp(prefix="shouhou-ops-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def _export(store: FeedbackStore) -> str:
     """The golden-set review file of what is pending now (`assistant feedback export`)."""
-    folder = Path(tempfile.gettempdir()) / "shouhou-ops-export"
-    folder.mkdir(exist_ok=True)
+    folder = _scratch()
     target = folder / f"待审核评测题-{datetime.now():%Y%m%d}.jsonl"
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".jsonl")
     with open(fd, "w", encoding="utf-8") as fh:
@@ -366,8 +377,12 @@ def upload_section(reload_assistant: Callable[[], None], access: Access, *, demo
         if not name or not access.may_maintain(_user(request)):
             return gr.DownloadButton(visible=False)
         doc = next((d for d in list_documents() if d.name == name), None)
-        original = doc.original if doc is not None else None
-        return gr.DownloadButton(value=str(original), visible=True) if original else gr.DownloadButton(visible=False)
+        if doc is None or doc.original is None:
+            return gr.DownloadButton(visible=False)
+        copy = _scratch() / "originals" / doc.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(doc.original, copy)
+        return gr.DownloadButton(value=str(copy), visible=True)
 
     def on_remove(name: str | None, request: gr.Request) -> tuple[Any, ...]:
         try:
