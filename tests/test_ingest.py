@@ -254,8 +254,9 @@ def test_same_file_twice_and_same_name_with_new_content(tmp_path: Path) -> None:
     assert docs[0].original is not None and docs[0].original.read_bytes() == changed.read_bytes()
 
 
-def test_folder_walk_reports_name_clashes_symlinks_and_empty_files(tmp_path: Path) -> None:
-    folder = tmp_path / "资料"
+def _folder_with_traps(root: Path) -> Path:
+    """Issue 10 item 12's folder: two 规定.md, a link to /etc/passwd, an empty file."""
+    folder = root / "资料"
     (folder / "2023").mkdir(parents=True)
     (folder / "2024").mkdir()
     (folder / "2023" / "规定.md").write_text("2023年的规定：上门时限48小时。", encoding="utf-8")
@@ -264,7 +265,12 @@ def test_folder_walk_reports_name_clashes_symlinks_and_empty_files(tmp_path: Pat
     (folder / "空.md").write_bytes(b"")
     (folder / "图片.png").write_bytes(b"\x89PNG")  # not a document type: skipped quietly
     (folder / "泄露.md").symlink_to("/etc/passwd")
-    (folder / "链接目录").symlink_to(folder / "2023", target_is_directory=True)
+    (folder / "链接目录").symlink_to(folder / "2023", target_is_directory=True)  # not walked
+    return folder
+
+
+def test_folder_walk_reports_name_clashes_symlinks_and_empty_files(tmp_path: Path) -> None:
+    folder = _folder_with_traps(tmp_path)
 
     files, refused = collect_files([folder])
     assert [f.name for f in files] == ["空.md", "说明.txt"]
@@ -410,18 +416,6 @@ def test_cli_one_bad_stored_document_does_not_take_the_service_down(home_copy: P
     assert status.returncode == 0 and "状态：最新" in status.stdout
     removed = _run(["index", "remove", "坏.md"], home_copy)
     assert removed.returncode == 0 and not (home_copy / "docs" / "坏.md").exists()
-
-
-def _folder_with_traps(root: Path) -> Path:
-    folder = root / "资料"
-    (folder / "2023").mkdir(parents=True)
-    (folder / "2024").mkdir()
-    (folder / "2023" / "规定.md").write_text("2023年的规定：上门时限48小时。", encoding="utf-8")
-    (folder / "2024" / "规定.md").write_text("2024年的规定：上门时限24小时。", encoding="utf-8")
-    (folder / "说明.txt").write_text("网点电话每天有人接听。", encoding="utf-8")
-    (folder / "空.md").write_bytes(b"")
-    (folder / "泄露.md").symlink_to("/etc/passwd")
-    return folder
 
 
 @pytest.mark.slow
