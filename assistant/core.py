@@ -11,6 +11,7 @@ from typing import Any
 from .config import embed_spec
 from .corpus import Document, load_corpus
 from .errors import AssistantError
+from .textproc import normalize_query
 from .types import Answer, Passage
 
 __all__ = ["VARIANTS", "Assistant", "Variant"]
@@ -110,6 +111,8 @@ class Assistant:
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notice = f"问题超过{MAX_QUESTION_CHARS}字，已只取前{MAX_QUESTION_CHARS}字作答。"
+        # Traditional characters and homophone typos are read as the simplified domain words.
+        text = normalize_query(text)
         if session is None:
             session = dialogue.replay(history or []) if self.variant.calculators else None
         query = text

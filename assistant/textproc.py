@@ -6,23 +6,30 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import corpus_dir, home
+
+if TYPE_CHECKING:
+    from .spelling import Correction
 
 __all__ = [
     "chinese_to_int",
     "content_words",
+    "correct_typos",
     "expand_synonyms",
     "normalize",
+    "normalize_query",
     "segment",
     "split_sentences",
     "synonym_groups",
+    "to_simplified",
     "tokenize",
     "tokenizer_fingerprint",
+    "word_frequencies",
 ]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -30,6 +37,7 @@ _UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _SPACES = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def chinese_to_int(text: str) -> int | None:
@@ -64,8 +72,25 @@ def _numerals_to_digits(text: str) -> str:
     return _NUMERAL_RUN.sub(repl, text)
 
 
+@lru_cache(maxsize=1)
+def _t2s() -> Callable[[str], str]:
+    import opencc  # about 10 ms to import and load; only paths that read Chinese text need it
+
+    return opencc.OpenCC("t2s").convert
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC t2s, phrase-aware); simplified text is unchanged.
+
+    Every text that is matched goes through this step, on both sides: `normalize`, `segment` and
+    so `tokenize` call it, so a traditional user document and a traditional question meet the
+    simplified corpus and questions on the same words.
+    """
+    return _t2s()(text) if _NON_ASCII.search(text) else text
+
+
 def _fold(text: str, *, keep_spaces: bool) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(unicodedata.normalize("NFKC", text))
     text = _THOUSANDS.sub("", text)
     text = _SPACES.sub(" " if keep_spaces else "", text)
     return text.lower()
@@ -82,7 +107,8 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
-TOKENIZER_VERSION = 7
+# 8: traditional characters are simplified before segmentation.
+TOKENIZER_VERSION = 8
 
 
 def tokenizer_fingerprint() -> str:
@@ -165,6 +191,34 @@ def segment(text: str, *, search: bool = True) -> list[str]:
     tok = _tokenizer()
     words = (_numerals_to_digits(w) for w in (tok.lcut_for_search(text) if search else tok.lcut(text)))
     return [w for w in words if w.strip() and not _PUNCT.match(w)]
+
+
+def word_frequencies() -> tuple[dict[str, int], int]:
+    """jieba's word frequencies with the domain dictionary loaded, and their total (the word model
+    the typo corrector compares readings with)."""
+    tok = _tokenizer()
+    return tok.FREQ, tok.total
+
+
+def correct_typos(text: str) -> tuple[str, list[Correction]]:
+    """`text` with homophone typos of domain words corrected, and what was replaced.
+
+    Expects simplified text (see `normalize_query`); rules in `assistant.spelling`.
+    """
+    from .spelling import default_corrector
+
+    return default_corrector().correct(text)
+
+
+def normalize_query(text: str) -> str:
+    """A user's question as the answer path should read it: simplified, typos corrected.
+
+    Everything else stays as written (numerals, width, case, spacing, punctuation): segmentation
+    and the number reader need numerals so (一共, 三星级, 一千二), and `normalize` folds the rest
+    for matching. The corpus never goes through typo correction, only through `to_simplified`
+    (inside `normalize` and `segment`).
+    """
+    return correct_typos(to_simplified(text))[0]
 
 
 def tokenize(text: str) -> list[str]:

@@ -1,0 +1,275 @@
+"""Homophone typos in a question, corrected against the domain dictionary.
+
+"售后服务认正" → "售后服务认证", "年今" → "年金", "五心级" → "五星级": users type pinyin and pick the
+wrong character. A stretch of the question is replaced by a domain word (corpus/dict/userdict.txt
+or synonyms.txt) only when all of these hold:
+
+- it sounds like the word: every character shares a toneless pinyin syllable with the word's
+  character at that place, with the usual confusions folded (zh/z, ch/c, sh/s, -ng/-n);
+- it differs from the word in few characters (one, or two in words of six or more);
+- it is not itself text of the corpus (a real word of ours is never "corrected");
+- read with jieba's word-frequency model (domain dictionary loaded) over the stretch and three
+  characters each side, the original leaves a character of the stretch as a word of its own (a
+  typo breaks a word into loose characters: 年今 → 年/今), and the corrected text is more probable:
+  "认真准备", "评审之前", "交几份" and "今年今天" read as words and stay, "认正要" becomes 认证要.
+
+Pinyin comes from pypinyin, whose import costs about 0.4 s, so the sound table (for each character
+the syllables it can be read as, limited to the syllables domain words use) is built once and kept
+in `$ASSISTANT_HOME/cache`; a query then costs a few dictionary look-ups per character.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import corpus_dir, home
+
+__all__ = ["Correction", "TypoCorrector", "default_corrector", "domain_words"]
+
+# Bump when the sound table's construction changes, so cached tables are rebuilt.
+_TABLE_VERSION = 1
+_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+_FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+_CONTEXT = 3  # characters each side of a stretch read by the word model
+_MAX_WORD = 8
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One replaced stretch: `start` is its offset in the corrected text's input."""
+
+    start: int
+    original: str
+    corrected: str
+
+
+def _fold_syllable(syllable: str) -> str:
+    """Toneless, ü as v, with the confusions people make when typing pinyin folded together."""
+    decomposed = unicodedata.normalize("NFD", syllable).replace("u\u0308", "v")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    for long, short in _INITIALS:
+        if plain.startswith(long):
+            plain = short + plain[len(long) :]
+            break
+    for long, short in _FINALS:
+        if plain.endswith(long):
+            plain = plain[: -len(long)] + short
+            break
+    return plain
+
+
+def _dict_dir() -> Path:
+    return corpus_dir() / "dict"
+
+
+def domain_words() -> tuple[str, ...]:
+    """The words a typo may be corrected to: Chinese words of two or more characters in the jieba
+    user dictionary and the synonym list."""
+    words: dict[str, None] = {}
+    userdict = _dict_dir() / "userdict.txt"
+    if userdict.exists():
+        for line in userdict.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if parts and not parts[0].startswith("#"):
+                words[parts[0]] = None
+    synonyms = _dict_dir() / "synonyms.txt"
+    if synonyms.exists():
+        for line in synonyms.read_text(encoding="utf-8").splitlines():
+            for word in line.split("#", 1)[0].split():
+                words[word] = None
+    return tuple(w for w in words if 2 <= len(w) <= _MAX_WORD and _CJK.match(w))
+
+
+def _build_sounds(words: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(word -> its folded syllables, character -> the folded syllables it can be read as, for
+    every character that can sound like some character of a domain word)."""
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    word_sounds = {w: [_fold_syllable(s) for s in lazy_pinyin(w, style=Style.TONE)] for w in words}
+    used = {s for sounds in word_sounds.values() for s in sounds}
+    chars: dict[str, list[str]] = {}
+    for code, readings in pinyin_dict.items():
+        folded = sorted({_fold_syllable(r) for r in readings.split(",")} & used)
+        if folded:
+            chars[chr(code)] = folded
+    return word_sounds, chars
+
+
+Segmenter = Callable[[str], tuple[float, list[str]]]
+
+
+def _segmenter(freq: Mapping[str, int], total: int) -> Segmenter:
+    log_total = math.log(total)
+
+    def best(text: str) -> tuple[float, list[str]]:
+        """The most probable segmentation of `text` under jieba's unigram word model, and its log
+        probability (an unknown character counts as a word seen once)."""
+        n = len(text)
+        score = [0.0] + [-math.inf] * n
+        back = [0] * (n + 1)
+        for end in range(1, n + 1):
+            for start in range(max(0, end - _MAX_WORD), end):
+                f = freq.get(text[start:end]) or (1 if end - start == 1 else 0)
+                if f and score[start] + math.log(f) - log_total > score[end]:
+                    score[end], back[end] = score[start] + math.log(f) - log_total, start
+        words, end = [], n
+        while end > 0:
+            words.append(text[back[end] : end])
+            end = back[end]
+        return score[n], words[::-1]
+
+    return best
+
+
+class TypoCorrector:
+    """Corrects homophone typos against a vocabulary; see the module docstring for the rules.
+
+    Args:
+        word_sounds: each domain word's folded syllables.
+        char_sounds: each character's possible folded syllables.
+        known_text: text whose every substring counts as correct (the corpus).
+        segment: the most probable segmentation of a stretch of text and its log probability.
+    """
+
+    def __init__(
+        self,
+        word_sounds: Mapping[str, list[str]],
+        char_sounds: Mapping[str, list[str]],
+        known_text: str,
+        segment: Segmenter,
+    ) -> None:
+        self._chars = char_sounds
+        self._known = known_text
+        self._segment = segment
+        # (first syllable, length) -> words, so a window only meets words it could sound like.
+        self._by_start: dict[tuple[str, int], list[tuple[str, list[str]]]] = {}
+        for word, sounds in word_sounds.items():
+            if len(sounds) == len(word):
+                self._by_start.setdefault((sounds[0], len(word)), []).append((word, sounds))
+        self._lengths = sorted({n for _, n in self._by_start}, reverse=True)
+
+    def correct(self, text: str) -> tuple[str, list[Correction]]:
+        """`text` with typos replaced, and the replacements made (left to right)."""
+        if not _CJK_CHAR.search(text):
+            return text, []
+        out: list[str] = []
+        fixes: list[Correction] = []
+        i = 0
+        while i < len(text):
+            found = self._best_at(text, i)
+            if found is None:
+                out.append(text[i])
+                i += 1
+                continue
+            word, length = found
+            fixes.append(Correction(i, text[i : i + length], word))
+            out.append(word)
+            i += length
+        return "".join(out), fixes
+
+    def _best_at(self, text: str, i: int) -> tuple[str, int] | None:
+        first = self._chars.get(text[i])
+        if first is None:
+            return None
+        for length in self._lengths:  # longest word first
+            window = text[i : i + length]
+            if len(window) < length:
+                continue
+            for syllable in first:
+                for word, sounds in self._by_start.get((syllable, length), ()):
+                    if self._accept(text, i, window, word, sounds):
+                        return word, length
+        return None
+
+    def _accept(self, text: str, i: int, window: str, word: str, sounds: list[str]) -> bool:
+        diff = sum(a != b for a, b in zip(window, word, strict=True))
+        if diff == 0 or diff > (2 if len(word) >= 6 else 1):
+            return False
+        if any(a != b and s not in self._chars.get(a, ()) for a, b, s in zip(window, word, sounds, strict=True)):
+            return False
+        if window in self._known:
+            return False
+        left = text[max(0, i - _CONTEXT) : i]
+        right = text[i + len(window) : i + len(window) + _CONTEXT]
+        before, words = self._segment(left + window + right)
+        if not _orphan_inside(words, len(left), len(left) + len(window)):
+            return False
+        return self._segment(left + word + right)[0] > before
+
+
+def _orphan_inside(words: list[str], start: int, end: int) -> bool:
+    """Whether the segmentation leaves a character of [start, end) as a word of its own: a typo
+    breaks a word into loose characters (年今 → 年/今), while "评审之前" reads as 评审/之前 and
+    "交几份" as 交/几份, which are words, not typos."""
+    at = 0
+    for word in words:
+        if len(word) == 1 and start <= at < end:
+            return True
+        at += len(word)
+    return False
+
+
+def _fingerprint(words: tuple[str, ...]) -> str:
+    from importlib.metadata import version
+
+    digest = hashlib.sha1(f"{_TABLE_VERSION}|{version('pypinyin')}".encode())
+    digest.update("\n".join(words).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def _sound_tables(words: tuple[str, ...]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The sound tables, from the cache when it was built for the same words and pypinyin."""
+    path = home() / "cache" / f"sounds-{_fingerprint(words)}.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return cached["words"], cached["chars"]
+    except (OSError, ValueError, KeyError):
+        pass
+    word_sounds, chars = _build_sounds(words)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"words": word_sounds, "chars": chars}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+    return word_sounds, chars
+
+
+def _corpus_text() -> str:
+    """The shipped corpus as written (documents and data tables), simplified."""
+    from .textproc import to_simplified
+
+    root = corpus_dir()
+    parts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.md"))]
+    parts += [p.read_text(encoding="utf-8") for p in sorted((root / "data").glob("*.yaml"))]
+    return to_simplified("\n".join(parts))
+
+
+@lru_cache(maxsize=1)
+def default_corrector() -> TypoCorrector:
+    """The corrector for the shipped dictionary and corpus, with jieba's domain word model."""
+    words = domain_words()
+    word_sounds, chars = _sound_tables(words)
+    return TypoCorrector(word_sounds, chars, _corpus_text(), _jieba_segmenter)
+
+
+def _jieba_segmenter(text: str) -> tuple[float, list[str]]:
+    # jieba loads only when a stretch sounds like a domain word, so a question without one (most
+    # calculator questions) corrects without loading it.
+    return _jieba_model()(text)
+
+
+@lru_cache(maxsize=1)
+def _jieba_model() -> Segmenter:
+    from .textproc import word_frequencies
+
+    return _segmenter(*word_frequencies())

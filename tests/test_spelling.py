@@ -1,0 +1,157 @@
+"""Reading a question as meant: traditional characters, homophone typos, colloquial short forms."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import load_corpus
+from assistant.spelling import TypoCorrector, _sound_tables, domain_words
+from assistant.textproc import (
+    correct_typos,
+    expand_synonyms,
+    normalize,
+    normalize_query,
+    split_sentences,
+    to_simplified,
+    tokenize,
+)
+
+GOLDEN = Path(__file__).resolve().parents[1] / "evals" / "golden"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("證書有效期多久", "证书有效期多久"),
+        ("售後服務認證需要什麼條件", "售后服务认证需要什么条件"),
+        ("評審費怎麼算", "评审费怎么算"),
+        ("证书有效期是几年", "证书有效期是几年"),  # simplified text is left alone
+        ("GB/T 27922", "GB/T 27922"),
+    ],
+)
+def test_to_simplified(text: str, expected: str) -> None:
+    assert to_simplified(text) == expected
+
+
+def test_traditional_and_simplified_meet_on_the_same_tokens() -> None:
+    # Both the index and the question go through segment(), so a traditional user document and a
+    # simplified question (or the other way round) share their words.
+    assert tokenize("認證機構有哪些") == tokenize("认证机构有哪些")
+    assert normalize("證書有效期是三年") == "证书有效期是3年"
+
+
+def test_simplifying_leaves_the_corpus_unchanged() -> None:
+    for doc in load_corpus():
+        assert to_simplified(doc.body) == doc.body, doc.id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("售后服务认正要多少钱", "售后服务认证要多少钱"),
+        ("年今每年交多少", "年金每年交多少"),
+        ("五心级要多少分", "五星级要多少分"),  # xin/xing: front and back nasals confused
+        ("国标27922的一级指表有哪些", "国标27922的一级指标有哪些"),
+        ("认证机构不收理的情况有哪些", "认证机构不受理的情况有哪些"),
+        ("人日树怎么算", "人日数怎么算"),
+        # Right as written: real words, or a word across the stretch's edge.
+        ("我们认真准备了材料", "我们认真准备了材料"),  # 认真 is a word, not 认证
+        ("正式评审之前企业要做哪些准备工作", "正式评审之前企业要做哪些准备工作"),  # 之前, not 评审组
+        ("合同扫描件要交几份", "合同扫描件要交几份"),  # 几份, not 几分
+        ("今年今天能申请吗", "今年今天能申请吗"),  # 年 belongs to 今年, so 年今 is no 年金
+        ("产品包装上可标识星级标志", "产品包装上可标识星级标志"),
+        ("1200人的企业要多少钱", "1200人的企业要多少钱"),
+    ],
+)
+def test_correct_typos(text: str, expected: str) -> None:
+    assert correct_typos(text)[0] == expected
+
+
+def test_corrections_say_what_was_replaced() -> None:
+    text, fixes = correct_typos("年今和人日树")
+    assert text == "年金和人日数"
+    assert [(f.start, f.original, f.corrected) for f in fixes] == [(0, "年今", "年金"), (3, "人日树", "人日数")]
+
+
+def test_normalize_query_simplifies_then_corrects_and_keeps_numerals() -> None:
+    assert normalize_query("售後服務認正要多少錢") == "售后服务认证要多少钱"
+    # Numerals, width and punctuation stay as written, for segmentation and the number reader.
+    assert normalize_query("一千二百多人，年今多少？") == "一千二百多人，年金多少？"
+    assert normalize_query("１２００人") == "１２００人"
+
+
+def test_no_sentence_of_the_corpus_is_corrected() -> None:
+    sentences = [s for doc in load_corpus() for s in split_sentences(doc.body)]
+    assert len(sentences) > 1000
+    changed = [s for s in sentences if correct_typos(s)[1]]
+    assert changed == []
+
+
+def test_only_typo_questions_of_the_dev_set_are_corrected() -> None:
+    cases = [
+        json.loads(line)
+        for path in sorted(GOLDEN.glob("*.jsonl"))
+        if not path.name.startswith("test")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    corrected = {c["id"] for c in cases if correct_typos(to_simplified(c["question"]))[1]}
+    assert corrected, "the dev set has typo questions"
+    assert {c["id"] for c in cases if c["id"] in corrected and c.get("kind") != "typo"} == set()
+
+
+def test_only_domain_words_are_targets() -> None:
+    words = set(domain_words())
+    assert {"年金", "售后服务认证", "人日数", "证书"} <= words
+    assert all(len(w) >= 2 for w in words)
+
+
+def test_a_corrector_on_a_hand_built_vocabulary() -> None:
+    # Sounds for two words; any stretch is a word of its own under this toy model except loose
+    # characters, which are improbable, so only a typo that breaks a word is replaced.
+    sounds = {"年金": ["nian", "jin"], "评审": ["pin", "sen"]}
+    chars = {"年": ["nian"], "金": ["jin"], "今": ["jin"], "评": ["pin"], "审": ["sen"], "申": ["sen"]}
+    freq = {"年金": 100, "评审": 100, "今年": 100}
+
+    def segment(text: str) -> tuple[float, list[str]]:
+        words, i, logp = [], 0, 0.0
+        while i < len(text):
+            word = next((w for w in (text[i : i + 2],) if w in freq), text[i])
+            logp += math.log(freq.get(word, 1) / 1000)
+            words.append(word)
+            i += len(word)
+        return logp, words
+
+    corrector = TypoCorrector(sounds, chars, known_text="评申", segment=segment)
+    assert corrector.correct("年今多少")[0] == "年金多少"
+    assert corrector.correct("评申多久")[0] == "评申多久"  # text of the corpus: never corrected
+    assert corrector.correct("今年今")[0] == "今年今"  # 年 is read inside 今年
+
+
+def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path))
+    words = ("年金", "评审")
+    first = _sound_tables(words)
+    cached = list((tmp_path / "cache").glob("sounds-*.json"))
+    assert len(cached) == 1
+    assert _sound_tables(words) == first
+    assert "今" in first[1] and first[0]["年金"] == ["nian", "jin"]
+
+
+@pytest.mark.parametrize(
+    ("question", "canonical"),
+    [
+        ("这证拿了能用几年啊", "证书"),
+        ("这证拿了能用几年啊", "有效期"),
+        ("一年查几回", "监督评审"),
+        ("小作坊能办不", "小企业"),
+        ("拿了证每年还得掏钱不", "费用"),
+        ("能不能不去现场，线上审", "远程审核"),
+    ],
+)
+def test_colloquial_short_forms_reach_the_domain_words(question: str, canonical: str) -> None:
+    assert canonical in expand_synonyms(tokenize(question))
