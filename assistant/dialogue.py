@@ -9,7 +9,6 @@ and records the turn in the session. `answer_calculation` turns a fee or score r
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -17,7 +16,7 @@ from .calculators import fees, scoring
 from .errors import InputError
 from .render import chat
 from .render.numbers import format_score
-from .textproc import chinese_to_int, normalize
+from .textproc import NUMBER, is_approximate, normalize, read_numbers, to_number
 from .types import Answer
 
 __all__ = ["Route", "Session", "Slots", "answer_calculation", "parse_slots", "replay", "route"]
@@ -53,6 +52,10 @@ class Slots:
     enterprise_type: str | None = None
     fee_item: str | None = None
     target_level: str | None = None  # a star_levels key the question names: "离五星还差多少" -> five
+    employees_approx: bool = False  # the headcount is an estimate: 五百来号人, 约600名员工, 十几个人
+    score_approx: bool = False  # the score is an estimate: 九十来分, 大概85分
+    special_deductions: int = 0  # 特别扣分项 the question says it has ("有一项特别扣分")
+    special_bonuses: int = 0  # 特别加分项 it says it has
 
 
 @dataclass(frozen=True)
@@ -65,72 +68,34 @@ class Route:
     base_score: float | None = None  # the earlier score a delta ("再多2分") was applied to
 
 
-# ---------------------------------------------------------------------------------------------
-# Numbers in Chinese text.
-
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?")
-# 一千二 = 1200, 两万五 = 25000, 三百五 = 350: a trailing digit after a unit counts in the next unit down.
-_COLLOQUIAL = re.compile(r"(.*[百千万])([一二两三四五六七八九])")
-_NEXT_UNIT_DOWN = {"百": 10, "千": 100, "万": 1000}
-_SCALED = re.compile(r"(\d+(?:\.\d+)?)([千万kK])")
-_SCALE = {"千": 1000, "k": 1000, "K": 1000, "万": 10000}
-
-
-def _plain_number(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def _cn_run_value(run: str) -> str | None:
-    whole, _, frac = run.partition("点")
-    match = _COLLOQUIAL.fullmatch(whole)
-    if match and not match.group(1).endswith(("零", "〇")):
-        base = chinese_to_int(match.group(1))
-        if base is None:
-            return None
-        value = base + _CN_DIGIT[match.group(2)] * _NEXT_UNIT_DOWN[match.group(1)[-1]]
-    else:
-        parsed = chinese_to_int(whole)
-        if parsed is None:
-            return None
-        value = parsed
-    if frac:
-        return f"{value}." + "".join(str(_CN_DIGIT[ch]) for ch in frac)
-    return str(value)
-
-
 def _prepare(text: str) -> str:
-    """NFKC, 1.2千 -> 1200, Chinese numerals (also colloquial 一千二) -> digits, then `normalize`."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _SCALED.sub(lambda m: _plain_number(Decimal(m.group(1)) * _SCALE[m.group(2)]), text)
-    text = _CN_RUN.sub(lambda m: _cn_run_value(m.group(0)) or m.group(0), text)
-    return normalize(text)
-
-
-def _to_number(text: str) -> int | float:
-    value = Decimal(text.replace("负", "-").replace("−", "-"))
-    return int(value) if value == value.to_integral_value() else float(value)
+    """Figures as digits (textproc's one number reader), then `normalize` (no spaces, lower case)."""
+    return normalize(read_numbers(text))
 
 
 # ---------------------------------------------------------------------------------------------
 # Slot patterns (on prepared text: digits, no spaces, lower case).
 
-_NUM = r"(\d+(?:\.\d+)?)"
+_NUM = f"({NUMBER})"
 # A sign is kept (so "-100人" is refused, not read as 100) unless it joins a range such as 1176-1550.
-_SIGNED = r"((?:(?<!\d)[-−]|负)?\d+(?:\.\d+)?)"
+_SIGNED = f"((?:(?<!\\d)[-−]|负)?{NUMBER})"
+_HEDGES = r"(?:有|是|为|约|大约|大概|大致|差不多|将近|接近|估计|共|共有|在|:)*"
 _HEADCOUNT = (
-    re.compile(_SIGNED + r"(?:多|余|来)?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
-    re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?(?:有|是|为|约|大约|大概|共|共有|在|:)*" + _SIGNED),
-    re.compile(r"(?<![\d./a-z-])(\d+)(?:多|余|来)?(?:的)?(?:公司|企业|单位|工厂)"),
+    # 1200人, 500来号人, 一千二百多名员工, ≈15个人
+    re.compile(_SIGNED + r"(?:多|余|来)?号?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
+    re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?" + _HEDGES + _SIGNED),
+    re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来)?(?:的)?(?:公司|企业|单位|工厂)"),
+    # "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
+    re.compile(r"(?:公司|企业|单位|工厂|我司|我们)" + _HEDGES + _SIGNED + r"(?![\d.]|[分星级年月天日个项元%号条届次家颗回])"),
 )
 _DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
 _DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
-_SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"分(?![钟之期制项])")
-_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:)?" + _SIGNED)
+_SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"(?:多|来)?分(?![钟之期制项])")
+_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:|个)?" + _SIGNED)
 _BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家颗回])")
 # A bare number reads as a score only with two or three digits or a decimal point ("89.5能评几星"),
 # so that 一回事 ("1回事") or a year never becomes one.
-_SCORE_LIKE = re.compile(r"\d{2,3}(?:\.\d+)?|\d\.\d+")
+_SCORE_LIKE = re.compile(r"≈?(?:\d{2,3}(?:\.\d+)?|\d\.\d+)")
 # "不到70分", "70分以上": a range in a rule question, not the user's score.
 _COMPARATIVE_BEFORE = ("不到", "低于", "少于", "不足", "不满", "超过", "高于", "大于", "小于", "至少", "满")
 _COMPARATIVE_AFTER = ("以下", "以上", "以内", "之下", "之上")
@@ -163,12 +128,13 @@ _TOPICS = (
 )
 
 
-def _first_number(patterns: tuple[re.Pattern[str], ...], text: str) -> int | float | None:
+def _first_number(patterns: tuple[re.Pattern[str], ...], text: str) -> tuple[int | float | None, bool]:
+    """The first figure any pattern finds, and whether it is an estimate."""
     for pattern in patterns:
         match = pattern.search(text)
         if match:
-            return _to_number(match.group(1))
-    return None
+            return to_number(match.group(1)), is_approximate(text, match.start(1), match.end(1))
+    return None, False
 
 
 def _contains(text: str, words: tuple[str, ...]) -> bool:
@@ -187,7 +153,7 @@ def parse_slots(text: str) -> Slots:
         word, bare (89.5能评几星); 再多2分 is a delta of +2; other bare numbers go to `number`.
     """
     t = _prepare(text)
-    employees = _first_number(_HEADCOUNT, t)
+    employees, employees_approx = _first_number(_HEADCOUNT, t)
     delta: float | None = None
     rest = t
     for pattern, sign in ((_DELTA_UP, 1), (_DELTA_DOWN, -1)):
@@ -196,14 +162,14 @@ def parse_slots(text: str) -> Slots:
             delta = sign * float(match.group(1))
             rest = rest[: match.start()] + "," + rest[match.end() :]
             break
-    score_value, ranged = _score_number(rest)
+    score_value, score_approx, ranged = _score_number(rest)
     number: float | None = None
     if employees is None and score_value is None and not ranged:
         bare = _BARE.search(rest)
         if bare:
-            value = float(_to_number(bare.group(1)))
+            value = float(to_number(bare.group(1)))
             if _contains(t, _SCORE_CUES) and _SCORE_LIKE.fullmatch(bare.group(1)):
-                score_value = value
+                score_value, score_approx = value, is_approximate(rest, bare.start(1), bare.end(1))
             else:
                 number = value
     enterprise_type = next((name for name, words in _TYPES if _contains(t, words)), None)
@@ -216,11 +182,16 @@ def parse_slots(text: str) -> Slots:
         enterprise_type=enterprise_type,
         fee_item=fee_item,
         target_level=_target_level(t),
+        employees_approx=employees is not None and employees_approx,
+        score_approx=score_value is not None and score_approx,
+        special_deductions=_special_count(t, "扣分"),
+        special_bonuses=_special_count(t, "加分"),
     )
 
 
-def _score_number(text: str) -> tuple[int | float | None, bool]:
-    """The first score stated with 分 or a score word, and whether a range (不到70分, 70分以上) was seen.
+def _score_number(text: str) -> tuple[int | float | None, bool, bool]:
+    """The first score stated with 分 or a score word, whether it is an estimate, and whether a
+    range (不到70分, 70分以上) was seen.
 
     A range belongs to a rule question, so it is neither the user's score nor a bare number.
     """
@@ -231,8 +202,23 @@ def _score_number(text: str) -> tuple[int | float | None, bool]:
             if before.endswith(_COMPARATIVE_BEFORE) or after.startswith(_COMPARATIVE_AFTER):
                 ranged = True
                 continue
-            return _to_number(match.group(1)), ranged
-    return None, ranged
+            return to_number(match.group(1)), is_approximate(text, match.start(1), match.end(1)), ranged
+    return None, False, ranged
+
+
+_SPECIAL = re.compile(r"(?:(\d+)(?:项|个|条|处))?(?:的)?特别(扣分|加分)(?:项)?(?:(\d+)(?:项|个|条|处))?")
+_NONE_BEFORE = ("没有", "没", "无", "不含", "不算")
+
+
+def _special_count(t: str, kind: str) -> int:
+    """How many 特别扣分项 / 特别加分项 (kind 扣分 / 加分) the (prepared) text says the company has:
+    "有1项特别扣分" -> 1, "特别扣分2项" -> 2, "有特别扣分" -> 1, "没有特别扣分" -> 0."""
+    for match in _SPECIAL.finditer(t):
+        if match.group(2) != kind or t[: match.start()].endswith(_NONE_BEFORE):
+            continue
+        count = match.group(1) or match.group(3)
+        return int(count) if count else 1
+    return 0
 
 
 def _target_level(t: str) -> str | None:

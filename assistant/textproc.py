@@ -7,6 +7,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,15 +18,20 @@ if TYPE_CHECKING:
     from .spelling import Correction
 
 __all__ = [
+    "APPROX",
+    "NUMBER",
     "chinese_to_int",
     "content_words",
     "correct_typos",
     "expand_synonyms",
+    "is_approximate",
     "normalize",
     "normalize_query",
+    "read_numbers",
     "segment",
     "split_sentences",
     "synonym_groups",
+    "to_number",
     "to_simplified",
     "tokenize",
     "tokenizer_fingerprint",
@@ -33,31 +39,64 @@ __all__ = [
 ]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUMERAL_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _SPACES = re.compile(r"\s+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
+# ---------------------------------------------------------------------------------------------
+# Numbers. The one reader of numerals in the project: `normalize` uses it for matching, and
+# `read_numbers` for the everyday forms a question's figures come in (the slot parser's input).
+
+_RUN_PART = re.compile(r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]")
+
+
+def _run_value(run: str) -> Decimal | None:
+    """Value of a run of numerals, Chinese, Arabic or mixed: 一千二百, 一千二 (1200, a trailing digit
+    after a unit counts in the next unit down), 一千零二, 两万五, 十五, 1.2千, 1万1千, 二〇一一.
+    None when the run is not one number (三四 is a range, 十 alone a word)."""
+    parts = _RUN_PART.findall(run)
+    if "".join(parts) != run or not parts:
+        return None
+    if all(p in _DIGITS for p in parts):
+        # 二〇一一 style, digit by digit; two digits without a unit (三四, 一两) are a range.
+        if len(parts) == 1 or (len(parts) == 2 and "零" not in parts and "〇" not in parts):
+            return Decimal(_DIGITS[parts[0]]) if len(parts) == 1 else None
+        return Decimal("".join(str(_DIGITS[p]) for p in parts))
+    total, section = Decimal(0), Decimal(0)
+    number: Decimal | None = None
+    last_unit: int | None = None  # the unit just before `number`, if no 零 came between
+    for part in parts:
+        if part in ("零", "〇"):
+            last_unit = None
+        elif part in _UNITS:
+            unit = _UNITS[part]
+            if unit == 10000:
+                total += (section + (number or 0)) * unit if (section or number) else unit
+                section = Decimal(0)
+            else:
+                section += (1 if number is None else number) * unit
+            number, last_unit = None, unit
+        elif number is not None:
+            return None  # two numbers in a row: 一二百, 1 2
+        else:
+            number = Decimal(part) if part[0].isdigit() else Decimal(_DIGITS[part])
+    if number is not None and last_unit is not None and last_unit >= 100 and len(parts[-1]) == 1:
+        number *= last_unit // 10  # 一千二 = 1200, 两万五 = 25000, 1万1 = 11000
+    return total + section + (number or 0)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
 
 def chinese_to_int(text: str) -> int | None:
-    """Value of a Chinese numeral such as 一千二百, 九十二, 十五 or 二〇一一; None if it is not one."""
-    if not text or any(ch not in _DIGITS and ch not in _UNITS and ch != "万" for ch in text):
+    """Value of a Chinese numeral such as 一千二百, 一千二, 九十二, 十五 or 二〇一一; None if it is not one."""
+    if not text or not all(ch in _DIGITS or ch in _UNITS for ch in text):
         return None
-    if all(ch in _DIGITS for ch in text):
-        # 二〇一一 style: read digit by digit.
-        return int("".join(str(_DIGITS[ch]) for ch in text)) if len(text) > 1 else _DIGITS[text]
-    total, section, number = 0, 0, 0
-    for ch in text:
-        if ch in _DIGITS:
-            number = _DIGITS[ch]
-        elif ch in _UNITS:
-            section += (number or 1) * _UNITS[ch]
-            number = 0
-        else:  # 万
-            total += (section + number) * 10000
-            section, number = 0, 0
-    return total + section + number
+    value = _run_value(text)
+    return None if value is None else int(value)
 
 
 def _numerals_to_digits(text: str) -> str:
@@ -66,10 +105,92 @@ def _numerals_to_digits(text: str) -> str:
         # A unit alone is a word, not a number: 上千, 1万元, 十分重要.
         if not any(ch in _DIGITS for ch in run):
             return run
-        value = chinese_to_int(run)
-        return run if value is None else str(value)
+        value = _run_value(run)
+        return run if value is None else _plain(value)
 
     return _NUMERAL_RUN.sub(repl, text)
+
+
+APPROX = "≈"  # marks a figure `read_numbers` estimated from a range (十几 → ≈15)
+NUMBER = r"≈?\d+(?:\.\d+)?"  # a figure in `read_numbers` output, for patterns built on it
+
+_CN = "零〇一二两三四五六七八九"
+_MIXED_RUN = re.compile(rf"(?:\d+(?:\.\d+)?|[{_CN}十百千万])+(?:点[{_CN}]+)?")
+# 三四百 / 一两千 / 七八十: two neighbouring digits before a unit are a range.
+_RANGE_PAIR = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([一二两三四五六七八])([二两三四五六七八九])([十百千万])")
+# 十几 / 二十几: a tens figure and "some" units.
+_SOME_UNITS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([一二两三四五六七八九]?)十几")
+# 百把 / 千把 / 近千 / 上千: about one unit.
+_ABOUT_UNIT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])(?:([百千万])把|(?<=[近上])([百千万])(?=[人名号个位家多余]))")
+_HALF_POINT = re.compile(r"(\d+)分半")
+_KILO = re.compile(r"(\d+(?:\.\d+)?)[kK](?![a-zA-Z])")
+# Words that make a figure an estimate: before it (约600人, 大概有一千二) or after it (500来号人,
+# 1200多人, 250人上下, 六千人出头).
+_HEDGE_BEFORE = re.compile(r"(?:约|大约|大概|大致|差不多|将近|接近|近|估计|约莫|预计|小)(?:有|是|在|为)?$")
+_HEDGE_AFTER = re.compile(r"^(?:多|余|来|几)|^[^\d,，。？?！!；;、]{0,4}?(?:左右|上下|出头|开外)")
+
+
+def _range_pair(match: re.Match[str]) -> str:
+    low, high, unit = _DIGITS[match.group(1)], _DIGITS[match.group(2)], _UNITS[match.group(3)]
+    if high != low + 1 and (low, high) != (1, 2):
+        return match.group(0)
+    return APPROX + _plain(Decimal(low + high) * unit / 2)
+
+
+def _some_units(match: re.Match[str]) -> str:
+    tens = _DIGITS[match.group(1)] if match.group(1) else 1
+    return f"{APPROX}{tens * 10 + 5}"
+
+
+def _about_unit(match: re.Match[str]) -> str:
+    return APPROX + str(_UNITS[match.group(1) or match.group(2)])
+
+
+def _mixed_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    # Only runs holding a Chinese numeral change; a unit alone (十分, 上万) is a word, not a number.
+    if not any(ch in _DIGITS or ch in _UNITS for ch in run) or not any(ch in _DIGITS or ch.isdigit() for ch in run):
+        return run
+    whole, _, frac = run.partition("点")
+    value = _run_value(whole)
+    if value is None:
+        return run
+    if frac:
+        value += Decimal("0." + "".join(str(_DIGITS[ch]) for ch in frac))
+    return _plain(value)
+
+
+def read_numbers(text: str) -> str:
+    """A question with its figures as Arabic numbers, for the slot parser.
+
+    NFKC and simplified first, then: ranges to an estimate marked `APPROX` (三四百 → ≈350,
+    一两百 → ≈150, 十几 → ≈15, 千把/近千 → ≈1000); numerals, also colloquial and mixed (一千二 →
+    1200, 1.2千 → 1200, 1万1千 → 11000, 八十九点五 → 89.5); 八十七分半 → 87.5分. Hedge words stay
+    where they are (约600, 500来号人); `is_approximate` reads them.
+    """
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    text = _RANGE_PAIR.sub(_range_pair, text)
+    text = _SOME_UNITS.sub(_some_units, text)
+    text = _ABOUT_UNIT.sub(_about_unit, text)
+    text = _KILO.sub(lambda m: _plain(Decimal(m.group(1)) * 1000), text)
+    text = _MIXED_RUN.sub(_mixed_run, text)
+    return _HALF_POINT.sub(r"\1.5分", text)
+
+
+def to_number(figure: str) -> int | float:
+    """'1200' -> 1200, '89.5' -> 89.5, '≈15' -> 15, '负3' / '-3' -> -3."""
+    value = Decimal(figure.replace(APPROX, "").replace("负", "-").replace("−", "-"))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def is_approximate(text: str, start: int, end: int) -> bool:
+    """Whether the figure at text[start:end] (in `read_numbers`/`normalize` output) is an estimate:
+    marked `APPROX`, or hedged before (约, 大概有, 将近) or after (多, 来, 左右, 上下, 出头)."""
+    return (
+        text[start:end].startswith(APPROX)
+        or bool(_HEDGE_BEFORE.search(text[:start]))
+        or bool(_HEDGE_AFTER.search(text[end:]))
+    )
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +228,7 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
-# 8: traditional characters are simplified before segmentation.
+# 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
 TOKENIZER_VERSION = 8
 
 

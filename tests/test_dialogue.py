@@ -48,6 +48,25 @@ SLOTS = [
     ("审定与注册费", Slots(fee_item="registration")),
     ("证书费多少", Slots(fee_item="registration")),
     ("GB/T 27922-2011", Slots()),
+    # Everyday words (issue 8): an estimate says so, so the answer can name the band it assumed.
+    ("五百来号人", Slots(employees=500, employees_approx=True)),
+    ("一千二百多人", Slots(employees=1200, employees_approx=True)),
+    ("约六百名员工", Slots(employees=600, employees_approx=True)),
+    ("1万1千人", Slots(employees=11000)),
+    ("公司大概一千二，认证费多少", Slots(employees=1200, employees_approx=True)),
+    ("十几个人能办吗？多少钱", Slots(employees=15, employees_approx=True)),
+    ("两百五十人上下", Slots(employees=250, employees_approx=True)),
+    ("六千人出头的公司", Slots(employees=6000, employees_approx=True)),
+    ("我们大概有八百人", Slots(employees=800, employees_approx=True)),
+    ("公司2023年成立", Slots()),  # a year, not a headcount
+    ("考了个七十五，算啥级别", Slots(score=75)),
+    ("八十七分半能评几星", Slots(score=87.5)),
+    ("九十五分整是不是五星", Slots(score=95, target_level="five")),
+    ("九十来分", Slots(score=90, score_approx=True)),
+    ("95分，但是有一项特别扣分", Slots(score=95, special_deductions=1)),
+    ("92分，特别扣分2项", Slots(score=92, special_deductions=2)),
+    ("92分，没有特别扣分", Slots(score=92)),
+    ("有特别加分的话90分能评几星", Slots(score=90, special_bonuses=1)),
 ]
 
 

@@ -1,12 +1,24 @@
 import pytest
 
-from assistant.textproc import chinese_to_int, expand_synonyms, normalize, split_sentences, tokenize
+from assistant.textproc import (
+    chinese_to_int,
+    expand_synonyms,
+    is_approximate,
+    normalize,
+    read_numbers,
+    split_sentences,
+    to_number,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
     [("三", 3), ("十", 10), ("十五", 15), ("九十二", 92), ("一百零五", 105), ("一千二百", 1200),
-     ("两千", 2000), ("一万二千", 12000), ("二〇一一", 2011), ("abc", None), ("", None)],
+     ("两千", 2000), ("一万二千", 12000), ("二〇一一", 2011), ("abc", None), ("", None),
+     # A trailing digit after 百/千/万 counts in the next unit down, as people say it.
+     ("一千二", 1200), ("两万五", 25000), ("三百五", 350), ("一千零二", 1002), ("一万零五百", 10500),
+     ("三四", None), ("一两", None)],  # two digits without a unit are a range, not 34 or 12
 )
 def test_chinese_to_int(text: str, value: int | None) -> None:
     assert chinese_to_int(text) == value
@@ -52,3 +64,63 @@ def test_synonyms_expand_colloquial_words() -> None:
 
 def test_split_sentences_keeps_lines_apart() -> None:
     assert split_sentences("第一句。第二句！\n- 列表项\n\n第三句") == ["第一句。", "第二句！", "- 列表项", "第三句"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("五百来号人", "500来号人"),
+        ("一千二百多人", "1200多人"),
+        ("1.2千人", "1200人"),
+        ("1.2k人", "1200人"),
+        ("约六百名员工", "约600名员工"),
+        ("1万1千人", "11000人"),
+        ("1万1", "11000"),
+        ("1.5万人", "15000人"),
+        ("九十二分", "92分"),
+        ("八十九点五分", "89.5分"),
+        ("八十七分半", "87.5分"),
+        ("公司大概一千二", "公司大概1200"),
+        ("十几个人", "≈15个人"),
+        ("二十几个人", "≈25个人"),
+        ("三四百人", "≈350人"),
+        ("一两百人", "≈150人"),
+        ("千把人", "≈1000人"),
+        ("近千人", "近≈1000人"),
+        ("１２００人", "1200人"),
+        ("兩千人", "2000人"),  # traditional numerals too
+        # Words that are not figures stay.
+        ("十分重要", "十分重要"),
+        ("上万元", "上万元"),
+        ("三五年", "三五年"),
+        ("一两个人", "一两个人"),
+        ("GB/T 27922-2011", "GB/T 27922-2011"),
+    ],
+)
+def test_read_numbers(text: str, expected: str) -> None:
+    assert read_numbers(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "approximate"),
+    [
+        ("500来号人", "500", True),
+        ("1200多人", "1200", True),
+        ("约600名员工", "600", True),
+        ("大概有800人", "800", True),
+        ("250人上下", "250", True),
+        ("6000人出头", "6000", True),
+        ("10000人左右的企业", "10000", True),
+        ("≈15个人", "≈15", True),
+        ("1200人", "1200", False),
+        ("公司1200人，费用多少", "1200", False),
+    ],
+)
+def test_is_approximate(text: str, figure: str, approximate: bool) -> None:
+    start = text.index(figure)
+    assert is_approximate(text, start, start + len(figure)) is approximate
+
+
+@pytest.mark.parametrize(("figure", "value"), [("1200", 1200), ("89.5", 89.5), ("≈15", 15), ("负3", -3), ("-3", -3)])
+def test_to_number(figure: str, value: float) -> None:
+    assert to_number(figure) == value
