@@ -1,0 +1,149 @@
+"""Routing predicates and follow-up state, on hand-built questions (no index, no model)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.routing import (
+    Session,
+    is_fee_question,
+    is_followup,
+    is_rule_question,
+    is_score_question,
+    names_other_topic,
+    replay,
+    route,
+    topic_of,
+)
+
+ASSISTANT = Path(__file__).resolve().parents[1] / "assistant"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("1200人的企业认证要多少钱？", True),
+        ("评审费怎么算", True),
+        ("年金每年交多少", True),  # a fee item
+        ("500人的公司首年多少，复评多少", True),  # a fee stage with 多少
+        ("头一年多少", True),
+        ("贵不贵", True),
+        ("证书有效期是几年？", False),
+        ("复评多少分能升星", False),  # 多少分 asks for a score
+        ("监督评审多少次", False),
+    ],
+)
+def test_is_fee_question(question: str, expected: bool) -> None:
+    assert is_fee_question(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("92分能评几星？", True),
+        ("考了个七十五，算啥级别", True),
+        ("能达标吗", True),
+        ("离五星还差多少", True),
+        ("申请要什么材料", False),
+    ],
+)
+def test_is_score_question(question: str, expected: bool) -> None:
+    assert is_score_question(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("那2000人呢？", True),
+        ("如果是生产型的话", True),
+        ("那销售服务型的呢", True),
+        ("其中评审费是多少？", True),
+        ("证书有效期是几年？", False),
+        ("1200人的企业认证要多少钱？", False),
+    ],
+)
+def test_is_followup(question: str, expected: bool) -> None:
+    assert is_followup(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("五星级只要85分就够了吧？", True), ("85分就行吗", True), ("85分能评几星", False)],
+)
+def test_is_rule_question(question: str, expected: bool) -> None:
+    assert is_rule_question(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [("300人的公司能申请吗", True), ("要准备哪些材料", True), ("办下来要多久", True), ("300人多少钱", False)],
+)
+def test_names_other_topic(question: str, expected: bool) -> None:
+    assert names_other_topic(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("生产型企业的评价指标有哪些", "评价指标"),
+        ("要交哪些資料", "申请材料"),  # traditional characters read as simplified
+        ("办理流程是什么", "认证流程"),
+        ("你好", None),
+    ],
+)
+def test_topic_of(question: str, topic: str | None) -> None:
+    assert topic_of(question) == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "employees", "approx"),
+    [
+        ("公司五百来号人，认证费要多少", "fee", 500, True),
+        ("一千二百多人，首年认证费多少", "fee", 1200, True),
+        ("1.2千人的公司首年认证费", "fee", 1200, False),
+        ("约六百名员工，认证要花多少钱", "fee", 600, True),
+        ("1万1千人的企业认证费多少", "fee", 11000, False),
+        ("公司大概一千二，认证费多少", "fee", 1200, True),
+        ("十几个人能办吗？多少钱", "fee", 15, True),
+        ("500人的公司首年多少，复评多少", "fee", 500, False),
+        ("公司大概一千二", "qa", 1200, True),  # no cost asked: retrieval, the slot still parsed
+    ],
+)
+def test_everyday_headcounts_reach_the_fee_calculator(question: str, intent: str, employees: int, approx: bool) -> None:
+    r = route(question, Session())
+    assert (r.intent, r.slots.employees, r.slots.employees_approx) == (intent, employees, approx)
+
+
+def test_an_estimated_headcount_stays_an_estimate_in_follow_ups() -> None:
+    session = replay(["我们公司五百来号人，能申请吗"])
+    r = route("那费用呢？", session)
+    assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", 500, True)
+    exact = route("那800人呢？", session)
+    assert (exact.slots.employees, exact.slots.employees_approx) == (800, False)
+
+
+@pytest.mark.parametrize(
+    ("question", "score"),
+    [("九十二分能评几星", 92), ("考了个七十五，算啥级别", 75), ("八十七分半能评几星", 87.5), ("九十五分整是不是五星", 95)],
+)
+def test_everyday_scores_reach_the_score_calculator(question: str, score: float) -> None:
+    r = route(question, Session())
+    assert (r.intent, r.slots.score) == ("score", score)
+
+
+def test_traditional_questions_route_like_simplified_ones() -> None:
+    r = route("一千二百名員工的公司認證費用是多少？", Session())
+    assert (r.intent, r.slots.employees) == ("fee", 1200)
+
+
+def test_numerals_are_read_only_in_textproc() -> None:
+    # Issue 8: one numeral reader. Another module holding a Chinese-numeral character class is a
+    # second parser in the making.
+    numeral_class = re.compile(r"\[[^\]]*零〇一二")
+    offenders = [
+        p.name for p in ASSISTANT.rglob("*.py") if p.name != "textproc.py" and numeral_class.search(p.read_text("utf-8"))
+    ]
+    assert offenders == []
