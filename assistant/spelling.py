@@ -7,7 +7,7 @@ or synonyms.txt) only when all of these hold:
 - it sounds like the word: every character shares a toneless pinyin syllable with the word's
   character at that place, with the usual confusions folded (zh/z, ch/c, sh/s, -ng/-n);
 - it differs from the word in few characters (one, or two in words of six or more);
-- it is not itself text of the corpus (a real word of ours is never "corrected");
+- it is neither a domain word nor text of the corpus (a real word of ours is never "corrected");
 - read with jieba's word-frequency model (domain dictionary loaded) over the stretch and three
   characters each side, the original leaves a character of the stretch as a word of its own (a
   typo breaks a word into loose characters: 年今 → 年/今), and the corrected text is more probable:
@@ -46,7 +46,7 @@ _MAX_WORD = 8
 
 @dataclass(frozen=True)
 class Correction:
-    """One replaced stretch: `start` is its offset in the corrected text's input."""
+    """One replaced stretch; `start` is its offset in the text given to `TypoCorrector.correct`."""
 
     start: int
     original: str
@@ -150,6 +150,7 @@ class TypoCorrector:
         segment: Segmenter,
     ) -> None:
         self._chars = char_sounds
+        self._words = frozenset(word_sounds)
         self._known = known_text
         self._segment = segment
         # (first syllable, length) -> words, so a window only meets words it could sound like.
@@ -198,7 +199,7 @@ class TypoCorrector:
             return False
         if any(a != b and s not in self._chars.get(a, ()) for a, b, s in zip(window, word, sounds, strict=True)):
             return False
-        if window in self._known:
+        if window in self._words or window in self._known:
             return False
         left = text[max(0, i - _CONTEXT) : i]
         right = text[i + len(window) : i + len(window) + _CONTEXT]

@@ -200,6 +200,7 @@ def _t2s() -> Callable[[str], str]:
     return opencc.OpenCC("t2s").convert
 
 
+@lru_cache(maxsize=16384)  # passages are normalised again on every question that retrieves them
 def to_simplified(text: str) -> str:
     """Traditional characters to simplified (OpenCC t2s, phrase-aware); simplified text is unchanged.
 
