@@ -41,7 +41,8 @@ _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
 _CONTEXT = 3  # characters each side of a stretch read by the word model
-_MAX_WORD = 8
+_MAX_WORD = 8  # longest word the segmenter considers (jieba's own words are shorter)
+_MAX_DOMAIN_WORD = 12  # 商品售后服务评价体系认证
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def domain_words() -> tuple[str, ...]:
         for line in synonyms.read_text(encoding="utf-8").splitlines():
             for word in line.split("#", 1)[0].split():
                 words[word] = None
-    return tuple(w for w in words if 2 <= len(w) <= _MAX_WORD and _CJK.match(w))
+    return tuple(w for w in words if 2 <= len(w) <= _MAX_DOMAIN_WORD and _CJK.match(w))
 
 
 def _build_sounds(words: Iterable[str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
