@@ -114,7 +114,8 @@ class Assistant:
         # Traditional characters and homophone typos are read as the simplified domain words.
         text = normalize_query(text)
         if session is None:
-            session = dialogue.replay(history or []) if self.variant.calculators else None
+            history = [normalize_query(h) for h in history or []]
+            session = dialogue.replay(history) if self.variant.calculators else None
         query = text
         if session is not None:
             route = dialogue.route(text, session)

@@ -147,3 +147,14 @@ def test_numerals_are_read_only_in_textproc() -> None:
         p.name for p in ASSISTANT.rglob("*.py") if p.name != "textproc.py" and numeral_class.search(p.read_text("utf-8"))
     ]
     assert offenders == []
+
+
+def test_batch_history_is_read_like_a_live_question() -> None:
+    # The calculator path never retrieves, so no index is needed: a typo and traditional
+    # characters in the history must reach the session as they would in a live chat.
+    from assistant.core import Assistant
+
+    answer = Assistant(retriever=None).ask("那2000人呢？", history=["一千二百人的企業年今多少"])
+    assert answer.intent == "fee"
+    assert answer.data is not None and answer.data["employees"] == 2000
+    assert "年金" in answer.answer.split("\n")[0]  # still the annual fee asked about before
