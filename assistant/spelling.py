@@ -21,8 +21,10 @@ in `$ASSISTANT_HOME/cache`; a query then costs a few dictionary look-ups per cha
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -35,7 +37,7 @@ from .config import corpus_dir, home
 __all__ = ["Correction", "TypoCorrector", "default_corrector", "domain_words"]
 
 # Bump when the sound table's construction changes, so cached tables are rebuilt.
-_TABLE_VERSION = 1
+_TABLE_VERSION = 2
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
@@ -223,27 +225,49 @@ def _orphan_inside(words: list[str], start: int, end: int) -> bool:
 
 
 def _fingerprint(words: tuple[str, ...]) -> str:
-    from importlib.metadata import version
-
-    digest = hashlib.sha1(f"{_TABLE_VERSION}|{version('pypinyin')}".encode())
+    """Identifies the table: its format, the words, and the installed pypinyin's character data
+    (found without importing pypinyin, which is what the cache saves)."""
+    digest = hashlib.sha1(str(_TABLE_VERSION).encode())
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is not None and spec.origin:
+        data = Path(spec.origin).with_name("pinyin_dict.py")
+        if data.exists():
+            stat = data.stat()
+            digest.update(f"{data}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     digest.update("\n".join(words).encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
 def _sound_tables(words: tuple[str, ...]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """The sound tables, from the cache when it was built for the same words and pypinyin."""
+    """The sound tables, from the cache when it was built for the same words and pypinyin.
+
+    Kept by syllable (a few hundred keys, each with its characters as one string), which loads
+    several times faster than one key per character."""
     path = home() / "cache" / f"sounds-{_fingerprint(words)}.json"
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
-        return cached["words"], cached["chars"]
-    except (OSError, ValueError, KeyError):
+        return cached["words"], _by_char(cached["by_syllable"])
+    except (OSError, ValueError, KeyError, AttributeError):
         pass
     word_sounds, chars = _build_sounds(words)
+    by_syllable: dict[str, str] = {}
+    for ch, syllables in chars.items():
+        for syllable in syllables:
+            by_syllable[syllable] = by_syllable.get(syllable, "") + ch
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"words": word_sounds, "chars": chars}, ensure_ascii=False), encoding="utf-8")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    payload = {"words": word_sounds, "by_syllable": by_syllable}
+    tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     tmp.replace(path)
-    return word_sounds, chars
+    return word_sounds, _by_char(by_syllable)
+
+
+def _by_char(by_syllable: Mapping[str, str]) -> dict[str, list[str]]:
+    chars: dict[str, list[str]] = {}
+    for syllable, members in by_syllable.items():
+        for ch in members:
+            chars.setdefault(ch, []).append(syllable)
+    return chars
 
 
 def _corpus_text() -> str:
