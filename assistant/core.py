@@ -11,7 +11,7 @@ from typing import Any
 from .config import embed_spec
 from .corpus import Document, load_corpus
 from .errors import AssistantError
-from .textproc import normalize_query
+from .textproc import normalize_query, read_query
 from .types import Answer, Passage
 
 __all__ = ["VARIANTS", "Assistant", "Variant"]
@@ -111,8 +111,12 @@ class Assistant:
         if len(text) > MAX_QUESTION_CHARS:
             text = text[:MAX_QUESTION_CHARS]
             notice = f"问题超过{MAX_QUESTION_CHARS}字，已只取前{MAX_QUESTION_CHARS}字作答。"
-        # Traditional characters and homophone typos are read as the simplified domain words.
-        text = normalize_query(text)
+        # Traditional characters and homophone typos are read as the simplified domain words;
+        # a corrected typo is said, so a wrong guess is visible.
+        text, fixes = read_query(text)
+        if fixes:
+            said = "，".join(f"“{f.original}”按“{f.corrected}”" for f in fixes)
+            notice = " ".join(filter(None, [notice, f"已将{said}理解。"]))
         if session is None:
             history = [normalize_query(h) for h in history or []]
             session = dialogue.replay(history) if self.variant.calculators else None

@@ -28,6 +28,7 @@ __all__ = [
     "normalize",
     "normalize_query",
     "read_numbers",
+    "read_query",
     "segment",
     "split_sentences",
     "synonym_groups",
@@ -340,7 +341,12 @@ def normalize_query(text: str) -> str:
     for matching. The corpus never goes through typo correction, only through `to_simplified`
     (inside `normalize` and `segment`).
     """
-    return correct_typos(to_simplified(text))[0]
+    return read_query(text)[0]
+
+
+def read_query(text: str) -> tuple[str, list[Correction]]:
+    """`normalize_query`, plus the typo corrections it made (so the user can be told)."""
+    return correct_typos(to_simplified(text))
 
 
 def tokenize(text: str) -> list[str]:

@@ -163,3 +163,13 @@ def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.Monke
 )
 def test_colloquial_short_forms_reach_the_domain_words(question: str, canonical: str) -> None:
     assert canonical in expand_synonyms(tokenize(question))
+
+
+def test_a_corrected_typo_is_told_to_the_user() -> None:
+    # A fee question never retrieves, so no index is needed to see the whole answer path.
+    from assistant.core import Assistant
+
+    answer = Assistant(retriever=None).ask("1200人的企业年今多少")
+    assert answer.intent == "fee" and "年金" in answer.answer
+    assert answer.notice == "已将“年今”按“年金”理解。"
+    assert Assistant(retriever=None).ask("1200人的企业年金多少").notice is None
