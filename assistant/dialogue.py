@@ -27,15 +27,27 @@ def _fee_answer(r: Route) -> Answer:
         quote = fees.quote_fee(r.slots.employees)
     except InputError as exc:
         return chat.headcount_refusal(r.slots.employees, str(exc))
-    return chat.quote_answer(quote, item=r.slots.fee_item)
+    return chat.quote_answer(quote, item=r.slots.fee_item, estimated=r.slots.employees_approx)
 
 
 def _score_answer(r: Route) -> Answer:
+    slots = r.slots
+    special = (slots.special_deductions, slots.special_bonuses)
     try:
-        rating = scoring.rate_score(r.slots.score, target=r.slots.target_level)
+        if any(special) and r.base_score is None:
+            # "95分，有一项特别扣分": the stated score is before its special items.
+            rating = scoring.rate_with_special_items(
+                slots.score, special_deductions=special[0], special_bonus=special[1], target=slots.target_level
+            )
+        else:
+            rating = scoring.rate_score(slots.score, target=slots.target_level)
     except InputError as exc:
         return chat.invalid_answer(str(exc))
-    return chat.rating_answer(rating, base_score=r.base_score, delta=r.slots.score_delta)
+    if any(special) and r.base_score is None and slots.score is not None:
+        return chat.rating_answer(
+            rating, base_score=slots.score, delta=rating.score - slots.score, special=special, estimated=slots.score_approx
+        )
+    return chat.rating_answer(rating, base_score=r.base_score, delta=slots.score_delta, estimated=slots.score_approx)
 
 
 def answer_calculation(r: Route) -> Answer:

@@ -28,6 +28,7 @@ __all__ = [
     "enterprise_kinds",
     "levels",
     "rate_score",
+    "rate_with_special_items",
     "score_sheet",
     "self_assess",
 ]
@@ -249,11 +250,7 @@ def score_sheet(sheet: Mapping[str, Any]) -> Rating:
     possible = sum(ln.max_points for ln in applicable)
     base = earned / possible * table.max_score
 
-    deductions = inputs.count(sheet.get("special_deductions"), "特别扣分项数")
-    bonus = inputs.count(sheet.get("special_bonus"), "特别加分项数")
-    if bonus > table.max_special_bonus:
-        raise InputError(f"特别加分项最多 {table.max_special_bonus} 项（收到 {bonus} 项）")
-    adjustment = bonus * table.special_bonus_points - deductions * table.special_deduction_points
+    deductions, bonus, adjustment, special_rules = _special_items(sheet.get("special_deductions"), sheet.get("special_bonus"))
     final = min(max(base + adjustment, 0.0), table.max_score)
     result = SheetResult(
         lines=lines,
@@ -265,9 +262,44 @@ def score_sheet(sheet: Mapping[str, Any]) -> Rating:
         adjustment=adjustment,
         deleted=tuple(ln.name for ln in lines if not ln.applicable),
     )
-    used = ["deletion"] + (["special_deduction"] if deductions else []) + (["special_bonus"] if bonus else [])
-    rules = tuple(row for key in used if (row := table.row("rules", key)) is not None)
+    deletion = table.row("rules", "deletion")
+    rules = ((deletion,) if deletion is not None else ()) + special_rules
     return _rate(round(final, 2), special_deductions=deductions, sheet=result, rules=rules)
+
+
+def _special_items(deductions: object, bonus: object) -> tuple[int, int, float, tuple[Row, ...]]:
+    """The counts of 特别扣分项 and 特别加分项, the points they change a score by, and their rule rows.
+
+    Raises:
+        InputError: a count is not a whole number from 0 to `inputs.MAX_COUNT`, or more bonuses are
+            claimed than allowed.
+    """
+    table = star_table()
+    d = inputs.count(deductions, "特别扣分项数")
+    b = inputs.count(bonus, "特别加分项数")
+    if b > table.max_special_bonus:
+        raise InputError(f"特别加分项最多 {table.max_special_bonus} 项（收到 {b} 项）")
+    adjustment = b * table.special_bonus_points - d * table.special_deduction_points
+    used = (["special_deduction"] if d else []) + (["special_bonus"] if b else [])
+    return d, b, adjustment, tuple(row for key in used if (row := table.row("rules", key)) is not None)
+
+
+def rate_with_special_items(
+    total: object, *, special_deductions: object = 0, special_bonus: object = 0, target: str | None = None
+) -> Rating:
+    """The grade for a total scored before its special items ("95分，有一项特别扣分"): each
+    特别扣分项 takes special_deduction_points off, a 特别加分项 adds special_bonus_points, kept
+    within 0–max_score; the rule rows used are in `Rating.rules`.
+
+    Raises:
+        InputError: as `rate_score`, or a count is unusable (see `_special_items`).
+    """
+    table = star_table()
+    score = inputs.score(total, table.max_score)
+    deductions, _, adjustment, rules = _special_items(special_deductions, special_bonus)
+    goal = None if target is None else _find_level(target)
+    final = min(max(score + adjustment, 0.0), table.max_score)
+    return _rate(round(final, 2), special_deductions=deductions, target=goal, rules=rules)
 
 
 # ---------------------------------------------------------------------------------------------

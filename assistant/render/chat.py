@@ -13,7 +13,14 @@ from ..data import by_key
 from ..types import Answer
 from .basis import coverage_passage, level_passage, quote_basis, rating_basis, rating_calculation
 from .jsondata import quote_data, rating_data
-from .phrases import gap_phrase, recert_missing, top_level_phrase
+from .phrases import (
+    blocked_sentence,
+    estimated_band,
+    estimated_headcount,
+    gap_phrase,
+    recert_missing,
+    top_level_phrase,
+)
 from .rows import charged
 from .style import PROSE
 
@@ -32,9 +39,12 @@ def invalid_answer(message: str) -> Answer:
     return Answer(answer=f"{message}。", intent="invalid", abstained=True, notice=message)
 
 
-def quote_answer(quote: Quote, *, item: str | None = None) -> Answer:
+def quote_answer(quote: Quote, *, item: str | None = None, estimated: bool = False) -> Answer:
     """The fee answer: band and person-days, then the first year, later years and re-certification,
-    or only the fee item asked about (`application`, `registration`, `annual`, `audit`)."""
+    or only the fee item asked about (`application`, `registration`, `annual`, `audit`).
+
+    `estimated`: the headcount was an estimate ("五百来号人"), so the answer says which band it
+    assumed ("按约500人估算，属于收费表426–625人档") and when the figures would differ."""
     band = quote.band
     days, yuan = PROSE.days, PROSE.yuan
     cites = Citations()
@@ -44,8 +54,9 @@ def quote_answer(quote: Quote, *, item: str | None = None) -> Answer:
     years = quote.years
     later = years[1] if len(years) > 1 else None
     recert_days = days(band.recert) if band.recert is not None else "人日数收费表中缺失"
+    subject = f"{estimated_headcount(quote.employees)}，" if estimated else f"{quote.employees}人的企业"
     head = (
-        f"{quote.employees}人的企业属于收费表{band.label}档：初审{days(band.initial)}"
+        f"{subject}属于收费表{band.label}档：初审{days(band.initial)}"
         f"（策划及文件评审{days(band.initial_planning)}、现场评审{days(band.initial_onsite)}），"
         f"每年监督评审{days(band.surveillance)}，复评{recert_days}{c_row}。"
     )
@@ -74,9 +85,10 @@ def quote_answer(quote: Quote, *, item: str | None = None) -> Answer:
         fee = by_key(quote.fee_items, item)
         recurring = "（首年和之后每个监督年都要缴）" if fee.per == "year" else ""
         lines.append(f"{line.name}为{PROSE.price(line.unit_price, line.unit)}，{charged(fee)}{recurring}{c_items}。")
-        lines.append(
-            f"按{quote.employees}人（{band.label}档）计，首年费用合计{yuan(quote.first_year_total)}{c_calc}。"
-        )
+        basis, verb = (f"按约{quote.employees}人", "估算") if estimated else (f"按{quote.employees}人", "计")
+        lines.append(f"{basis}（{band.label}档）{verb}，首年费用合计{yuan(quote.first_year_total)}{c_calc}。")
+    if estimated:
+        lines.append(f"{estimated_band(band)}{c_row}。")
     lines.append(_DISCLAIMER)
     return Answer(answer="\n".join(lines), citations=cites.citations, intent="fee", data=quote_data(quote))
 
@@ -103,19 +115,34 @@ def headcount_refusal(employees: float | None, message: str) -> Answer:
     return Answer(answer=text, citations=cites.citations, intent="fee", notice=message)
 
 
-def rating_answer(rating: Rating, *, base_score: float | None = None, delta: float | None = None) -> Answer:
+def rating_answer(
+    rating: Rating,
+    *,
+    base_score: float | None = None,
+    delta: float | None = None,
+    special: tuple[int, int] | None = None,
+    estimated: bool = False,
+) -> Answer:
     """The score answer: the grade with its threshold row, the gap to the next grade (and to a level
-    asked about), the caveats; after "再多2分", the arithmetic from the earlier score first."""
+    asked about), the caveats; after "再多2分", the arithmetic from the earlier score first.
+
+    `special`: (特别扣分项, 特别加分项) counts that turned `base_score` into the rating's score
+    ("95分，有一项特别扣分" → 94分); `estimated`: the score was an estimate ("九十来分")."""
     cites = Citations()
     shown = PROSE.points(rating.score)
     calc = rating_calculation(rating, base_score=base_score, delta=delta)
     lines: list[str] = []
-    if base_score is not None and delta is not None:
+    if base_score is not None and delta is not None and special is not None:
+        items = "、".join(f"{name}{n}项" for name, n in zip(("特别扣分", "特别加分"), special, strict=True) if n)
+        rules = "".join(cites.mark(p) for p in rating_basis(rating) if p.section.startswith("评分规则"))
+        lines.append(f"{PROSE.points(base_score)}再计{items}，按{shown}评定{rules}{cites.mark(calc)}。")
+    elif base_score is not None and delta is not None:
         change = f"再多{PROSE.points(delta)}" if delta >= 0 else f"少{PROSE.points(-delta)}"
         lines.append(f"在上次的{PROSE.points(base_score)}基础上{change}，是{shown}{cites.mark(calc)}。")
     level_p = level_passage(rating.level)
     verb = "" if rating.level.key == levels()[0].key else "对应"
-    lines.append(f"{shown}{verb}{rating.level.label}：{_cited(level_p.text, cites.mark(level_p))}")
+    about = f"按约{shown}估算，" if estimated else ""
+    lines.append(f"{about}{shown}{verb}{rating.level.label}：{_cited(level_p.text, cites.mark(level_p))}")
     nxt = rating.next_level
     if nxt is not None and rating.gap is not None:
         lines.append(f"{gap_phrase(nxt, rating.gap)}{cites.mark(level_passage(nxt))}{cites.mark(calc)}。")
@@ -130,4 +157,6 @@ def rating_answer(rating: Rating, *, base_score: float | None = None, delta: flo
             lines.append(f"{shown}已达到{target.label}的分数线（{PROSE.points(target.min)}）{cites.mark(target_p)}。")
     notes = [p for p in rating_basis(rating) if p.section.startswith("说明")]
     lines += [f"注意：{_cited(p.text, cites.mark(p))}" for p in notes]
+    if rating.star_blocked:
+        lines.append(f"注意：{blocked_sentence(rating, whose='')}")
     return Answer(answer="\n".join(lines), citations=cites.citations, intent="score", data=rating_data(rating))

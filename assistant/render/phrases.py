@@ -18,7 +18,10 @@ __all__ = [
     "ESTIMATE",
     "assessment_caveats",
     "basis_line",
+    "blocked_sentence",
     "category_share",
+    "estimated_band",
+    "estimated_headcount",
     "gap_phrase",
     "override_sentence",
     "person_days_summary",
@@ -55,6 +58,17 @@ def recert_missing(band: Band, style: Style = PROSE) -> str:
 def recert_note(quote: Quote) -> str | None:
     """The note a quote document carries when its re-certification cannot be priced."""
     return None if quote.recert.total is not None else recert_missing(quote.band, TEXT) + "。"
+
+
+def estimated_headcount(employees: int) -> str:
+    """How an answer names a headcount the user only estimated: '按约500人估算'."""
+    return f"按约{employees}人估算"
+
+
+def estimated_band(band: Band) -> str:
+    """The sentence an estimated headcount's answer adds: which band it assumed, and when the
+    figures would differ (no full stop)."""
+    return f"人数是估计的：{band.label}都属于这一档，实际人数不在这个范围内时，人日数和费用会不同"
 
 
 def person_days_summary(band: Band, style: Style = TEXT) -> str:
@@ -99,18 +113,19 @@ def basis_line(passage: Passage) -> str:
     return f"{passage.section}：{passage.text}（来源：{passage.source}）"
 
 
-def _blocked_sentence(rating: Rating) -> str:
+def blocked_sentence(rating: Rating, *, whose: str = "本评分表") -> str:
+    """A star grade the special deductions block (single-source rule), with its full stop."""
     table = star_table()
     pass_level = table.levels[1] if len(table.levels) > 1 else table.levels[0]
     return (
-        f"本评分表有{rating.special_deductions}项特别扣分，达到{table.star_block_deductions}项：按上述单一来源的规则，"
+        f"{whose}有{rating.special_deductions}项特别扣分，达到{table.star_block_deductions}项：按上述单一来源的规则，"
         f"不评定星级，只能按{pass_level.label}处理。"
     )
 
 
 def rating_caveats(rating: Rating) -> tuple[str, ...]:
     """What qualifies the grade: a blocked star first, then the caveat rows that apply."""
-    blocked = (_blocked_sentence(rating),) if rating.star_blocked else ()
+    blocked = (blocked_sentence(rating),) if rating.star_blocked else ()
     return (*blocked, *(row.text for row in rating.notes))
 
 
