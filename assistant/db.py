@@ -12,6 +12,7 @@ instead of failing with "database is locked").
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,13 +59,33 @@ def connect(component: str, migrations: Sequence[Migration], *, path: Path | Non
     try:
         conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
         _migrate(conn, component, migrations)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"数据库 {target} 无法打开或升级（{exc}）。请检查该文件，或把它移走后重试。") from exc
     return conn
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting like the busy timeout does.
+
+    Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is locked"
+    at once instead of calling the busy handler when another process holds one: several processes
+    opening a fresh database together (the first quotes of a day) would fail without this wait.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
 
 
 @contextmanager

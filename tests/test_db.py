@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,19 @@ def test_concurrent_processes_migrate_and_write(tmp_path: Path) -> None:
     ids = [r[0] for r in conn.execute("SELECT id FROM notes ORDER BY id")]
     assert ids == list(range(1, 101))  # no lost update, no duplicate key
     assert schema_version(conn, "notes") == 2
+
+
+
+def test_connect_waits_for_a_lock_held_while_the_file_is_new(tmp_path: Path) -> None:
+    # A process that has just created the file holds its lock before the file is in WAL mode;
+    # SQLite then refuses the switch to WAL at once ("database is locked") instead of waiting
+    # for the busy timeout. connect() must wait, as it waits for any writer.
+    path = tmp_path / "fresh.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE other (x)")
+    threading.Timer(0.3, lambda: holder.execute("COMMIT")).start()
+    started = time.monotonic()
+    conn = connect("notes", STEPS, path=path)
+    assert time.monotonic() - started >= 0.25
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
