@@ -124,7 +124,7 @@ class Assistant:
         if session is not None:
             route = dialogue.route(text, session)
             if route.intent in {"fee", "score"}:
-                answer = dialogue.answer_calculation(route)
+                answer = dialogue.answer_calculation(route, question=text)
                 answer.notice = notice
                 return answer
             query = route.resolved_question or text

@@ -22,12 +22,16 @@ __all__ = ["Route", "Session", "Slots", "answer_calculation", "parse_slots", "re
 # Answers.
 
 
-def _fee_answer(r: Route) -> Answer:
+def _fee_answer(r: Route, question: str) -> Answer:
     try:
         quote = fees.quote_fee(r.slots.employees)
     except InputError as exc:
         return chat.headcount_refusal(r.slots.employees, str(exc))
-    return chat.quote_answer(quote, item=r.slots.fee_item, estimated=r.slots.employees_approx)
+    answer = chat.quote_answer(quote, item=r.slots.fee_item, estimated=r.slots.employees_approx)
+    # "生成报价单": the quote is issued and saved in the register (assistant/quotes/chat.py).
+    from .quotes.chat import issue_if_asked
+
+    return issue_if_asked(question, quote, answer)
 
 
 def _score_answer(r: Route) -> Answer:
@@ -50,11 +54,13 @@ def _score_answer(r: Route) -> Answer:
     return chat.rating_answer(rating, base_score=r.base_score, delta=slots.score_delta, estimated=slots.score_approx)
 
 
-def answer_calculation(r: Route) -> Answer:
+def answer_calculation(r: Route, *, question: str = "") -> Answer:
     """The cited Chinese answer for a `fee` or `score` route.
 
     Args:
         r: a route from `route` whose intent is `fee` or `score`.
+        question: the question as asked; one that asks for a quote document ("生成报价单") gets the
+            quote issued and saved in the register, its number in the answer.
 
     Returns:
         An `Answer` with [n] markers, citations to the table rows used (doc ids `data:fees` /
@@ -65,7 +71,7 @@ def answer_calculation(r: Route) -> Answer:
         ValueError: the route's intent is not `fee` or `score`.
     """
     if r.intent == "fee":
-        return _fee_answer(r)
+        return _fee_answer(r, question)
     if r.intent == "score":
         return _score_answer(r)
     raise ValueError(f"answer_calculation 只处理 fee/score 意图，收到 {r.intent!r}")

@@ -27,6 +27,7 @@ __all__ = [
     "headcount",
     "money",
     "name",
+    "percent_off",
     "points",
     "score",
     "shown",
@@ -145,6 +146,37 @@ def money(value: object, what: str) -> float:
     if number > MAX_PRICE:
         raise InputError(f"{what} {shown(value)} 元超出合理范围（最高 {format_amount(MAX_PRICE)} 元），请检查输入")
     return float(number)
+
+
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_ZHE = re.compile(r"^(\d+(?:\.\d+)?)折$")
+
+
+def percent_off(value: object, what: str) -> float | None:
+    """A discount typed as a share: "10%" -> 10, "9折" -> 10, "8.5折" or "85折" -> 15; None when
+    `value` is not written as a share (then it is an amount).
+
+    Raises:
+        InputError: a share outside 0–100 %, a 折 outside 0–10, or longer than anyone types.
+    """
+    if not isinstance(value, str) or _too_long(value):
+        return None
+    text = _typed(value)
+    percent = _PERCENT.match(text)
+    if percent:
+        number = Decimal(percent.group(1))
+        if number > 100:
+            raise InputError(f"{what}“{shown(value)}”超过 100%，请输入 0–100% 之间的折扣比例")
+        return float(number)
+    zhe = _ZHE.match(text)
+    if zhe is None:
+        return None
+    number = Decimal(zhe.group(1))
+    if 10 < number < 100 and number == number.to_integral_value():
+        number /= 10  # 85折 is 8.5折
+    if not 0 < number <= 10:
+        raise InputError(f"{what}“{shown(value)}”不是有效的折扣，请写成如“9折”“8.5折”或“10%”")
+    return float((10 - number) * 10)
 
 
 def score(value: object, maximum: float, what: str = "评分") -> float:

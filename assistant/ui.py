@@ -22,29 +22,25 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from . import dialogue, inputs, ui_ops
+from . import dialogue, ui_ops
 from . import ui_render as render
 from .access import Access, maintainer_login
 from .access import is_loopback as _is_loopback
 from .calculators import fees, scoring
 from .core import Assistant
-from .data import by_key, fee_table, indicator_table
+from .data import indicator_table
 from .errors import AssistantError, InputError
 from .feedback import FeedbackStore
 from .render import html as result_html
-from .render.document import quote_number
 from .render.jsondata import quote_data, rating_data
-from .render.markdown import quote_markdown
-from .render.numbers import format_amount
-from .render.pdf import quote_pdf
 from .render.rows import thresholds_phrase
 from .types import Answer
+from .ui_quotes import quote_tab
 
 __all__ = [
     "EXAMPLES",
@@ -156,15 +152,6 @@ class _Backend:
     def search(self, query: str) -> list[Any]:
         with self.lock:
             return self.assistant.search(query, k=_SEARCH_K)
-
-    def quote_files(self, quote: fees.Quote) -> tuple[Path, Path]:
-        """The quote as PDF and Markdown, named by quote number (same quote -> same files)."""
-        today = date.today()
-        number = quote_number(quote, today)
-        pdf = quote_pdf(quote, self.files / f"{number}.pdf", number=number, issued=today)
-        md = self.files / f"{number}.md"
-        md.write_text(quote_markdown(quote, number=number, issued=today), encoding="utf-8")
-        return pdf, md
 
 
 def _message(exc: BaseException) -> str:
@@ -314,81 +301,6 @@ def _chat_tab(backend: _Backend) -> None:
     # The chatbot's own clear (bin) icon empties the messages; the dialogue state must go with them.
     chatbot.clear(lambda: None, outputs=session, api_visibility="private", queue=False)
     ui_ops.attach_feedback(chatbot, backend.feedback)
-
-
-def _fee_defaults() -> tuple[str, str]:
-    table = fee_table()
-    return format_amount(by_key(table.items, "audit").amount), str(table.person_days[-1].max)
-
-
-def _quote_tab(backend: _Backend) -> None:
-    rate_default, max_people = _fee_defaults()
-    gr.Markdown(f"按《认证收费标准及人日数对照表（试行）》估算认证费用（适用于 1–{max_people} 人的企业）。")
-    with gr.Row():
-        with gr.Column(min_width=200):
-            headcount = gr.Textbox(label="员工人数（必填）", placeholder="例如 1200", elem_id="quote-headcount")
-            headcount_error = gr.HTML(elem_id="quote-headcount-error")
-        with gr.Column(min_width=200):
-            company = gr.Textbox(
-                label="公司名称（可选）",
-                placeholder="印在报价单上",
-                elem_id="quote-company",
-                max_length=inputs.MAX_NAME_CHARS,
-            )
-        with gr.Column(min_width=200):
-            rate = gr.Textbox(
-                label="评审费单价（元/人日，可选）",
-                placeholder=f"默认按收费表 {rate_default}",
-                elem_id="quote-rate",
-            )
-            rate_error = gr.HTML(elem_id="quote-rate-error")
-    make = gr.Button("生成报价", variant="primary", elem_id="quote-make")
-    # Downloads sit above the (long) quote so they are in view as soon as the quote is made.
-    with gr.Row():
-        pdf = gr.DownloadButton("下载 PDF 报价单", visible=False, elem_id="quote-pdf", min_width=140)
-        md = gr.DownloadButton("下载 Markdown 报价单", visible=False, elem_id="quote-md", min_width=140)
-    result = gr.HTML(elem_id="quote-result")
-
-    def failed(head: str = "", rate_msg: str = "", body: str = "") -> tuple[Any, ...]:
-        hidden = gr.DownloadButton(value=None, visible=False)
-        return render.error_html(head), render.error_html(rate_msg), body, hidden, hidden
-
-    @_guard(lambda msg: failed(body=render.error_html(msg)))
-    def make_quote(count: str, name: str, rate_text: str) -> tuple[Any, ...]:
-        count = (count or "").strip()
-        if not count:
-            return failed(head="请填写员工人数（正整数，例如 1200）")
-        # Headcount first, so its message lands under the headcount field and not under the rate.
-        try:
-            fees.find_band(count)
-        except InputError as exc:
-            return failed(head=str(exc))
-        try:
-            inputs.name(name, "公司名称")
-        except InputError as exc:
-            return failed(body=render.error_html(str(exc)))
-        try:
-            quote = fees.quote_fee(count, rate=(rate_text or "").strip() or None, company=name)
-        except InputError as exc:
-            return failed(rate_msg=str(exc))
-        pdf_path, md_path = backend.quote_files(quote)
-        return (
-            "",
-            "",
-            result_html.quote_html(quote),
-            gr.DownloadButton(value=str(pdf_path), visible=True),
-            gr.DownloadButton(value=str(md_path), visible=True),
-        )
-
-    io: dict[str, Any] = {
-        "fn": make_quote,
-        "inputs": [headcount, company, rate],
-        "outputs": [headcount_error, rate_error, result, pdf, md],
-        "api_visibility": "private",
-    }
-    make.click(**io)
-    headcount.submit(**io)
-    rate.submit(**io)
 
 
 def _score_tab() -> None:
@@ -625,7 +537,7 @@ def create_app(assistant: Assistant | None = None, *, access: Access | None = No
             with gr.Tab("智能问答", id="chat", elem_id="tab-chat"):
                 _chat_tab(backend)
             with gr.Tab("快速报价", id="quote", elem_id="tab-quote"):
-                _quote_tab(backend)
+                quote_tab(backend.files, _guard)
             with gr.Tab("星级自评", id="score", elem_id="tab-score"):
                 _score_tab()
             with gr.Tab("知识库", id="kb", elem_id="tab-kb"):

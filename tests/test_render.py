@@ -20,7 +20,9 @@ from assistant.calculators.scoring import levels
 from assistant.citations import Citations
 from assistant.cli import main
 from assistant.corpus import load_corpus
+from assistant.quotes.issue import Issue
 from assistant.render.basis import level_passage, quote_basis
+from assistant.render.document import quote_document
 from assistant.render.markdown import quote_markdown
 from assistant.render.pdf import quote_pdf
 from assistant.types import Passage
@@ -104,7 +106,7 @@ HOSTILE_COMPANY = "<script>alert(1)</script>某某公司\n- 首年合计：1 元
 
 
 def test_markdown_quote_escapes_the_company_name() -> None:
-    md = quote_markdown(quote_fee(1200, company=HOSTILE_COMPANY), number="SH-T", issued=date(2025, 1, 2))
+    md = quote_markdown(quote_document(quote_fee(1200, company=HOSTILE_COMPANY), Issue("SH-T", date(2025, 1, 2))))
     assert "<script>" not in md and "</script>" not in md
     lines = md.splitlines()
     # The only total lines are the quote's own.
@@ -115,7 +117,7 @@ def test_markdown_quote_escapes_the_company_name() -> None:
 
 
 def test_markdown_keeps_an_ordinary_name_as_typed() -> None:
-    md = quote_markdown(quote_fee(8, company="某某电器有限公司"), issued=date(2025, 1, 2))
+    md = quote_markdown(quote_document(quote_fee(8, company="某某电器有限公司"), Issue("SH-T", date(2025, 1, 2))))
     assert "- 客户：某某电器有限公司\n" in md
 
 
@@ -129,7 +131,7 @@ PDF_COMPANY = "某某·科技（Café & Co.）"
 
 @pytest.fixture
 def quote_file(tmp_path: Path) -> Path:
-    return quote_pdf(quote_fee(1200, company=PDF_COMPANY), tmp_path / "q.pdf", issued=date(2025, 1, 2))
+    return quote_pdf(quote_document(quote_fee(1200, company=PDF_COMPANY), Issue("SH-T", date(2025, 1, 2))), tmp_path / "q.pdf")
 
 
 def _runs(path: Path) -> dict[str, str]:
@@ -183,5 +185,32 @@ def test_pdf_text_as_a_viewer_reads_it_has_no_boxes_and_keeps_every_bullet(quote
 
 def test_pdf_with_the_longest_allowed_company_name_still_lays_out(tmp_path: Path) -> None:
     for name in ("某" * 120, "W" * 120, "https://example.com/" + "a" * 100):
-        out = quote_pdf(quote_fee(1200, company=name), tmp_path / "long.pdf", issued=date(2025, 1, 2))
+        out = quote_pdf(quote_document(quote_fee(1200, company=name), Issue("SH-T", date(2025, 1, 2))), tmp_path / "long.pdf")
         assert len(PdfReader(str(out)).pages) >= 1
+
+
+def test_every_new_line_of_an_issued_quote_has_its_glyphs(tmp_path: Path) -> None:
+    """Seller block, contact, validity, user-added lines, discount, band-edge and extras notes:
+    every character in a font that has it, and a viewer reads each line back without a box."""
+    from datetime import timedelta
+
+    from assistant.quotes.issue import Seller
+
+    seller = Seller("某某·认证（Café）服务有限公司", "王经理", "+86 (10) 1234-5678", "sales_01@example.com")
+    issue = Issue("SH-20250102-0001", date(2025, 1, 2), date(2025, 1, 2) + timedelta(days=30), "张三·李", seller)
+    quote = quote_fee(1176, company=PDF_COMPANY, travel_rate=800, consulting=20000, discount="8.5折")
+    doc = quote_document(quote, issue)
+    path = quote_pdf(doc, tmp_path / "issued.pdf")
+    runs = _runs(path)
+    missing = sorted(
+        {ch for ch in runs.get("STSong-Light", "") if ch.strip() and (ch in "·•" or not _encodes(ch, "gbk"))}
+    )
+    assert missing == [] and set(runs) <= {"STSong-Light", "Helvetica"}
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext 不存在：apt-get install -y poppler-utils 后再运行本测试")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert not any(box in text for box in _BOXES)
+    flat = re.sub(r"\s+", "", text)
+    expected = [f.value for f in doc.fields] + list(doc.notes) + ["差旅食宿估算（非收费表项目）", "首年优惠15%（非收费表项目）"]
+    for line in expected:
+        assert re.sub(r"\s+", "", line) in flat, line

@@ -9,19 +9,24 @@ calculators.
 from __future__ import annotations
 
 import json
+import re
 import socket
+import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import pytest
 from gradio_client import Client
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assistant import dialogue, ui, ui_render
 from assistant.calculators import fees, scoring
+from assistant.quotes.register import open_register
 from assistant.render.jsondata import quote_data, rating_data
 from assistant.render.numbers import format_amount
 from assistant.types import Answer, Citation, Passage
@@ -207,24 +212,73 @@ def test_score_rejects_bad_totals_in_chinese(client: Client, total: object, frag
 def test_quote_tab_shows_errors_next_to_the_field(
     app: gr.Blocks, headcount: str, rate: str, where: int, fragment: str
 ) -> None:
-    outputs = _handler(app, "make_quote")(headcount, "", rate)
+    outputs = _handler(app, "make_quote")(headcount, "", "", rate, "", "", "", "", "")
     assert fragment in outputs[where]
     assert 'class="sa-error"' in outputs[where]
-    assert outputs[1 - where] == ""  # only the offending field shows a message
-    assert outputs[2] == ""  # and no stale quote stays on screen
+    assert outputs[1 - where] == outputs[2] == ""  # only the offending field shows a message
+    assert outputs[3] == ""  # and no stale quote stays on screen
 
 
-def test_quote_tab_writes_pdf_and_markdown(app: gr.Blocks) -> None:
-    head_error, rate_error, html, pdf, md = _handler(app, "make_quote")("1200", "<b>某某</b>电器", "")
-    assert head_error == rate_error == ""
-    assert "53,000" in html
-    assert "&lt;b&gt;某某&lt;/b&gt;电器" in html and "<b>某某</b>" not in html
+# Inputs of make_quote: headcount, company, contact, rate, travel, travel per day, consulting,
+# discount, validity days. Outputs: the three field errors, the quote, PDF/MD/XLSX, recent list, picker.
+@pytest.mark.parametrize(
+    ("extras", "fragment"),
+    [
+        (("-5", "", "", "", ""), "差旅费（每次现场评审）应为非负数字"),
+        (("100", "100", "", "", ""), "差旅费请只填一种"),
+        (("", "", "", "60000", ""), "超过可优惠的首年费用 53,000 元"),
+        (("", "", "", "", "0"), "有效期应为 1–365 之间的天数"),
+    ],
+)
+def test_quote_tab_reports_bad_extra_lines_under_them(app: gr.Blocks, extras: tuple[str, ...], fragment: str) -> None:
+    outputs = _handler(app, "make_quote")("1200", "", "", "", *extras)
+    assert outputs[0] == outputs[1] == "" and fragment in outputs[2] and outputs[3] == ""
+
+
+def _file(button: Any) -> Path:
     # The update carries the file as gradio serves it (a FileData dict after postprocessing).
-    pdf_path, md_path = (Path(b.value["path"] if isinstance(b.value, dict) else b.value) for b in (pdf, md))
-    assert pdf_path.read_bytes().startswith(b"%PDF")
-    text = "".join(page.extract_text() for page in PdfReader(pdf_path).pages)
-    assert "53,000" in text
-    assert "53,000" in md_path.read_text(encoding="utf-8")
+    return Path(button.value["path"] if isinstance(button.value, dict) else button.value)
+
+
+def test_quote_tab_saves_the_quote_and_writes_pdf_excel_markdown(app: gr.Blocks) -> None:
+    outputs = _handler(app, "make_quote")("1200", "<b>某某</b>电器", "张三", "", "3000", "", "", "10%", "15")
+    head_error, rate_error, extras_error, html, pdf, md, xlsx, recent, picker = outputs
+    assert head_error == rate_error == extras_error == ""
+    number = re.search(r"报价单号 <b>(SH-\d{8}-\d{4})</b> 已保存", html).group(1)  # type: ignore[union-attr]
+    assert "50,700" in html  # 53,000 + 3,000 travel − 5,300
+    assert "&lt;b&gt;某某&lt;/b&gt;电器" in html and "<b>某某</b>" not in html
+    assert number in recent and number in [value for _, value in picker.choices]
+    assert _file(pdf).read_bytes().startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(_file(pdf)).pages)
+    assert "50,700" in text and number in text
+    assert "50,700" in _file(md).read_text(encoding="utf-8")
+    assert load_workbook(_file(xlsx))["报价单"].cell(3, 2).value == number
+    with open_register() as register:
+        saved = register.get(number)
+    assert saved.channel == "ui" and saved.issue.contact == "张三"
+    assert saved.issue.valid_until == saved.issue.issued + timedelta(days=15)
+    # Re-download from the register: the same Markdown, the same PDF bytes.
+    again = _handler(app, "redownload")(number)
+    assert _file(again[1]).read_text(encoding="utf-8") == _file(md).read_text(encoding="utf-8")
+    assert _file(again[0]).read_bytes() == _file(pdf).read_bytes()
+    found, choices = _handler(app, "find_quotes")("某某")
+    assert number in found and number in [value for _, value in choices.choices]
+    nothing, _ = _handler(app, "find_quotes")("没有这家公司")
+    assert "还没有与“没有这家公司”相符的报价单" in nothing
+
+
+def test_quote_tab_batch_gives_a_zip_and_the_summary(app: gr.Blocks, tmp_path: Path) -> None:
+    source = tmp_path / "名单.csv"
+    source.write_bytes("公司,人数\n甲公司,1200\n乙公司,0\n丙公司,8\n".encode("gbk"))
+    report, bundle, summary = _handler(app, "batch")(str(source), "xlsx", lambda *a, **k: None)
+    assert "已为 2 家公司生成报价单（Excel），1 行有误未报价" in report
+    assert "第 3 行 人数：员工人数必须大于 0" in report
+    with zipfile.ZipFile(_file(bundle)) as archive:
+        names = archive.namelist()
+    assert len([n for n in names if n.endswith("甲公司.xlsx") or n.endswith("丙公司.xlsx")]) == 2
+    assert "汇总.xlsx" in names and _file(summary).name == "汇总.xlsx"
+    missing, *_ = _handler(app, "batch")(None, "pdf", lambda *a, **k: None)
+    assert "请先选择" in missing
 
 
 def test_score_tab_rates_a_total_and_a_checklist(app: gr.Blocks) -> None:

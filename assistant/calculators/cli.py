@@ -1,7 +1,8 @@
 """`assistant quote` and `assistant score`: the calculators on the command line.
 
 Only the calculators and the data tables are imported here (no index, no model), so both commands
-answer in well under a second from a cold start.
+answer in well under a second from a cold start. `assistant quote` itself (issuing, the register,
+exports, batches) lives in assistant/quotes/cli.py.
 """
 
 from __future__ import annotations
@@ -16,15 +17,14 @@ import yaml
 
 from ..data import star_table
 from ..errors import AssistantError, CorpusError, InputError
-from ..render.jsondata import assessment_data, dumps, quote_data, rating_data
-from ..render.markdown import quote_markdown
+from ..quotes import cli as quote_cli
+from ..render.jsondata import assessment_data, dumps, rating_data
 from ..render.numbers import format_score
-from ..render.pdf import quote_pdf
 from ..render.rows import thresholds_phrase
-from ..render.text import assessment_text, quote_written, rating_text
-from . import fees, scoring
+from ..render.text import assessment_text, rating_text
+from . import scoring
 
-__all__ = ["register", "run_quote", "run_score"]
+__all__ = ["register", "run_score"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,18 +33,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     Each stores its handler with `set_defaults(func=...)`; the handler takes the parsed `args`
     and returns the exit code (0 ok, 2 bad input, 1 broken data table).
     """
-    quote = subparsers.add_parser(
-        "quote",
-        help="按员工人数计算认证费用报价",
-        description="按《商品售后服务评价体系认证收费标准及人日数对照表（试行）》计算认证费用报价。",
-    )
-    quote.add_argument("--employees", required=True, metavar="N", help="企业雇员人数（正整数，例如 1200）")
-    quote.add_argument("--company", metavar="名称", help="报价单上的客户名称")
-    quote.add_argument("--rate", metavar="R", help="每人日评审费（元），默认按收费表")
-    quote.add_argument("--json", action="store_true", help="输出 JSON")
-    quote.add_argument("--format", choices=("pdf", "md"), help="写出报价单文件的格式（需配合 --out）")
-    quote.add_argument("--out", metavar="FILE", help="报价单文件路径；未给 --format 时按扩展名判断")
-    quote.set_defaults(func=run_quote)
+    quote_cli.add_parser(subparsers)
 
     # The grades come from star_levels.yaml; if it is broken, `score` itself reports it.
     try:
@@ -75,51 +64,6 @@ def _fail(exc: AssistantError) -> int:
 
 def _print_json(data: dict[str, Any]) -> None:
     print(dumps(data, indent=2))
-
-
-def run_quote(args: argparse.Namespace) -> int:
-    """Handle `assistant quote`: print the quote or write it as a PDF/Markdown file.
-
-    Args:
-        args: parsed arguments (employees, company, rate, json, format, out).
-
-    Returns:
-        0 on success; 2 for bad input (headcount, rate, output options); 1 for a broken data table.
-    """
-    try:
-        quote = fees.quote_fee(args.employees, rate=args.rate, company=args.company)
-        if args.format or args.out:
-            return _write_quote(quote, args)
-    except AssistantError as exc:
-        return _fail(exc)
-    if args.json:
-        _print_json(quote_data(quote))
-    else:
-        print(quote_markdown(quote), end="")
-    return 0
-
-
-def _write_quote(quote: fees.Quote, args: argparse.Namespace) -> int:
-    if not args.out:
-        raise InputError("使用 --format 时需要用 --out 指定报价单文件路径，例如 --out 报价单.pdf")
-    out = Path(args.out)
-    kind = args.format or {".pdf": "pdf", ".md": "md", ".markdown": "md"}.get(out.suffix.lower())
-    if kind is None:
-        raise InputError(f"无法从文件名 {out.name} 判断格式，请加 --format pdf 或 --format md")
-    if not out.parent.exists():
-        raise InputError(f"目录 {out.parent} 不存在，请先创建或换一个路径")
-    if kind == "pdf":
-        quote_pdf(quote, out)
-    else:
-        try:
-            out.write_text(quote_markdown(quote), encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"无法写入报价单文件 {out}：{exc.strerror or exc}") from exc
-    if args.json:
-        _print_json({"path": str(out), "format": kind, "quote": quote_data(quote)})
-    else:
-        print(quote_written(out, quote))
-    return 0
 
 
 # A score sheet lists at most a few hundred indicators; a file this large is not one.

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from ..calculators.fees import LineItem, Quote
 from ..calculators.scoring import Rating
-from ..data import Level, Row, by_key, fee_table, star_table
+from ..data import Band, Level, Row, by_key, fee_table, star_table
 from ..types import Passage
 from .numbers import format_score
-from .phrases import gap_phrase
+from .phrases import gap_phrase, line_name
 from .rows import band_sentence, fee_items_sentence, higher_level, level_sentence
 from .style import PROSE
 
 __all__ = [
     "FEES_DOC",
     "STARS_DOC",
+    "band_passage",
     "coverage_passage",
     "level_passage",
     "quote_basis",
@@ -46,10 +47,11 @@ def _sum_text(lines: tuple[LineItem, ...]) -> str:
     for line in lines:
         if line.unit == "人日":
             parts.append(
-                f"{line.name}{PROSE.days(line.quantity)}×{PROSE.price(line.unit_price, '人日')}（{PROSE.yuan(line.amount)}）"
+                f"{line_name(line)}{PROSE.days(line.quantity)}×{PROSE.price(line.unit_price, '人日')}"
+                f"（{PROSE.yuan(line.amount)}）"
             )
         else:
-            parts.append(f"{line.name}{PROSE.yuan(line.amount)}")
+            parts.append(f"{line_name(line)}{PROSE.yuan(line.amount)}")
     return " + ".join(parts)
 
 
@@ -74,12 +76,17 @@ def _calculation_text(quote: Quote) -> str:
     return text + "。"
 
 
+def band_passage(band: Band, title: str) -> Passage:
+    """One row of the person-day table (`title` is the table's)."""
+    return _passage(FEES_DOC, title, f"人日数对照表 {band.label}", band_sentence(band), band.source)
+
+
 def quote_basis(quote: Quote) -> tuple[Passage, Passage, Passage]:
     """The band's row, the fee items, and the quote's arithmetic (so that every figure of an answer
     can be found in a cited text)."""
     audit = by_key(quote.fee_items, "audit")
     return (
-        _passage(FEES_DOC, quote.title, f"人日数对照表 {quote.band.label}", band_sentence(quote.band), quote.band.source),
+        band_passage(quote.band, quote.title),
         _passage(FEES_DOC, quote.title, "收费项目", fee_items_sentence(quote.fee_items), audit.source),
         _passage(FEES_DOC, quote.title, f"报价计算 {quote.employees}人", _calculation_text(quote), audit.source),
     )

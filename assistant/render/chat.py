@@ -11,9 +11,17 @@ from ..calculators.scoring import Rating, levels
 from ..citations import Citations
 from ..data import by_key
 from ..types import Answer
-from .basis import coverage_passage, level_passage, quote_basis, rating_basis, rating_calculation
+from .basis import (
+    band_passage,
+    coverage_passage,
+    level_passage,
+    quote_basis,
+    rating_basis,
+    rating_calculation,
+)
 from .jsondata import quote_data, rating_data
 from .phrases import (
+    band_edge_note,
     blocked_sentence,
     estimated_band,
     estimated_headcount,
@@ -49,7 +57,10 @@ def quote_answer(quote: Quote, *, item: str | None = None, estimated: bool = Fal
     days, yuan = PROSE.days, PROSE.yuan
     cites = Citations()
     row, items, calc = quote_basis(quote)
-    c_row, c_items = cites.mark(row), cites.mark(items)
+    c_row = cites.mark(row)
+    # An estimate ("一千一百来人") says its band below instead; an exact edge headcount says why here.
+    edge = _edge_sentence(quote, cites, c_row) if item in (None, "audit") and not estimated else ""
+    c_items = cites.mark(items)
     audit = quote.item("audit")
     years = quote.years
     later = years[1] if len(years) > 1 else None
@@ -58,7 +69,7 @@ def quote_answer(quote: Quote, *, item: str | None = None, estimated: bool = Fal
     head = (
         f"{subject}属于收费表{band.label}档：初审{days(band.initial)}"
         f"（策划及文件评审{days(band.initial_planning)}、现场评审{days(band.initial_onsite)}），"
-        f"每年监督评审{days(band.surveillance)}，复评{recert_days}{c_row}。"
+        f"每年监督评审{days(band.surveillance)}，复评{recert_days}{c_row}。{edge}"
     )
     c_calc = cites.mark(calc)
     audit_text = f"评审费{days(audit.quantity)}×{PROSE.price(audit.unit_price, '人日')}={yuan(audit.amount)}"
@@ -91,6 +102,17 @@ def quote_answer(quote: Quote, *, item: str | None = None, estimated: bool = Fal
         lines.append(f"{estimated_band(band)}{c_row}。")
     lines.append(_DISCLAIMER)
     return Answer(answer="\n".join(lines), citations=cites.citations, intent="fee", data=quote_data(quote))
+
+
+def _edge_sentence(quote: Quote, cites: Citations, c_row: str) -> str:
+    """A headcount on a band's edge: which band and why, citing this row and the one across the
+    edge (or what the table covers, past its last band); '' inside a band. Starts a new line."""
+    note = band_edge_note(quote, PROSE)
+    if note is None or quote.edge is None:
+        return ""
+    across = quote.edge.neighbour
+    other = band_passage(across, quote.title) if across is not None else coverage_passage()
+    return "\n" + _cited(note, c_row + cites.mark(other))
 
 
 def _recert_sentence(quote: Quote, c_row: str, c_calc: str) -> str:

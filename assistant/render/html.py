@@ -14,12 +14,14 @@ from collections.abc import Iterable, Sequence
 from ..calculators.fees import Quote
 from ..calculators.scoring import Assessment, Rating
 from .basis import rating_basis
-from .document import ITEM_HEADINGS, YEAR_HEADINGS, item_cells, year_cells
-from .numbers import format_amount, format_score
+from .document import ITEM_HEADINGS, YEAR_HEADINGS, cycle_rows, first_year_rows
+from .numbers import format_score
 from .phrases import (
     assessment_caveats,
+    band_edge_note,
     basis_line,
     category_share,
+    extras_note,
     gap_phrase,
     person_days_summary,
     quote_assumptions,
@@ -116,20 +118,27 @@ def quote_html(quote: Quote) -> str:
         f'<div class="sa-big"><span>首年合计</span> <b class="sa-total">{esc(HTML.yuan(quote.first_year_total))}</b></div>'
         f'<div class="sa-kicker">评审人日：{person_days_summary(band, HTML)}</div></div>'
     )
-    total = f"<b>{esc(format_amount(quote.first_year_total))}</b>"
+    *item_rows, item_total = first_year_rows(quote)
     items = table(
-        ITEM_HEADINGS, ([esc(c) for c in item_cells(line)] for line in quote.items), foot=["<b>首年合计</b>", "", "", total]
+        ITEM_HEADINGS,
+        ([f"<b>{esc(c)}</b>" if row.kind == "subtotal" else esc(c) for c in row.cells] for row in item_rows),
+        foot=[f"<b>{esc(c)}</b>" if c else "" for c in item_total.cells],
     )
     cycle = len(quote.years)
     chart = bars([(year_label(y), y.total, HTML.yuan(y.total)) for y in quote.years])
+    *year_rows, cycle_total, _recert = cycle_rows(quote)
     years = table(
         YEAR_HEADINGS,
-        ([esc(c) for c in year_cells(year)] for year in quote.years),
-        foot=[f"<b>{cycle}年合计</b>", "", f"<b>{esc(format_amount(quote.cycle_total))}</b>"],
+        ([esc(c) for c in row.cells] for row in year_rows),
+        foot=[f"<b>{esc(c)}</b>" if c else "" for c in cycle_total.cells],
     )
     recert = quote.recert
     recert_value = HTML.yuan(recert.total) if recert.total is not None else recert_note(quote)
-    notes = "".join(f'<p class="sa-small">注：{esc(n)}</p>' for n in (band.note,) if n)
+    notes = "".join(
+        f'<p class="sa-small">注：{esc(n)}</p>'
+        for n in (band_edge_note(quote), extras_note(quote), band.note)
+        if n
+    )
     return (
         f"{head}<h4>首年费用明细</h4>{items}"
         f"<h4>{cycle}年费用概览</h4>{chart}{years}"

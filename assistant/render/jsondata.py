@@ -14,11 +14,20 @@ from typing import Any
 from ..calculators.fees import LineItem, Quote, YearCost
 from ..calculators.scoring import Assessment, Rating
 from ..data import Level
+from ..quotes.issue import Issue
 from .basis import quote_basis, rating_basis
 from .numbers import json_number
-from .phrases import ESTIMATE, assessment_caveats, quote_assumptions, rating_caveats, recert_note, year_label
+from .phrases import (
+    ESTIMATE,
+    assessment_caveats,
+    band_edge_note,
+    quote_assumptions,
+    rating_caveats,
+    recert_note,
+    year_label,
+)
 
-__all__ = ["assessment_chart", "assessment_data", "dumps", "quote_data", "rating_data"]
+__all__ = ["assessment_chart", "assessment_data", "dumps", "issued_quote_data", "quote_data", "rating_data"]
 
 
 def dumps(data: Any, *, indent: int | None = None) -> str:
@@ -63,15 +72,31 @@ def quote_data(quote: Quote) -> dict[str, Any]:
         },
         "rate": json_number(quote.rate),
         "items": [_line(item) for item in quote.items],
+        "extras": [_line(item) for item in quote.extras],
+        "table_total": json_number(quote.table_total),
         "first_year_total": json_number(quote.first_year_total),
         "years": [_year(year, quote) for year in quote.years],
         "cycle_total": json_number(quote.cycle_total),
         "recert": _year(quote.recert, quote),
+        "band_note": band_edge_note(quote),
         "assumptions": list(quote_assumptions(quote)),
         "sources": list(quote.sources),
         "title": quote.title,
         "issuer": quote.issuer,
         "basis": _basis(quote_basis(quote)),
+    }
+
+
+def issued_quote_data(quote: Quote, issue: Issue) -> dict[str, Any]:
+    """A saved quote: `quote_data` plus its number, issue and validity dates, contact and seller."""
+    seller = issue.seller
+    return {
+        "number": issue.number,
+        "issued": issue.issued.isoformat(),
+        "valid_until": issue.valid_until.isoformat() if issue.valid_until else None,
+        "contact": issue.contact,
+        "seller": asdict(seller) if seller else None,
+        **quote_data(quote),
     }
 
 

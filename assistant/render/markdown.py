@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 
-from ..calculators.fees import Quote
-from .document import ITEM_HEADINGS, TITLE, YEAR_HEADINGS, Field, item_cells, quote_document, year_cells
-from .numbers import format_amount
+from .document import ITEM_HEADINGS, TITLE, YEAR_HEADINGS, Field, QuoteDocument, cycle_rows, first_year_rows
 from .style import md_escape
 
 __all__ = ["quote_markdown"]
 
 
-def _row(cells: list[str] | tuple[str, ...]) -> str:
-    return "| " + " | ".join(cells) + " |"
+def _row(cells: Sequence[str], *, strong: bool = False) -> str:
+    shown = (f"**{c}**" if strong and c else c for c in cells)
+    return "|" + "|".join(f" {c} " if c else " " for c in shown) + "|"
 
 
 def _field(field: Field) -> str:
@@ -21,24 +20,16 @@ def _field(field: Field) -> str:
     return f"- {field.label}：{md_escape(field.value) if field.user else field.value}"
 
 
-def quote_markdown(quote: Quote, *, number: str | None = None, issued: date | None = None) -> str:
-    """The quote as Markdown: header, itemised first-year table, cycle view, assumptions, sources.
-
-    Args:
-        quote: the quote to render.
-        number: quote number; default `quote_number(quote, issued)`.
-        issued: issue date; default today.
+def quote_markdown(doc: QuoteDocument) -> str:
+    """The quote document as Markdown: header, itemised first-year table, cycle view, notes,
+    assumptions, sources. The same document gives the same bytes (re-issue from the register).
     """
-    doc = quote_document(quote, number=number, issued=issued)
-    cycle = doc.cycle_years
+    quote = doc.quote
     lines = [f"# {TITLE}", "", *(_field(f) for f in doc.fields)]
     lines += ["", "## 首年费用明细", "", _row(ITEM_HEADINGS), "|---|---|---|---|"]
-    lines += [_row(item_cells(line)) for line in quote.items]
-    lines.append(f"| **首年合计** | | | **{format_amount(quote.first_year_total)}** |")
-    lines += ["", f"## {cycle}年费用概览", "", _row(YEAR_HEADINGS), "|---|---|---|"]
-    lines += [_row(year_cells(year)) for year in quote.years]
-    lines.append(f"| **{cycle}年合计** | | **{format_amount(quote.cycle_total)}** |")
-    lines.append(_row(year_cells(quote.recert)))
+    lines += [_row(row.cells, strong=row.kind == "total") for row in first_year_rows(quote)]
+    lines += ["", f"## {doc.cycle_years}年费用概览", "", _row(YEAR_HEADINGS), "|---|---|---|"]
+    lines += [_row(row.cells, strong=row.kind == "total") for row in cycle_rows(quote)]
     for note in doc.notes:
         lines += ["", note]
     lines += ["", "## 说明与假设", "", *(f"- {text}" for text in doc.assumptions)]

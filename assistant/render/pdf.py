@@ -8,14 +8,11 @@ so no page ever shows an empty box.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..calculators.fees import Quote
-from ..errors import InputError
-from .document import FOOTER, ITEM_HEADINGS, TITLE, YEAR_HEADINGS, item_cells, quote_document, year_cells
-from .numbers import format_amount
+from .document import FOOTER, ITEM_HEADINGS, TITLE, YEAR_HEADINGS, QuoteDocument, cycle_rows, first_year_rows
 
 __all__ = ["quote_pdf"]
 
@@ -72,20 +69,22 @@ def pdf_markup(text: str) -> str:
     return "".join(out)
 
 
-def quote_pdf(quote: Quote, path: str | Path, *, number: str | None = None, issued: date | None = None) -> Path:
-    """Write the quote as a PDF.
+def quote_pdf(doc: QuoteDocument, path: str | Path) -> Path:
+    """Write the quote document as a PDF.
+
+    The file's creation date is the quote's issue date and reportlab's invariant mode keeps its
+    ID stable, so the same document gives the same file whenever it is issued again.
 
     Args:
-        quote: the quote to render.
+        doc: the quote document.
         path: output file; its folder must exist.
-        number: quote number; default `quote_number(quote, issued)`.
-        issued: issue date; default today.
 
     Returns:
         The path written.
 
     Raises:
-        InputError: the file cannot be written.
+        OSError: the file cannot be written (callers go through `assistant.quotes.files`, which
+            writes atomically and says so in Chinese).
     """
     # reportlab is imported here so that `assistant quote` without --format pdf stays fast.
     from reportlab.lib import colors
@@ -112,31 +111,31 @@ def quote_pdf(quote: Quote, path: str | Path, *, number: str | None = None, issu
     def point(text: str) -> Paragraph:
         return Paragraph(pdf_markup(text), bullet, bulletText=_BULLET)
 
-    def table(rows: list[list[str]], widths: list[float], shaded_last: int = 0) -> Table:
+    def table(rows: Sequence[Sequence[str]], widths: list[float], shaded: Sequence[int] = ()) -> Table:
         t = Table([[cell(c) for c in row] for row in rows], colWidths=widths, repeatRows=1)
         style = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef6")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]
-        for i in range(shaded_last):
-            style.append(("BACKGROUND", (0, -1 - i), (-1, -1 - i), colors.HexColor("#f6f6f6")))
+        style += [("BACKGROUND", (0, i), (-1, i), colors.HexColor("#f6f6f6")) for i in shaded]
         t.setStyle(TableStyle(style))
         return t
 
-    doc = quote_document(quote, number=number, issued=issued)
-    cycle = doc.cycle_years
+    quote = doc.quote
     story: list[Any] = [cell(TITLE, h1)]
     story.append(table([[f.label, f.value] for f in doc.fields], [28 * mm, 142 * mm]))
     story.append(cell("首年费用明细", h2))
-    rows = [list(ITEM_HEADINGS), *(item_cells(line) for line in quote.items)]
-    rows.append(["首年合计", "", "", format_amount(quote.first_year_total)])
-    story.append(table(rows, [62 * mm, 40 * mm, 30 * mm, 38 * mm], shaded_last=1))
-    story.append(cell(f"{cycle}年费用概览", h2))
-    rows = [list(YEAR_HEADINGS), *(year_cells(year) for year in quote.years)]
-    rows.append([f"{cycle}年合计", "", format_amount(quote.cycle_total)])
-    rows.append(year_cells(quote.recert))
-    story.append(table(rows, [40 * mm, 92 * mm, 38 * mm]))
+    items = first_year_rows(quote)
+    story.append(
+        table(
+            [ITEM_HEADINGS, *(row.cells for row in items)],
+            [62 * mm, 40 * mm, 30 * mm, 38 * mm],
+            shaded=[i for i, row in enumerate(items, 1) if row.kind != "line"],
+        )
+    )
+    story.append(cell(f"{doc.cycle_years}年费用概览", h2))
+    story.append(table([YEAR_HEADINGS, *(row.cells for row in cycle_rows(quote))], [40 * mm, 92 * mm, 38 * mm]))
     story += [cell(note, small) for note in doc.notes]
     story.append(cell("说明与假设", h2))
     story += [point(text) for text in doc.assumptions]
@@ -144,18 +143,23 @@ def quote_pdf(quote: Quote, path: str | Path, *, number: str | None = None, issu
     story += [point(label) for label in quote.sources]
     story += [Spacer(1, 6 * mm), cell(FOOTER, small)]
 
+    stamp = f"D:{doc.issued:%Y%m%d}000000"
+
+    def dated(canvas: Any, _doc: Any) -> None:
+        canvas.setDateFormatter(lambda *_: stamp)
+
     out = Path(path)
-    try:
-        SimpleDocTemplate(
-            str(out),
-            pagesize=A4,
-            leftMargin=20 * mm,
-            rightMargin=20 * mm,
-            topMargin=18 * mm,
-            bottomMargin=18 * mm,
-            title=TITLE,
-            author=quote.issuer,
-        ).build(story)
-    except OSError as exc:
-        raise InputError(f"无法写入报价单文件 {out}：{exc.strerror or exc}") from exc
+    SimpleDocTemplate(
+        str(out),
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=TITLE,
+        author=quote.issuer,
+        subject=doc.number,
+        creator="售后服务认证助手",
+        invariant=True,
+    ).build(story, onFirstPage=dated, onLaterPages=dated)
     return out

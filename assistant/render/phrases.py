@@ -7,7 +7,7 @@ The others return plain text for the caller to escape.
 
 from __future__ import annotations
 
-from ..calculators.fees import Override, Quote, YearCost
+from ..calculators.fees import TRAVEL, LineItem, Override, Quote, YearCost
 from ..calculators.scoring import Assessment, CategoryScore, Rating
 from ..data import Band, Level, star_table
 from ..types import Passage
@@ -16,13 +16,17 @@ from .style import PROSE, TEXT, Strong, Style
 
 __all__ = [
     "ESTIMATE",
+    "USER_LINE",
     "assessment_caveats",
+    "band_edge_note",
     "basis_line",
     "blocked_sentence",
     "category_share",
     "estimated_band",
     "estimated_headcount",
+    "extras_note",
     "gap_phrase",
+    "line_name",
     "override_sentence",
     "person_days_summary",
     "quote_assumptions",
@@ -35,6 +39,7 @@ __all__ = [
 ]
 
 ESTIMATE = "估算"  # the label every self-assessment result carries
+USER_LINE = "非收费表项目"  # the label every line a user added to a quote carries
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,6 +53,51 @@ def year_label(year: YearCost) -> str:
     if year.stage == "surveillance":
         return f"第{year.year}年（监督评审）"
     return "复评（证书到期前）"
+
+
+def line_name(line: LineItem) -> str:
+    """'评审费'; a line the user added: '差旅食宿估算（非收费表项目）'."""
+    return f"{line.name}（{USER_LINE}）" if line.origin == "user" else line.name
+
+
+def extras_note(quote: Quote) -> str | None:
+    """What the user-added lines are and which years they count in (None when there are none)."""
+    if not quote.extras:
+        return None
+    parts = [f"标“{USER_LINE}”的行由报价人填写，不是收费表的收费项目"]
+    travel = next((line for line in quote.extras if line.key == "travel"), None)
+    if travel is not None:
+        how = "按各次评审的现场人日数 × 单价估算" if travel.unit == "人日" else "按每次现场评审估算"
+        parts.append(f"差旅{how}，监督评审年和复评同样计入")
+    once = "和".join(line.name.split(" ")[0] for line in quote.extras if line.key in ("consulting", "discount"))
+    if once:
+        parts.append(f"{once}只计入首年")
+    return "；".join(parts) + "。"
+
+
+def band_edge_note(quote: Quote, style: Style = TEXT) -> str | None:
+    """Which band a headcount on a band's edge falls in, and why (no note inside a band)."""
+    edge = quote.edge
+    if edge is None:
+        return None
+    n, band, g = quote.employees, quote.band, style.gap
+    if edge.side == "lower" and edge.neighbour is not None:
+        below = edge.neighbour
+        return style(
+            f"{n}{g}人恰为{g}{band.label}{g}档的下限。收费表各档人数含两端，上一档{g}{below.label}{g}到{g}"
+            f"{below.max}{g}人为止，所以按{g}{band.label}{g}档计（初审{g}{style.days(band.initial)}，"
+            f"上一档为{g}{style.days(below.initial)}）。"
+        )
+    if edge.neighbour is None:
+        return style(
+            f"{n}{g}人恰为收费表最后一档{g}{band.label}{g}的上限，仍按本档计；超过{g}{n}{g}人的企业不在"
+            "收费表范围内，需由认证机构单独核定人日数和费用。"
+        )
+    above = edge.neighbour
+    return style(
+        f"{n}{g}人恰为{g}{band.label}{g}档的上限。收费表各档人数含两端，所以仍按本档计；"
+        f"多{g}1{g}人（{n + 1}{g}人）即进入{g}{above.label}{g}档，初审{g}{style.days(above.initial)}。"
+    )
 
 
 def recert_missing(band: Band, style: Style = PROSE) -> str:
@@ -88,8 +138,14 @@ def override_sentence(override: Override) -> str:
 
 
 def quote_assumptions(quote: Quote) -> tuple[str, ...]:
-    """What the quote assumes: the prices the user changed first, then the table's assumptions."""
-    return (*(override_sentence(o) for o in reversed(quote.overrides)), *quote.assumptions)
+    """What the quote assumes: the prices the user changed first, then what a travel estimate is,
+    then the table's assumptions."""
+    travel = (
+        (f"本报价另列的{TRAVEL}是报价人的估算（{USER_LINE}），仅供预算参考，实际仍按发生额由申请方承担。",)
+        if any(line.key == "travel" for line in quote.extras)
+        else ()
+    )
+    return (*(override_sentence(o) for o in reversed(quote.overrides)), *travel, *quote.assumptions)
 
 
 # ---------------------------------------------------------------------------------------------

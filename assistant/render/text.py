@@ -65,6 +65,6 @@ def assessment_text(assessment: Assessment) -> str:
     return "\n".join(lines)
 
 
-def quote_written(path: Path, quote: Quote) -> str:
-    """'已写出报价单：q.pdf（首年合计 53,000 元）'."""
-    return f"已写出报价单：{path}（首年合计 {TEXT.yuan(quote.first_year_total)}）"
+def quote_written(path: Path, quote: Quote, number: str) -> str:
+    """'已写出报价单 SH-20261130-0001：q.pdf（首年合计 53,000 元）'."""
+    return f"已写出报价单 {number}：{path}（首年合计 {TEXT.yuan(quote.first_year_total)}）"
