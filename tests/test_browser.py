@@ -19,6 +19,7 @@ from typing import Any
 
 import gradio as gr
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from assistant import ui
@@ -277,7 +278,28 @@ def test_quote_errors_then_pdf_download(desktop: Page, tmp_path: Path) -> None:
     md = tmp_path / "quote.md"
     info.value.save_as(md)
     assert f"**{total}**" in md.read_text(encoding="utf-8")
+    number = re.search(r"报价单号：(SH-\d{8}-\d{4})", md.read_text(encoding="utf-8")).group(1)  # type: ignore[union-attr]
+
+    with desktop.page.expect_download() as info:
+        desktop.page.locator("#quote-xlsx").click()
+    xlsx = tmp_path / "quote.xlsx"
+    info.value.save_as(xlsx)
+    assert load_workbook(xlsx)["报价单"].cell(3, 2).value == number
     desktop.shot("desktop-quote")
+
+    # The saved quote is listed under 最近报价; searching finds it and re-download gives the same file.
+    desktop.field("quote-search").fill(number)
+    desktop.page.wait_for_function(
+        "(n) => (document.querySelector('#quote-recent')?.innerText || '').includes(n)", arg=number
+    )
+    desktop.page.locator("#quote-pick input").click()
+    desktop.page.get_by_role("option", name=re.compile(re.escape(number))).click()
+    with desktop.page.expect_download() as info:
+        desktop.page.locator("#quote-again-md").click()
+    again = tmp_path / "again.md"
+    info.value.save_as(again)
+    assert again.read_bytes() == md.read_bytes()
+    desktop.shot("desktop-quote-recent")
 
 
 def _indicator(page: Page, kind: str, name: str) -> Any:

@@ -31,6 +31,7 @@ def test_readme_command_runs(command: str, shipped_home: Path, tmp_path: Path) -
     (tmp_path / "questions.jsonl").write_text(json.dumps({"id": "1", "question": "证书有效期是几年？"}) + "\n",
                                               encoding="utf-8")
     (tmp_path / "机构规定.md").write_text("# 机构规定\n评审前企业需提交售后服务管理手册。", encoding="utf-8")
+    (tmp_path / "companies.csv").write_bytes("公司,人数\n示例公司,1200\n另一家公司,8\n".encode("gbk"))
     argv = shlex.split(command)
     # ".venv/bin/assistant" and ".venv/bin/python" are this interpreter's entry points.
     argv = [sys.executable, "-m", "assistant", *argv[1:]] if argv[0].endswith("assistant") else [sys.executable, *argv[1:]]
@@ -42,5 +43,7 @@ def test_readme_command_runs(command: str, shipped_home: Path, tmp_path: Path) -
     assert "Traceback" not in result.stderr
     if "--out" in argv and "quote" in argv:
         assert (tmp_path / "quote.pdf").read_bytes().startswith(b"%PDF")
+    if "--batch" in argv:
+        assert len(list((tmp_path / "报价单").glob("SH-*.pdf"))) == 2 and (tmp_path / "报价单" / "汇总.xlsx").exists()
     if re.search(r"ask --json \"?CCC", command):
         assert json.loads(result.stdout)["abstained"] is True
