@@ -23,7 +23,7 @@ GATES ?= \
 	dev.list_completeness>=0.97 test.list_completeness>=0.64
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
-.PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest clean
+.PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench-scale: install-dev
 # Users' documents: a 100-page text PDF read into the corpus form, incremental re-index times.
 bench-ingest: install-dev
 	$(PY) -m bench.ingest
+
+# Quotes: cold `assistant quote` (against main as baseline when BASELINE=dir), imports, 200-company batches.
+bench-quotes: install-dev
+	$(PY) -m bench.quotes $(if $(BASELINE),--baseline $(BASELINE))
 
 clean:
 	rm -rf var test-artifacts evals/results bench/results

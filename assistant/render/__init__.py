@@ -11,7 +11,7 @@ Layers, bottom up (each imports only the ones above it in this list, plus the ty
   person-day summary, caveats, assumptions); `basis`: the table rows and arithmetic a result
   cites, as passages; `citations`: the shared [n] numberer lives in `assistant.citations`.
 - One module per form: `data` (JSON objects), `chat` (cited answers), `text` (CLI), `document`
-  (the quote document every file format lays out), `markdown`, `pdf`, `html`.
+  (the quote document every file format lays out), `markdown`, `pdf`, `xlsx`, `html`.
 
 This package's `__init__` imports nothing, so the corpus can use `rows` without loading the
 calculators.
