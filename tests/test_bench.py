@@ -241,3 +241,13 @@ def test_report_names_when_each_stage_was_measured() -> None:
     assert "stages: build 2026-01-01T00:00:00 `aaa1111`, variants 2026-01-01T02:00:00 `bbb2222`" in md
     results["meta"]["stages"]["variants"]["run"] = "2026-01-01T00:00:00"
     assert "stages:" not in render_report(results, None)  # one run: nothing to say
+
+
+def test_quote_batch_benchmark_file_is_a_valid_gbk_company_list(tmp_path: Path) -> None:
+    from assistant.quotes.batch import read_companies
+    from bench.quotes import companies_csv
+
+    path = companies_csv(tmp_path / "companies.csv", 30)
+    companies, ignored = read_companies(path)
+    assert len(companies) == 30 and ignored == [] and not any(c.error for c in companies)
+    assert sum(1 for c in companies if c.values.get("discount")) == 10  # every third row
