@@ -42,18 +42,25 @@ VARIANTS = {
 class Assistant:
     """Answers questions with citations; routes fee and score questions to the calculators."""
 
-    def __init__(self, retriever: Any, *, variant: str = "full") -> None:
+    def __init__(self, retriever: Any, *, variant: str = "full", llm: Any = None) -> None:
         self.retriever = retriever
         self.variant_name = variant
         self.variant = VARIANTS[variant]
+        # bm25s, Chroma and the embedder are not documented as thread-safe; a query takes tens of
+        # milliseconds, so retrieval is serialised, while an LLM call (seconds) runs outside the lock.
         self._lock = threading.Lock()
+        # An llm.LLMAnswerer when ASSISTANT_LLM_* is set; None keeps every answer extractive.
+        self.llm = llm
 
     @classmethod
-    def load(cls, *, variant: str = "full", spec: str | None = None, build: bool = True) -> Assistant:
-        """Load the index (building or repairing it first when needed) and the embedder.
+    def load(cls, *, variant: str = "full", spec: str | None = None, build: bool = True,
+             llm: bool = True) -> Assistant:
+        """Load the index (building or repairing it first when needed) and the embedder, and the
+        LLM answerer when ASSISTANT_LLM_* is set and `llm` is true.
 
         Raises:
-            AssistantError: the variant is unknown, or the index cannot be built.
+            AssistantError: the variant is unknown, the index cannot be built, or ASSISTANT_LLM_*
+                is set but unusable.
         """
         from index.build import ensure_index
         from index.store import current_build
@@ -82,7 +89,9 @@ class Assistant:
             if build_dir is None:
                 raise AssistantError("索引重建失败") from exc
             retriever = HybridRetriever(build_dir, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
-        return cls(retriever, variant=variant)
+        from .llm import answerer_from_env
+
+        return cls(retriever, variant=variant, llm=answerer_from_env(retriever.embedder) if llm else None)
 
     # -----------------------------------------------------------------------------------------
     def ask(self, question: str, *, history: list[str] | None = None, session: Any = None) -> Answer:
@@ -129,24 +138,29 @@ class Assistant:
                 return answer
             query = route.resolved_question or text
         answer = self._retrieve_and_compose(query)
-        answer.notice = notice
+        answer.notice = "".join(n for n in (notice, answer.notice) if n) or None  # keep the LLM's notice
         return answer
 
     def _retrieve_and_compose(self, query: str) -> Answer:
         from .compose import compose_answer
         from .scope import check_scope, out_of_scope_message
 
-        analysis = self.retriever.analyze(query, k=TOP_K)
+        with self._lock:
+            analysis = self.retriever.analyze(query, k=TOP_K)
         verdict = check_scope(query, analysis, strict=self.variant.scope_guard)
         if not verdict.in_scope:
             return Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope")
-        return compose_answer(analysis, query)
+        answer = compose_answer(analysis, query)
+        if self.llm is not None:
+            answer = self.llm.answer(query, analysis.passages, answer)
+        return answer
 
     def search(self, query: str, *, k: int = TOP_K) -> list[Passage]:
         """Ranked passages for `query` (the knowledge-base tab and retrieval metrics use this)."""
         if not (query or "").strip():
             return []
-        return list(self.retriever.search(query[:MAX_QUESTION_CHARS], k=k))
+        with self._lock:
+            return list(self.retriever.search(query[:MAX_QUESTION_CHARS], k=k))
 
     def status(self) -> dict[str, Any]:
         from index.build import index_status

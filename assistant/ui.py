@@ -64,7 +64,7 @@ EXAMPLES = (
 )
 UNEXPECTED = "抱歉，系统出了点问题，请稍后重试。如果问题持续，请联系管理员。"
 # Several browser sessions may stream at once; the retrieval itself is serialised by a lock (see
-# `_Backend`), so this limit is about keeping streams and quotes flowing, not about CPU.
+# `Assistant`), so this limit is about keeping streams and quotes flowing, not about CPU.
 CONCURRENCY = 4
 # The extractive answer is ready at once; it is revealed in a few steps so a long answer reads as
 # it arrives instead of appearing as a block. Kept short: it adds about 0.1 s per answer.
@@ -126,20 +126,19 @@ def server_settings(env: Mapping[str, str] | None = None) -> ServerSettings:
 
 
 class _Backend:
-    """The assistant plus what the handlers share: a lock and a folder for generated quotes."""
+    """The assistant plus what the handlers share: a folder for generated quotes."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        # bm25s, Chroma and the embedder are not documented as thread-safe; a query takes tens of
-        # milliseconds, so serialising them costs little and rules out interleaved state.
+        # Guards swapping in a reloaded assistant; questions are not serialised here (see ask).
         self.lock = threading.Lock()
         self.files = Path(tempfile.mkdtemp(prefix="shouhou-ui-"))
         atexit.register(shutil.rmtree, self.files, ignore_errors=True)
         self.feedback = FeedbackStore()
 
     def ask(self, question: str, *, session: dialogue.Session | None = None, history: list[str] | None = None) -> Answer:
-        with self.lock:
-            answer = self.assistant.ask(question, session=session, history=history)
+        # The Assistant serialises retrieval itself; an LLM answer (seconds) must not hold others up.
+        answer = self.assistant.ask(question, session=session, history=history)
         self.feedback.remember(question, answer)
         return answer
 
@@ -150,8 +149,7 @@ class _Backend:
             self.assistant = fresh
 
     def search(self, query: str) -> list[Any]:
-        with self.lock:
-            return self.assistant.search(query, k=_SEARCH_K)
+        return self.assistant.search(query, k=_SEARCH_K)
 
 
 def _message(exc: BaseException) -> str:
