@@ -24,7 +24,7 @@ from .embedders import Embedder
 from .textproc import chinese_to_int, content_words, expand_synonyms, normalize, split_sentences
 from .types import Passage
 
-__all__ = ["LEXICAL_MIN", "SIMILARITY_MIN", "Claim", "Verification", "quantities", "split_claims", "verify"]
+__all__ = ["LEXICAL_MIN", "SIMILARITY_MIN", "Claim", "Verification", "quantities", "split_claims", "unsupported_figures", "verify"]
 
 # Share of a sentence's content words that must occur in the passages it cites.
 LEXICAL_MIN = 0.5
@@ -243,3 +243,11 @@ def _similarity(body: str, indexes: list[int], passages: list[Passage], embedder
         _, vectors = cache[i]
         best = max(best, float(np.max(vectors @ claim_vec)))
     return best
+
+
+def unsupported_figures(answer: str, cited_texts: list[str]) -> list[tuple[str, str]]:
+    """Figures of `answer` (its [n] markers aside) found in none of `cited_texts`, each checked
+    against one text on its own. Empty for an answer whose every number has a source."""
+    present = [quantities(t) for t in cited_texts]
+    figures = quantities(_MARKER.sub("", answer))
+    return sorted(q for q in figures if not any(_quantity_supported(q, found) for found in present))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .golden import OUTCOMES, SPLITS
+from .llm import render_llm
 from .metrics import CaseOutcome, Summary, summarize, summarize_by, summarize_by_topic
 
 __all__ = ["build_report", "render_markdown"]
@@ -194,4 +195,6 @@ def render_markdown(report: dict[str, Any], *, answer_chars: int = 120) -> str:
             f"- **{f['id']}** ({f['topic']}) {_escape(f['question'])} — {' · '.join(detail)}"
             + (f"\n  - answer: {answer}" if answer else "")
         )
+    if report.get("llm"):
+        lines += render_llm(report["llm"])
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from assistant.errors import AssistantError
 from assistant.types import Answer, Passage
 
 from .golden import OUTCOMES, SPLITS, GoldenCase, GoldenError, golden_files, load_golden
+from .llm import Recorder, summarize_llm
 from .metrics import CaseOutcome, score_case
 from .report import build_report, render_markdown
 
@@ -53,11 +54,15 @@ class SupportsEval(Protocol):
     def search(self, question: str, *, k: int = ...) -> list[Passage]: ...
 
 
-def load_assistant(variant: str | None = None) -> SupportsEval:
-    """`Assistant.load()`, with `variant` (bm25, dense, hybrid, full) passed on when given."""
+def load_assistant(variant: str | None = None, *, llm: bool = False) -> SupportsEval:
+    """`Assistant.load()`, with `variant` (bm25, dense, hybrid, full) passed on when given.
+
+    The configured LLM (ASSISTANT_LLM_*) is used only with `llm`: the gate measures the
+    extractive answers whatever the environment says.
+    """
     from assistant.core import Assistant  # imported here so the metrics work without a built index
 
-    assistant: SupportsEval = Assistant.load(variant=variant) if variant else Assistant.load()
+    assistant: SupportsEval = Assistant.load(variant=variant or "full", llm=llm)
     return assistant
 
 
@@ -244,6 +249,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--variant", help="retrieval variant for Assistant.load (bm25, dense, hybrid, full)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, metavar="DIR", help="report folder")
     parser.add_argument("--quiet", action="store_true", help="no per-case progress on stderr")
+    parser.add_argument("--llm", action="store_true",
+                        help="answer through the LLM set by ASSISTANT_LLM_* and report the verifier's drop rate")
     args = parser.parse_args(argv)
     for name in ("min_accuracy", "min_abstention"):
         value = getattr(args, name)
@@ -284,16 +291,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     started = time.perf_counter()
     try:
-        assistant = load_assistant(args.variant)
+        assistant = load_assistant(args.variant, llm=True) if args.llm else load_assistant(args.variant)
     except (ImportError, AssistantError) as exc:
         print(f"无法加载助手：{exc}", file=sys.stderr)
+        return 2
+    answerer = getattr(assistant, "llm", None)
+    if args.llm and answerer is None:
+        print("--llm 需要先设置 ASSISTANT_LLM_BASE_URL（以 /v1 结尾）和 ASSISTANT_LLM_MODEL", file=sys.stderr)
         return 2
     load_s = time.perf_counter() - started
     try:
         assistant.ask(_WARMUP_QUESTION, history=[])
     except Exception as exc:  # the cases themselves will show the failure with its message
         print(f"warm-up question failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-    outcomes = evaluate(assistant, cases, progress=None if args.quiet else _progress)
+    recorder = Recorder(assistant)
+    if answerer is not None:
+        answerer.stats.clear()  # the warm-up is not a case
+    outcomes = evaluate(recorder, cases, progress=None if args.quiet else _progress)
 
     meta = {
         "created": _dt.datetime.now().isoformat(timespec="seconds"),
@@ -306,6 +320,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run_seconds": round(time.perf_counter() - started - load_s, 2),
     }
     report = build_report(outcomes, meta=meta)
+    if answerer is not None:
+        report["llm"] = summarize_llm(answerer.stats, recorder.answers, model=answerer.client.model)
     json_path, md_path = write_report(report, args.out)
     markdown = render_markdown(report)
     # The table and the failure list are what a reader needs on the terminal; the JSON has the rest.

@@ -21,7 +21,7 @@ from assistant.core import Assistant
 from assistant.embedders import get_embedder
 from assistant.llm import LLMAnswerer, LLMConfig, LLMConfigError, OpenAIChat, llm_config, prompt_messages
 from assistant.types import Answer, Passage
-from assistant.verify import quantities, split_claims, verify
+from assistant.verify import quantities, split_claims, unsupported_figures, verify
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_LLM = os.environ.get("ASSISTANT_LLM_BASE_URL") and os.environ.get("ASSISTANT_LLM_MODEL")
@@ -173,9 +173,7 @@ def llm_assistant(shipped_assistant: Assistant, replay: ReplayServer) -> Assista
 def _figures_supported(answer: Answer) -> bool:
     """Every number of the answer is in one of the passages it cites (the 'zero unsupported
     numbers' rule, checked independently of which sentence carries which marker)."""
-    cited = [quantities(c.text + c.section) for c in answer.citations]
-    figures = quantities(re.sub(r"\[\d+\]", "", answer.answer))
-    return all(any(q in found or (q[0], "") in found for found in cited) for q in figures)
+    return not unsupported_figures(answer.answer, [f"{c.section}\n{c.text}" for c in answer.citations])
 
 
 FAITHFUL = [q for q, r in load_recordings().items() if r["note"].startswith("faithful")]
@@ -280,3 +278,43 @@ def test_real_llm_answers_are_verified(shipped_assistant: Assistant) -> None:
         answer = assistant.ask(question)
         assert not answer.abstained and answer.citations
         assert _figures_supported(answer), answer.answer
+
+
+GOLDEN_WITH_RECORDINGS = ["standard-001", "scoring-002", "materials-001", "timeline-001", "fees-002", "bodies-002",
+                          "conflict-001"]
+
+
+def test_evals_llm_reports_accuracy_and_the_verifiers_drop_rate(shipped_home: Path, replay: ReplayServer,
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evals.runner import main
+
+    rows = [json.loads(line) for line in (REPO / "evals/golden/core.jsonl").read_text(encoding="utf-8").splitlines()]
+    subset = tmp_path / "subset.jsonl"
+    subset.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows if r["id"] in GOLDEN_WITH_RECORDINGS),
+                      encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_HOME", str(shipped_home))
+    monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", replay.url)
+    monkeypatch.setenv("ASSISTANT_LLM_MODEL", "replay")
+    assert main(["--llm", "--golden", str(subset), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    report = json.loads((tmp_path / "out/report.json").read_text(encoding="utf-8"))
+    llm = report["llm"]
+    # The seven recordings hold 3+2+4+2+3+2+2 = 18 sentences (the materials list's "以下资料：" line
+    # introduces the list and is no claim); one, the invented 8折 discount, is unsupported.
+    assert (llm["asked"], llm["shown"], llm["sentences"], llm["dropped"]) == (7, 7, 18, 1)
+    assert llm["drop_rate"] == pytest.approx(1 / 18)
+    assert llm["unsupported_figures"] == 0
+    assert report["overall"]["n"] == 7 and report["overall"]["accuracy"] is not None
+    assert "verifier drop rate: 1/18 sentences (5.6%)" in (tmp_path / "out/report.md").read_text(encoding="utf-8")
+    # Without --llm the same environment gives the extractive answers (the gate never depends on an LLM).
+    before = len(replay.requests)
+    assert main(["--golden", str(subset), "--out", str(tmp_path / "plain"), "--quiet"]) == 0
+    assert len(replay.requests) == before
+
+
+def test_evals_llm_without_configuration_is_a_clear_error(shipped_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from evals.runner import main
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(shipped_home))
+    assert main(["--llm", "--limit", "1", "--quiet"]) == 2
+    assert "ASSISTANT_LLM_BASE_URL" in capsys.readouterr().err
