@@ -1,11 +1,13 @@
-"""Start the 售后服务认证助手 web app (`make run`). The UI lives in assistant/ui.py."""
+"""Start the 售后服务认证助手 web app (`make run`): the UI (assistant/ui.py) and the
+OpenAI-compatible API (assistant/api.py) on one server."""
 
 from __future__ import annotations
 
 import sys
 
+from assistant.api import launch
 from assistant.errors import AssistantError
-from assistant.ui import create_app, launch
+from assistant.ui import create_app
 
 __all__ = ["create_app", "launch"]
 

@@ -46,6 +46,7 @@ __all__ = [
     "EXAMPLES",
     "LaunchError",
     "ServerSettings",
+    "app_options",
     "create_app",
     "launch",
     "serve",
@@ -86,6 +87,11 @@ class ServerSettings:
     host: str
     port: int
     auth: tuple[str, str] | None
+
+    @property
+    def public(self) -> bool:
+        """The host is reachable from other machines (not a loopback address)."""
+        return not _is_loopback(self.host)
 
 
 def server_settings(env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -574,22 +580,30 @@ def serve(
     Returns:
         What `Blocks.launch` returns: (app, local_url, share_url).
     """
-    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)
     return demo.launch(
         server_name=host,
         server_port=port,
-        auth=auth,
-        auth_message="请输入管理员分配的用户名和密码。" if auth else None,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
-        show_error=False,
-        ssr_mode=False,
-        mcp_server=False,
-        enable_monitoring=False,
-        footer_links=["api"],
-        theme=_theme(),
-        css=render.CSS,
+        **app_options(demo, auth),
     )
+
+
+def app_options(demo: gr.Blocks, auth: tuple[str, str] | None) -> dict[str, Any]:
+    """Queue `demo`'s events and return the options `serve()` and the mounted server
+    (assistant.api, through `gr.mount_gradio_app`) both pass: login, theme, CSS, no SSR or MCP."""
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)
+    return {
+        "auth": auth,
+        "auth_message": "请输入管理员分配的用户名和密码。" if auth else None,
+        "show_error": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "enable_monitoring": False,
+        "footer_links": ["api"],
+        "theme": _theme(),
+        "css": render.CSS,
+    }
 
 
 def launch(demo: gr.Blocks | None = None, *, prevent_thread_lock: bool = False) -> Any:
