@@ -29,7 +29,18 @@ from assistant.errors import AssistantError
 from assistant.textproc import tokenize, tokenizer_fingerprint
 
 from .chunking import Chunk, split_document
-from .store import COLLECTION, chroma_client, current_build, index_root, read_manifest, set_current
+from .store import (
+    COLLECTION,
+    check_store,
+    chroma_client,
+    current_build,
+    index_root,
+    read_manifest,
+    remove_unused_collections,
+    server_url,
+    set_current,
+    store_mismatch,
+)
 
 __all__ = [
     "BuildReport",
@@ -94,7 +105,7 @@ def stale_reason(spec: str | None = None, docs: list[Document] | None = None) ->
     for name in ("chunks.jsonl", "idf.json", "bm25", "chroma"):
         if not (build / name).exists():
             return f"索引文件缺失（{name}）"
-    return None
+    return store_mismatch(build)
 
 
 def _print_progress(stage: str, done: int, total: int) -> None:
@@ -254,6 +265,7 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
         What was built, with how many chunks were embedded and how many reused.
     """
     started = time.perf_counter()
+    check_store()  # an unreachable Chroma server is said before anything is embedded
     spec = spec or embed_spec()
     docs = load_corpus() if docs is None else docs
     chunks = [chunk for doc in docs for chunk in split_document(doc)]
@@ -265,7 +277,7 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
     tmp.mkdir(parents=True)
     try:
         previous = _reusable_build(embedder.id)
-        if previous is not None:
+        if previous is not None and not server_url():
             # Start from a copy of the live vectors and change only what changed: a one-document
             # rebuild of 10,000 chunks spent 14 s re-adding every vector to a new collection.
             shutil.copytree(previous / "chroma", tmp / "chroma")
@@ -304,6 +316,7 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
         raise
     set_current(final)
     _remove_old_builds(keep=final)
+    remove_unused_collections()
     seconds = time.perf_counter() - started
     log.info("index built: %d docs, %d chunks (%d embedded) in %.1fs", len(docs), len(chunks), embedded, seconds)
     return BuildReport(final, len(docs), len(chunks), embedded, len(chunks) - embedded, seconds, embedder.id)
@@ -317,6 +330,7 @@ def _remove_old_builds(*, keep: Path) -> None:
 
 def ensure_index(spec: str | None = None, *, progress: Progress | None = _print_progress) -> Path:
     """The live build folder, (re)building first when it is missing, stale or broken (one log line)."""
+    check_store()
     reason = stale_reason(spec)
     if reason is not None:
         action = "正在建立索引" if current_build() is None else "正在重建索引"
