@@ -4,8 +4,8 @@ Measures, in one run (so the machine's load is shared):
 - warm query latency p50/p95 of `Assistant.ask` over golden questions, embedded vs server,
   asked alternately question by question so that background load hits both alike;
 - throughput of the app (`app.py`, POST /v1/chat/completions) with 1 and 2 app processes sharing
-  one home and one Chroma server, and with 2 processes on the embedded store, each driven by 4
-  concurrent callers.
+  one home, on the embedded store and on one Chroma server, driven by 4 concurrent callers
+  spread over the processes.
 
 Writes bench/results/chroma_server.json and prints a Markdown table. Everything binds 127.0.0.1.
 """
@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,39 +86,58 @@ def _latency(homes: dict[str, tuple[Path, str | None]], questions: list[str], pa
     return {mode: {"n": len(t), "p50_ms": percentile(t, 50), "p95_ms": percentile(t, 95)} for mode, t in times.items()}
 
 
-def _throughput(home: Path, url: str | None, processes: int, questions: list[str], callers: int) -> dict[str, Any]:
+def _start_apps(home: Path, url: str | None, count: int) -> tuple[list[int], list[subprocess.Popen[bytes]]]:
     env = {**os.environ, "ASSISTANT_HOME": str(home), "PYTHONPATH": str(REPO)}
     env.pop("ASSISTANT_CHROMA_URL", None)
     if url:
         env["ASSISTANT_CHROMA_URL"] = url
-    ports = [_free_port() for _ in range(processes)]
+    ports = [_free_port() for _ in range(count)]
     procs = [subprocess.Popen([sys.executable, "app.py"], cwd=REPO, env={**env, "ASSISTANT_PORT": str(p)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for p in ports]
+    return ports, procs
+
+
+def _ask(port: int, question: str) -> None:
+    body = json.dumps({"model": "shouhou-assistant", "messages": [{"role": "user", "content": question}]}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", body,
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as reply:
+        json.load(reply)
+
+
+def _qps(ports: list[int], questions: list[str], callers: int, requests: int) -> float:
+    """Requests per second with `callers` threads, request i going to process i mod len(ports)."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(callers) as pool:
+        list(pool.map(lambda i: _ask(ports[i % len(ports)], questions[i % len(questions)]), range(requests)))
+    return requests / (time.perf_counter() - started)
+
+
+def _throughput(homes: dict[str, tuple[Path, str | None]], questions: list[str], *, callers: int, requests: int,
+                rounds: int) -> list[dict[str, Any]]:
+    """q/s per (store, 1 or 2 processes), median of `rounds` rounds taken in turn, so that the
+    shared machine's load falls on every configuration alike."""
+    apps = {store: _start_apps(home, url, 2) for store, (home, url) in homes.items()}
     try:
-        for port, proc in zip(ports, procs, strict=True):
-            _wait(f"http://127.0.0.1:{port}/v1/models", proc)
-
-        def ask(i: int) -> None:
-            body = json.dumps({"model": "shouhou-assistant",
-                               "messages": [{"role": "user", "content": questions[i % len(questions)]}]}).encode()
-            request = urllib.request.Request(f"http://127.0.0.1:{ports[i % processes]}/v1/chat/completions", body,
-                                             {"Content-Type": "application/json"})
-            with urllib.request.urlopen(request, timeout=120) as reply:
-                json.load(reply)
-
-        for i in range(2 * processes):
-            ask(i)  # warm each process
-        started = time.perf_counter()
-        with ThreadPoolExecutor(callers) as pool:
-            list(pool.map(ask, range(len(questions))))
-        wall = time.perf_counter() - started
-        return {"processes": processes, "callers": callers, "requests": len(questions), "wall_s": round(wall, 2),
-                "qps": round(len(questions) / wall, 2)}
+        for ports, procs in apps.values():
+            for port, proc in zip(ports, procs, strict=True):
+                _wait(f"http://127.0.0.1:{port}/v1/models", proc)
+                for q in questions[:3]:
+                    _ask(port, q)  # warm each process
+        runs: dict[tuple[str, int], list[float]] = {}
+        for _ in range(rounds):
+            for store, (ports, _procs) in apps.items():
+                for processes in (1, 2):
+                    runs.setdefault((store, processes), []).append(_qps(ports[:processes], questions, callers, requests))
+        return [{"store": store, "processes": processes, "callers": callers, "requests": requests,
+                 "qps_runs": [round(x, 1) for x in qps], "qps": round(statistics.median(qps), 1)}
+                for (store, processes), qps in runs.items()]
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
+        for _ports, procs in apps.values():
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--passes", type=int, default=2)
     parser.add_argument("--callers", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=200, help="requests per throughput measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (the median is reported)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     questions = _questions(args.questions)
@@ -141,11 +163,8 @@ def main(argv: list[str] | None = None) -> int:
             _build(home, url)
         load_before = os.getloadavg()
         result: dict[str, Any] = {"latency": _latency(homes, questions, args.passes)}
-        result["throughput"] = [
-            {"store": "server", **_throughput(homes["server"][0], chroma_url, 1, questions, args.callers)},
-            {"store": "server", **_throughput(homes["server"][0], chroma_url, 2, questions, args.callers)},
-            {"store": "embedded", **_throughput(homes["embedded"][0], None, 2, questions, args.callers)},
-        ]
+        result["throughput"] = _throughput(homes, questions, callers=args.callers, requests=args.requests,
+                                           rounds=args.rounds)
         result["load_average"] = [round(x, 1) for x in (*load_before, *os.getloadavg())]
         result["measured"] = time.strftime("%Y-%m-%d %H:%M")
     finally:
@@ -157,9 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     print("| store | p50 ms | p95 ms | n |\n|---|---:|---:|---:|")
     for mode, row in lat.items():
         print(f"| {mode} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['n']} |")
-    print("\n| store | app processes | callers | requests | q/s |\n|---|---:|---:|---:|---:|")
+    print("\n| store | app processes | callers | requests | q/s (median) | q/s per round |\n|---|---:|---:|---:|---:|---|")
     for row in result["throughput"]:
-        print(f"| {row['store']} | {row['processes']} | {row['callers']} | {row['requests']} | {row['qps']} |")
+        print(f"| {row['store']} | {row['processes']} | {row['callers']} | {row['requests']} | {row['qps']} | "
+              f"{', '.join(map(str, row['qps_runs']))} |")
     print(f"\nload average before/after: {result['load_average']}")
     return 0
 

@@ -17,12 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from assistant import ui
+from assistant import api, ui
 from assistant.calculators import fees, scoring
 from assistant.data import load_table
 from assistant.render.numbers import format_amount, format_score
@@ -84,10 +83,13 @@ def _home_with_index(_isolated_home: Path, shipped_home: Path, monkeypatch: pyte
 
 @pytest.fixture(scope="module")
 def url(_shipped_assistant: Any, browser: Any) -> Iterator[str]:
-    demo: gr.Blocks = ui.create_app(_shipped_assistant)
-    _, local_url, _ = ui.serve(demo, port=_free_port(), prevent_thread_lock=True, quiet=True)
-    yield local_url
-    demo.close()
+    # The server `make run` starts: the UI mounted in the FastAPI app beside the /v1 API.
+    port = _free_port()
+    app = api.create_server(_shipped_assistant, settings=ui.ServerSettings("127.0.0.1", port, None), key=None)
+    running = api.serve_app(app, host="127.0.0.1", port=port, background=True)
+    assert running is not None
+    yield f"{running.url}/"
+    running.close()
 
 
 class Page:
