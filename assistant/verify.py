@@ -110,7 +110,8 @@ def split_claims(text: str) -> list[Claim]:
                 sentences.append(part.strip())
         for sentence in sentences:
             body = _MARKER.sub("", sentence).strip()
-            if not body or _is_connective(body):
+            # Punctuation left over from a split ("]", "[?") says nothing and is no claim.
+            if not re.search(r"\w", body) or _is_connective(body):
                 continue
             cites = tuple(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
             claims.append(Claim(body, cites, line_no, bullet))

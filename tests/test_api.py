@@ -27,6 +27,7 @@ from assistant import api, ui
 from assistant.calculators import fees
 from assistant.core import Assistant
 from assistant.llm import LLMAnswerer, LLMConfig, OpenAIChat
+from assistant.render.numbers import format_amount
 from assistant.ui import ServerSettings
 
 pytestmark = pytest.mark.slow
@@ -123,7 +124,7 @@ def test_two_turn_conversation_uses_the_earlier_user_turn(url: str) -> None:
     ]
     second = client.chat.completions.create(model=api.MODEL_ID, messages=follow_up)
     assert (second.model_extra or {})["intent"] == "fee"
-    assert fees.format_amount(fees.quote_fee(2000).first_year_total) in (second.choices[0].message.content or "")
+    assert format_amount(fees.quote_fee(2000).first_year_total) in (second.choices[0].message.content or "")
     # "再多3分呢？" means 95 only after "92分": the earlier user turn is the history.
     turns: list[Any] = [{"role": "user", "content": "92分能评几星？"}, {"role": "assistant", "content": "四星级"},
                         {"role": "user", "content": "再多3分呢？"}]

@@ -90,7 +90,7 @@ def test_verifier_judges_each_sentence_on_its_own(embedder: Any) -> None:
 
 
 def test_split_claims_skips_list_introductions_and_markup() -> None:
-    claims = split_claims("主要资料包括：\n1. **申请表**[1]\n- 营业执照复印件。[2][3]")
+    claims = split_claims("主要资料包括：\n1. **申请表**[1]\n- 营业执照复印件。[2][3]\n[?]")
     assert [(c.text, c.cites, c.bullet) for c in claims] == [("申请表", (1,), True), ("营业执照复印件。", (2, 3), True)]
 
 
@@ -318,3 +318,12 @@ def test_evals_llm_without_configuration_is_a_clear_error(shipped_home: Path, mo
     monkeypatch.setenv("ASSISTANT_HOME", str(shipped_home))
     assert main(["--llm", "--limit", "1", "--quiet"]) == 2
     assert "ASSISTANT_LLM_BASE_URL" in capsys.readouterr().err
+
+
+def test_every_recording_resolves_against_the_passages_retrieved_now(shipped_assistant: Assistant) -> None:
+    # The recordings cite passages by a phrase of their text; a corpus edit that removes a phrase
+    # must fail here by name, not as a puzzling drop in the tests above.
+    for question, recording in load_recordings().items():
+        passages = shipped_assistant.retriever.analyze(question, k=5).passages
+        filled = fill(recording["completion"], prompt_passages(prompt_messages(question, passages)[1]["content"]))
+        assert "[?]" not in filled, f"update tests/data/llm_recordings.json for {question!r}: {filled}"
