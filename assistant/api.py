@@ -27,7 +27,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -37,10 +37,19 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from .access import maintainer_login
 from .core import Assistant
 from .errors import AssistantError
 from .types import Answer
-from .ui import UNEXPECTED, LaunchError, ServerSettings, app_options, create_app, server_settings
+from .ui import (
+    UNEXPECTED,
+    LaunchError,
+    ServerSettings,
+    answer_function,
+    app_options,
+    create_app,
+    server_settings,
+)
 
 __all__ = ["MODEL_ID", "RunningServer", "api_key", "create_server", "launch", "serve_app"]
 
@@ -178,7 +187,7 @@ def _parse(body: Any) -> tuple[str, list[str], bool]:
     return turns[-1][1], history, stream
 
 
-def _v1_router(assistant: Assistant, settings: ServerSettings, key: str | None) -> APIRouter:
+def _v1_router(ask: Callable[..., Answer], settings: ServerSettings, key: str | None) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     def refused(request: Request) -> JSONResponse | None:
@@ -213,7 +222,7 @@ def _v1_router(assistant: Assistant, settings: ServerSettings, key: str | None) 
         except ValueError:
             return _error(400, "请求体不是合法的 JSON")
         try:
-            answer = await run_in_threadpool(assistant.ask, question, history=history)
+            answer = await run_in_threadpool(ask, question, history=history)
         except AssistantError as exc:
             return _error(500, str(exc), kind="server_error")
         except Exception:
@@ -238,21 +247,23 @@ def _v1_router(assistant: Assistant, settings: ServerSettings, key: str | None) 
 
 
 def create_server(assistant: Assistant, *, settings: ServerSettings, key: str | None,
-                  demo: gr.Blocks | None = None) -> FastAPI:
+                  logins: list[tuple[str, str]] | None = None, demo: gr.Blocks | None = None) -> FastAPI:
     """The FastAPI app: the /v1 routes, then the Gradio app (from `ui.create_app`) mounted at /.
 
     Args:
         assistant: the loaded assistant both the UI and the API answer with.
         settings: host, port and login; `settings.public` decides whether /v1 needs a key.
         key: ASSISTANT_API_KEY (None: /v1 is open on loopback and refused on a public host).
+        logins: the UI's logins (default `settings.auth`); `launch` adds the maintainer's.
         demo: the Blocks to mount; default `ui.create_app(assistant)`.
     """
     app = FastAPI(title="售后服务认证助手", docs_url=None, redoc_url=None, openapi_url=None)
-    # Registered before the mount: Starlette tries routes in order and the mount at / takes the rest.
-    app.include_router(_v1_router(assistant, settings, key))
     demo = demo or create_app(assistant)
+    # Registered before the mount: Starlette tries routes in order and the mount at / takes the rest.
+    app.include_router(_v1_router(answer_function(demo), settings, key))
+    auth = logins or settings.auth
     return gr.mount_gradio_app(app, demo, path="/", server_name=settings.host, server_port=settings.port,
-                               **app_options(demo, settings.auth))
+                               **app_options(demo, auth))
 
 
 @dataclass
@@ -323,10 +334,12 @@ def launch(*, background: bool = False) -> RunningServer | None:
         AssistantError: the index cannot be built or ASSISTANT_LLM_* is unusable.
     """
     settings = server_settings()
+    admin = maintainer_login()
     key = api_key()
     if settings.public and key is None:
         print(f"提示：ASSISTANT_HOST={settings.host} 对外开放而未设置 ASSISTANT_API_KEY，/v1 接口将拒绝所有请求。",
               file=sys.stderr)
-    app = create_server(Assistant.load(), settings=settings, key=key)
+    logins = [login for login in (settings.auth, admin) if login is not None]
+    app = create_server(Assistant.load(), settings=settings, key=key, logins=logins or None)
     print(f"售后服务认证助手：{_url(settings.host, settings.port)}/（OpenAI 兼容接口：/v1）", file=sys.stderr)
     return serve_app(app, host=settings.host, port=settings.port, background=background)

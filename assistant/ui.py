@@ -46,6 +46,7 @@ __all__ = [
     "EXAMPLES",
     "LaunchError",
     "ServerSettings",
+    "answer_function",
     "app_options",
     "create_app",
     "launch",
@@ -132,7 +133,8 @@ def server_settings(env: Mapping[str, str] | None = None) -> ServerSettings:
 
 
 class _Backend:
-    """The assistant plus what the handlers share: a folder for generated quotes."""
+    """The assistant plus what the handlers share: a lock for reloads, a folder for generated
+    quotes and the feedback store."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
@@ -549,7 +551,15 @@ def create_app(assistant: Assistant | None = None, *, access: Access | None = No
             with gr.Tab("运营", id="ops", elem_id="tab-ops", visible=False) as ops:
                 ui_ops.ops_tab(backend.feedback, access, demo=demo, tab=ops)
         _api(backend)
+    # assistant.api answers /v1 through the same backend, so it follows the UI's index reloads.
+    demo.shouhou_ask = backend.ask
     return demo
+
+
+def answer_function(demo: gr.Blocks) -> Callable[..., Answer]:
+    """How the app built by `create_app` answers: `fn(question, history=[...]) -> Answer`."""
+    ask: Callable[..., Answer] = demo.shouhou_ask  # type: ignore[attr-defined]
+    return ask
 
 
 def _theme() -> gr.themes.Base:
@@ -589,7 +599,7 @@ def serve(
     )
 
 
-def app_options(demo: gr.Blocks, auth: tuple[str, str] | None) -> dict[str, Any]:
+def app_options(demo: gr.Blocks, auth: tuple[str, str] | list[tuple[str, str]] | None) -> dict[str, Any]:
     """Queue `demo`'s events and return the options `serve()` and the mounted server
     (assistant.api, through `gr.mount_gradio_app`) both pass: login, theme, CSS, no SSR or MCP."""
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)

@@ -222,7 +222,8 @@ def test_mounted_ui_serves_the_page_and_the_named_endpoints(url: str) -> None:
     with urllib.request.urlopen(f"{url}/") as page:
         assert page.status == 200 and "售后服务认证助手" in page.read().decode()
     client = Client(url, verbose=False)
-    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/chat", "/quote", "/score"}
+    named = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(named) == {"/chat", "/quote", "/score", "/feedback"}
     chat = client.predict("办售后服务认证要准备哪些资料？", [], api_name="/chat")
     assert chat["intent"] == "qa" and chat["citations"]
     assert client.predict(1200, api_name="/quote")["first_year_total"] == fees.quote_fee(1200).first_year_total
