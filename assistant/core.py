@@ -138,7 +138,7 @@ class Assistant:
                 return answer
             query = route.resolved_question or text
         answer = self._retrieve_and_compose(query)
-        answer.notice = "".join(n for n in (notice, answer.notice) if n) or None  # keep the LLM's notice
+        answer.notice = " ".join(filter(None, [notice, answer.notice])) or None  # keep the LLM's notice
         return answer
 
     def _retrieve_and_compose(self, query: str) -> Answer:
