@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .embedders import Embedder
-from .textproc import chinese_to_int, content_words, expand_synonyms, normalize, split_sentences
+from .textproc import content_words, expand_synonyms, normalize, read_numbers, split_sentences
 from .types import Passage
 
 __all__ = ["LEXICAL_MIN", "SIMILARITY_MIN", "Claim", "Verification", "quantities", "split_claims", "unsupported_figures", "verify"]
@@ -44,10 +44,8 @@ _UNITS = ("个工作日", "工作日", "万元", "个月", "人日", "小时", "
 _UNIT_ALIASES = {"个工作日": "工作日", "个月": "月"}
 _UNIT_RE = "|".join(map(re.escape, _UNITS))
 _ARABIC = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({_UNIT_RE})?")
-# Chinese numerals count as quantities only before a unit: 统一, 一些, 一致 are words. A lone 一
-# before 个/次 alone is an article (一个企业), but 一年, 一个月, 一星 are quantities.
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
-_CHINESE = re.compile(rf"([零〇一二两三四五六七八九十百千万]+)({_UNIT_RE})")
+# A lone 一 before 个/家/项… is an article (一个企业); 一年, 一个月, 一星 are quantities.
 _ARTICLE_UNITS = {"个", "家", "条", "类", "项", "步"}
 # Standard codes: GB/T 27922-2011, SB/T 10401-2006, ISO 9001:2015, RB/T 304.
 _CODE = re.compile(r"(?<![a-z])([a-z]{1,4}(?:/[a-z])?)\s*(\d{2,6}(?:[.\-:：]\d{1,4})*)")
@@ -131,15 +129,12 @@ def quantities(text: str) -> set[tuple[str, str]]:
     """(value, unit) pairs of the numbers in `text`; unit "" for a bare number.
 
     Values are canonical decimals (3 = 三 = ３; 1.2万元 becomes 12000 元), units fold aliases.
-    Chinese numerals count only before a unit, so 统一, 一些 and 一致 hold no number.
+    Numerals are read by `textproc.read_numbers`; a figure that exists only once they are read
+    counts only before a unit, so 统一, 一些 and 一致 hold no number.
     """
-    written = _written(text)
-    out = {_canonical(value, unit) for value, unit in _ARABIC.findall(written)}
-    for numeral, unit in _CHINESE.findall(written):
-        number = chinese_to_int(numeral)
-        if number is not None and any(ch not in "万千百" for ch in numeral):
-            out.add(_canonical(str(number), unit))
-    return out
+    as_written = {_canonical(value, unit) for value, unit in _ARABIC.findall(_written(text))}
+    read = {_canonical(value, unit) for value, unit in _ARABIC.findall(_written(read_numbers(text)))}
+    return as_written | {q for q in read if q[1]}
 
 
 def _canonical(value: str, unit: str) -> tuple[str, str]:
