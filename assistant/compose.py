@@ -1,113 +1,190 @@
-"""Compose an answer from retrieved passages without an LLM.
+"""Compose an answer from answer units (corpus sections) without an LLM.
 
-The answer is made of sentences quoted from the passages: the best-matching sentence first, then
-up to a few supporting ones. Each carries the [n] of the passage it was taken from, and the
-citation quotes exactly those sentences, so every claim is supported by its citation by construction.
+For each part of a question the best-fitting unit is chosen: how close the question is to one of
+its question forms, how much of the question's weight the unit holds, how well its chunks ranked.
+A question that asks for a list (an enumeration, a process, conditions) gets the unit's whole
+list, numbered, every item cited; any other question gets the unit's best sentence and a few
+supporting points. Every line is a sentence quoted from the unit its [n] points to, and the
+citation quotes exactly those sentences, so every claim is supported by its citation by
+construction. When no unit holds the point asked about (the question's focus), the part is *not
+covered*: the caller says so instead of quoting something nearby. Without units (the retrieval
+baselines) the best sentences of the retrieved chunks are used, as before answer units existed.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .retrieval import QueryAnalysis
-from .textproc import normalize, split_sentences
-from .types import Answer, Citation, Passage
+from .answer_config import AnswerConfig
+from .citations import Citations
+from .question import Question
+from .retrieval import Evidence, UnitHit
+from .textproc import normalize
+from .types import Answer, Passage, Unit
 
-__all__ = ["compose_answer"]
+__all__ = ["Block", "Composition", "compose", "rank_units", "unit_fit"]
 
-MAX_SUPPORT = 4
-SUPPORT_RATIO = 0.45
 # Sentences that report a disagreement between sources travel with the claim they qualify.
 _CONFLICT = re.compile(r"多数来源|也有来源|另有来源|另一种说法|说法不一|不一致|存在分歧|有的来源|部分来源|也有.*称|冲突")
 _BULLET = re.compile(r"^[-*•]\s*|^\d+[.、)]\s*")
-
-
-@dataclass
-class _Candidate:
-    passage_index: int
-    order: int
-    text: str
-    score: float
-
-
-# (what the question asks for, what a sentence that answers it contains). A sentence of the
-# expected shape gets a bonus: "几年" wants a duration, "多少钱" an amount, "什么时候" a date.
-_ANSWER_TYPES = [
-    (re.compile(r"几年|多久|多长时间|几个月|多少天|期限|周期|有效期"), re.compile(r"\d+(个)?(年|月|周|天|工作日)")),
-    (re.compile(r"多少钱|费用|收费|价格|银子|多少元|花费|报价|交多少|几块|费是多少"), re.compile(r"\d+元")),
-    (re.compile(r"多少分|几分|分数线|分数|得分"), re.compile(r"\d+分")),
-    (re.compile(r"什么时候|何时|哪天|哪年|日期|哪一年"), re.compile(r"\d{4}年(\d+月)?")),
-    (re.compile(r"几个|几项|多少项|多少个|几类|几步|几种|几大|哪几"), re.compile(r"\d+(个|项|类|步|种|大|家)")),
-    (re.compile(r"谁|哪个部门|哪家|什么机构|哪些机构|哪里"), re.compile(r"委员会|机构|中心|部|委|局|协会|联合会")),
-    (re.compile(r"区别|不同|差别|一回事|关系|对比"), re.compile(r"而|不是|属于|区别|不同|只|侧重")),
-    (re.compile(r"哪些|哪几|什么资料|什么材料|包括什么|包含|有什么"), re.compile(r"、.*、")),
-    (re.compile(r"什么是|是什么|什么叫|指什么|是指|啥是"), re.compile(r"^.{0,25}(是|指|即|属于)")),
-]
-TYPE_BONUS = 0.25
-POINTER_PENALTY = 0.1
-PASSAGE_WEIGHT = 0.3
-RANK_WEIGHT = 0.06
-SECTION_WEIGHT = 0.3
 # Pointers to other parts of the corpus answer nothing by themselves.
 _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 
+# What a sentence that answers each kind of question contains (on normalised text).
+_SHAPES: dict[str, re.Pattern[str]] = {
+    "how_long": re.compile(r"\d+(\.\d+)?(个)?(年|月|周|天|工作日|小时)|半年|每年"),
+    "how_much": re.compile(r"\d+(\.\d+)?(元|万|块)|免费|不收费|另计|人日"),
+    "when": re.compile(r"\d{4}年|\d+月\d+日"),
+    "how_many": re.compile(r"\d+(\.\d+)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分)"),
+    "who": re.compile(r"委员会|机构|中心|部|委|局|协会|联合会|公司"),
+    "comparison": re.compile(r"而|不是|属于|区别|不同|只|侧重|相比|差异"),
+    "enumeration": re.compile(r"、.*、|包括|分为"),
+    "definition": re.compile(r"^.{0,30}(是|指|即|属于)"),
+}
+# Kinds whose answer is a figure: a unit without one cannot answer them.
+_NUMERIC = ("how_long", "how_much", "when")
 
-def _score(sentence: str, analysis: QueryAnalysis, wanted: list[re.Pattern[str]]) -> float:
-    norm = normalize(sentence)
-    score = analysis.matched_weight(sentence)
-    if any(p.search(norm) for p in wanted):
-        score += TYPE_BONUS
-    if _POINTER.search(sentence):
-        score -= POINTER_PENALTY
+
+def _shape_bonus(norm: str, q: Question) -> bool:
+    return any(_SHAPES[k].search(norm) for k in q.asks if k in _SHAPES)
+
+
+@dataclass
+class Block:
+    """The answer to one part of a question."""
+
+    question: Question
+    lines: list[tuple[str, Passage]] = field(default_factory=list)  # (quoted sentence, its passage)
+    listed: bool = False  # the lines after the first are a numbered list
+    unit: Unit | None = None
+    covered: bool = True
+    missing: tuple[str, ...] = ()  # focus words no candidate unit holds
+    nearby: list[Unit] = field(default_factory=list)  # what the materials cover near the question
+
+
+@dataclass
+class Composition:
+    """The composed answer and what it was made from (issue 13's hook reads `used`)."""
+
+    answer: Answer
+    blocks: list[Block]
+    used: list[Passage]  # the units/passages quoted, in citation order
+
+    @property
+    def covered(self) -> bool:
+        return all(b.covered for b in self.blocks)
+
+    @property
+    def items(self) -> list[tuple[str, Passage]]:
+        """The items of the last list answered (ordinal follow-ups point into it)."""
+        for block in reversed(self.blocks):
+            if block.listed and block.unit is not None:
+                items = {block.unit.sentences[j] for j in block.unit.items}
+                picked = [(t, p) for t, p in block.lines if t in items] if items else block.lines[1:]
+                if picked:
+                    return picked
+        return []
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing the unit.
+
+
+def _rescale(value: float, low: float, high: float) -> float:
+    return min(1.0, max(0.0, (value - low) / (high - low))) if high > low else 0.0
+
+
+def _unit_text(unit: Unit) -> str:
+    return unit.norm_heading + "｜" + "".join(unit.norm_sentences)
+
+
+def _unit_shape(unit: Unit, q: Question) -> bool:
+    """Whether the unit holds the kind of answer asked for: a figure for a figure question."""
+    numeric = [k for k in q.asks if k in _NUMERIC or k == "how_many"]
+    if not numeric:
+        return True
+    if "how_many" in numeric and len(unit.items) >= 2:
+        return True
+    return any(_SHAPES[k].search(s) for k in numeric for s in unit.norm_sentences)
+
+
+def _is_list(unit: Unit) -> bool:
+    """A unit that is a list: items or steps, or sentences that each enumerate things."""
+    return len(unit.items) >= 3 or sum(bool(_SHAPES["enumeration"].search(s)) for s in unit.norm_sentences) >= 3
+
+
+def _harmonic(a: float, b: float) -> float:
+    return 2 * a * b / (a + b) if a + b else 0.0
+
+
+def form_match(q: Question, unit: Unit) -> float:
+    """How closely the question's words match one of the unit's question forms (or its heading):
+    the best harmonic mean of the share of the question found in the form and of the form found
+    in the question."""
+    return max(
+        (_harmonic(q.matched_weight(norm), q.covers(words)) for norm, words in zip(unit.form_norms, unit.form_words,
+                                                                                  strict=True)),
+        default=0.0,
+    )
+
+
+def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
+    """How well a unit fits the question (higher is better)."""
+    unit = hit.unit
+    shape = _unit_shape(unit, q) and (_is_list(unit) if q.wants_list else True)
+    return (
+        cfg.unit_form_weight * _rescale(hit.form_sim, cfg.form_floor, cfg.form_ceiling)
+        + cfg.unit_lexical_weight * q.matched_weight(_unit_text(unit))
+        + cfg.unit_form_match_weight * form_match(q, unit)
+        + cfg.unit_rank_weight * (1.0 / hit.chunk_rank if hit.chunk_rank else 0.0)
+        + cfg.unit_shape_weight * shape
+    )
+
+
+def rank_units(q: Question, evidence: Evidence, cfg: AnswerConfig) -> list[tuple[float, UnitHit]]:
+    """Candidate units, best first."""
+    scored = [(unit_score(q, hit, cfg), hit) for hit in evidence.units]
+    return sorted(scored, key=lambda x: -x[0])
+
+
+def _focus(q: Question) -> tuple[str, ...]:
+    # A one-character word matches inside unrelated words (来 in 来源), so it does not decide support.
+    return tuple(w for w in q.focus if len(w) >= 2) or tuple(w for w in q.words if len(w) >= 2)
+
+
+def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[str, ...]]:
+    """(whether the unit holds the point asked about, the focus words it lacks).
+
+    It does when it holds most of the weight of the question's focus words and, for a question
+    asking for a figure, a sentence with one; or when the question is a near paraphrase of one of
+    its question forms.
+    """
+    focus = _focus(q)
+    if not focus:
+        return True, ()
+    text = _unit_text(hit.unit)
+    missing = q.missing(text, words=focus)
+    if hit.form_sim >= cfg.form_sure:
+        return True, missing
+    support = q.matched_weight(text, words=focus)
+    return support >= cfg.support_min and _unit_shape(hit.unit, q), missing
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences.
+
+
+def _sentence_score(q: Question, norm: str, cfg: AnswerConfig) -> float:
+    score = q.matched_weight(norm)
+    if _shape_bonus(norm, q):
+        score += cfg.type_bonus
+    if _POINTER.search(norm):
+        score -= cfg.pointer_penalty
     return score
 
 
-def compose_answer(analysis: QueryAnalysis, question: str) -> Answer:
-    """Answer text with [n] markers and the citations they point to."""
-    asked = normalize(question)
-    wanted = [shape for ask, shape in _ANSWER_TYPES if ask.search(asked)]
-    candidates: list[_Candidate] = []
-    for pi, passage in enumerate(analysis.passages):
-        # A sentence inherits some of its passage's standing: how much of the question the whole
-        # passage covers (a lexical fact, whichever retriever ranked it) and, less, its rank.
-        # Its heading counts too (FAQ headings are questions); both are the same for every
-        # sentence of the passage, so they are scored once here.
-        prior = (
-            PASSAGE_WEIGHT * analysis.matched_weight(f"{passage.section}{passage.text}")
-            + SECTION_WEIGHT * analysis.matched_weight(passage.section)
-            + RANK_WEIGHT / (pi + 1)
-        )
-        for order, sentence in enumerate(split_sentences(passage.text)):
-            score = _score(sentence, analysis, wanted) + prior
-            candidates.append(_Candidate(pi, order, sentence, score))
-    if not candidates:
-        return Answer("", abstained=True, intent="out_of_scope")
-    candidates.sort(key=lambda c: -c.score)
-    lead = candidates[0]
-    chosen = [lead]
-    chosen += _conflict_neighbours(lead, candidates)
-    for cand in candidates[1:]:
-        if len(chosen) >= 1 + MAX_SUPPORT or cand.score < SUPPORT_RATIO * lead.score:
-            break
-        if all(_distinct(cand.text, c.text) for c in chosen):
-            chosen.append(cand)
-            chosen += [c for c in _conflict_neighbours(cand, candidates) if c not in chosen]
-    return _render(chosen, analysis.passages)
-
-
-def _conflict_neighbours(anchor: _Candidate, candidates: list[_Candidate]) -> list[_Candidate]:
-    return [
-        c for c in candidates
-        if c.passage_index == anchor.passage_index and c is not anchor
-        and abs(c.order - anchor.order) <= 2 and _CONFLICT.search(c.text)
-    ]
-
-
-NEAR_DUPLICATE = 0.5
-
-
-def _distinct(a: str, b: str) -> bool:
+def _distinct(a: str, b: str, *, near: float = 0.5) -> bool:
     """False when one sentence contains the other or they share most character pairs (the FAQ
     and the topic documents often say the same thing in slightly different words)."""
     na, nb = normalize(a), normalize(b)
@@ -115,26 +192,175 @@ def _distinct(a: str, b: str) -> bool:
         return False
     pa = {na[i : i + 2] for i in range(len(na) - 1)}
     pb = {nb[i : i + 2] for i in range(len(nb) - 1)}
-    return len(pa & pb) / (len(pa | pb) or 1) < NEAR_DUPLICATE
+    return len(pa & pb) / (len(pa | pb) or 1) < near
 
 
-def _render(chosen: list[_Candidate], passages: list[Passage]) -> Answer:
-    numbers: dict[int, int] = {}
-    quoted: dict[int, list[_Candidate]] = {}
-    for cand in chosen:
-        numbers.setdefault(cand.passage_index, len(numbers) + 1)
-        quoted.setdefault(cand.passage_index, []).append(cand)
-    lines = []
-    for i, cand in enumerate(chosen):
-        text = _BULLET.sub("", cand.text)
-        marker = f"[{numbers[cand.passage_index]}]"
-        lines.append(f"{text}{marker}" if i == 0 else f"- {text}{marker}")
-    if len(lines) > 1:
-        lines.insert(1, "\n相关要点：")
-    citations = [
-        Citation.from_passage(
-            n, passages[pi], "\n".join(c.text for c in sorted(quoted[pi], key=lambda c: c.order))
-        )
-        for pi, n in sorted(numbers.items(), key=lambda x: x[1])
+@dataclass
+class _Candidate:
+    passage: Passage
+    order: int
+    text: str
+    score: float
+    group: int  # sentences of one passage/unit share a group (conflict neighbours stay within it)
+
+
+def _pick(candidates: list[_Candidate], cfg: AnswerConfig) -> list[_Candidate]:
+    """The lead sentence, its conflict neighbours and up to `max_support` supporting points."""
+    if not candidates:
+        return []
+    candidates = sorted(candidates, key=lambda c: -c.score)
+    lead = candidates[0]
+    chosen = [lead, *_conflict_neighbours(lead, candidates)]
+    for cand in candidates[1:]:
+        if len(chosen) >= 1 + cfg.max_support or cand.score < cfg.support_ratio * lead.score:
+            break
+        if all(_distinct(cand.text, c.text) for c in chosen):
+            chosen.append(cand)
+            chosen += [c for c in _conflict_neighbours(cand, candidates) if c not in chosen]
+    return chosen
+
+
+def _conflict_neighbours(anchor: _Candidate, candidates: list[_Candidate]) -> list[_Candidate]:
+    return [
+        c for c in candidates
+        if c.group == anchor.group and c is not anchor and abs(c.order - anchor.order) <= 2 and _CONFLICT.search(c.text)
     ]
-    return Answer("\n".join(lines), citations, abstained=False, intent="qa")
+
+
+def _unit_sentences(q: Question, units: list[tuple[float, UnitHit]], cfg: AnswerConfig) -> list[_Candidate]:
+    best = units[0][0] or 1.0
+    out = []
+    for group, (score, hit) in enumerate(units):
+        passage = hit.unit.passage()
+        prior = 0.5 * score / best
+        for order, (text, norm) in enumerate(zip(hit.unit.sentences, hit.unit.norm_sentences, strict=True)):
+            out.append(_Candidate(passage, order, text, _sentence_score(q, norm, cfg) + prior, group))
+    return out
+
+
+def _chunk_sentences(q: Question, evidence: Evidence, cfg: AnswerConfig) -> list[_Candidate]:
+    from .textproc import split_sentences
+
+    out = []
+    for pi, passage in enumerate(evidence.passages):
+        # A sentence inherits some of its passage's standing: how much of the question the whole
+        # passage covers and, less, its rank; its heading counts too (FAQ headings are questions).
+        prior = (
+            cfg.passage_weight * q.matched_weight(f"{passage.norm_section}{passage.norm}")
+            + cfg.section_weight * q.matched_weight(passage.norm_section)
+            + cfg.rank_weight / (pi + 1)
+        )
+        for order, sentence in enumerate(split_sentences(passage.text)):
+            out.append(_Candidate(passage, order, sentence, _sentence_score(q, normalize(sentence), cfg) + prior, pi))
+    return out
+
+
+def _list_lines(unit: Unit, cfg: AnswerConfig) -> list[str]:
+    """The unit as a list: its lead sentence, then every item (a sentence between two items
+    continues the item before it), then a note that qualifies the list, if any."""
+    if not unit.items:
+        return list(unit.sentences[: cfg.max_list_items + 1])
+    first, last = unit.items[0], unit.items[-1]
+    lines = list(unit.sentences[:first][:1])
+    lines += list(unit.sentences[first : last + 1][: cfg.max_list_items])
+    lines += [s for s in unit.sentences[last + 1 :] if _CONFLICT.search(s)][:2]
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
+    if not cfg.units or not evidence.units:
+        chosen = _pick(_chunk_sentences(q, evidence, cfg), cfg)
+        return Block(q, [(c.text, c.passage) for c in chosen])
+    ranked = rank_units(q, evidence, cfg)
+    top = ranked[0][0]
+    fitting = None
+    for score, hit in ranked[:5]:
+        if score < 0.6 * top:
+            break
+        ok, missing = unit_fit(q, hit, cfg)
+        if ok:
+            fitting = (score, hit)
+            break
+    if fitting is None:
+        _, missing = unit_fit(q, ranked[0][1], cfg)
+        return Block(q, covered=False, missing=missing, nearby=[h.unit for _, h in ranked[:3]])
+    score, hit = fitting
+    unit = hit.unit
+    if q.wants_list and (unit.items or len(unit.sentences) > 1):
+        passage = unit.passage()
+        lines = _list_lines(unit, cfg)
+        return Block(q, [(s, passage) for s in lines], listed=len(lines) > 1, unit=unit)
+    close = [(s, h) for s, h in ranked[1:4] if h is not hit and s >= cfg.second_unit_ratio * score]
+    units = [fitting, *close[:1]]
+    chosen = _pick(_unit_sentences(q, units, cfg), cfg)
+    return Block(q, [(c.text, c.passage) for c in chosen], unit=unit)
+
+
+def compose(question: Question, evidences: list[Evidence], cfg: AnswerConfig) -> Composition:
+    """Answer `question` (one evidence per part; a simple question has one part).
+
+    Returns:
+        The composition; `covered` is False when some part's point is in no unit, and the
+        caller then answers `not_covered` instead of this text.
+    """
+    blocks = [_block(ev.question, ev, cfg) for ev in evidences]
+    answer, used = _render(blocks, question)
+    return Composition(answer, blocks, used)
+
+
+def _render(blocks: list[Block], question: Question) -> tuple[Answer, list[Passage]]:
+    cites = Citations()
+    sections: list[str] = []
+    compound = len([b for b in blocks if b.lines]) > 1
+    seen: set[str] = set()
+    for n, block in enumerate(blocks, 1):
+        lines = [(t, p) for t, p in block.lines if t not in seen]
+        seen.update(t for t, _ in lines)
+        if not lines:
+            continue
+        out = [f"{_circled(n)}{block.question.text.strip('，,。 ')}"] if compound else []
+        out += _list_text(block, lines, cites) if block.listed else _sentence_text(lines, cites, compound)
+        sections.append("\n".join(out))
+    answer = Answer("\n\n".join(sections), cites.citations, abstained=False, intent="qa")
+    passages = {(p.doc_id, p.section): p for b in blocks for _, p in b.lines}
+    return answer, [passages[(c.doc_id, c.section)] for c in answer.citations]
+
+
+def _circled(n: int) -> str:
+    return "①②③④⑤⑥⑦⑧⑨"[n - 1] if n <= 9 else f"{n}."
+
+
+def _sentence_text(lines: list[tuple[str, Passage]], cites: Citations, compound: bool) -> list[str]:
+    out = []
+    for i, (text, passage) in enumerate(lines):
+        body, mark = _BULLET.sub("", text), cites.quote(passage, text)
+        if i == 0:
+            out.append(f"{body}{mark}")
+            continue
+        if i == 1 and not compound:
+            out.append("\n相关要点：")
+        out.append(f"- {body}{mark}")
+    return out
+
+
+def _list_text(block: Block, lines: list[tuple[str, Passage]], cites: Citations) -> list[str]:
+    """Items numbered; a lead sentence first; sentences that continue or qualify an item indented."""
+    items = {block.unit.sentences[j] for j in block.unit.items} if block.unit else set()
+    out: list[str] = []
+    number = 0
+    for text, passage in lines:
+        body, mark = _BULLET.sub("", text), cites.quote(passage, text)
+        if text in items or not items:
+            if not items and not out:
+                out.append(f"{body}{mark}")  # a list written as prose: its first sentence leads
+                continue
+            number += 1
+            out.append(f"{number}. {body}{mark}")
+        elif number == 0:
+            out.append(f"{body}{mark}")
+        else:
+            out.append(f"   {body}{mark}")
+    return out

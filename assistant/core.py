@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from .answer_config import AnswerConfig
 from .config import embed_spec
 from .corpus import Document, load_corpus
 from .errors import AssistantError
@@ -23,19 +24,28 @@ TOP_K = 5
 
 @dataclass(frozen=True)
 class Variant:
-    """A retrieval configuration; `full` is the product, the others are baselines for comparison."""
+    """A retrieval configuration; `full` is the product, the others are baselines for comparison.
+
+    `config` carries every weight and threshold of scope and composition (assistant/answer_config.py).
+    """
 
     mode: str
     synonyms: bool
-    scope_guard: bool
     calculators: bool
+    config: AnswerConfig = field(default_factory=AnswerConfig)
+
+    @property
+    def scope_guard(self) -> bool:
+        return self.config.scope_guard
 
 
+# The baselines answer by sentence selection over chunks, with only the bare scope floor.
+_BASELINE = AnswerConfig(units=False, scope_guard=False)
 VARIANTS = {
-    "bm25": Variant("bm25", synonyms=False, scope_guard=False, calculators=False),
-    "dense": Variant("dense", synonyms=False, scope_guard=False, calculators=False),
-    "hybrid": Variant("hybrid", synonyms=False, scope_guard=False, calculators=False),
-    "full": Variant("hybrid", synonyms=True, scope_guard=True, calculators=True),
+    "bm25": Variant("bm25", synonyms=False, calculators=False, config=_BASELINE),
+    "dense": Variant("dense", synonyms=False, calculators=False, config=_BASELINE),
+    "hybrid": Variant("hybrid", synonyms=False, calculators=False, config=_BASELINE),
+    "full": Variant("hybrid", synonyms=True, calculators=True),
 }
 
 
@@ -142,17 +152,14 @@ class Assistant:
         return answer
 
     def _retrieve_and_compose(self, query: str) -> Answer:
-        from .compose import compose_answer
-        from .scope import check_scope, out_of_scope_message
+        from .answering import answer_question
 
         with self._lock:
-            analysis = self.retriever.analyze(query, k=TOP_K)
-        verdict = check_scope(query, analysis, strict=self.variant.scope_guard)
-        if not verdict.in_scope:
-            return Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope")
-        answer = compose_answer(analysis, query)
-        if self.llm is not None:
-            answer = self.llm.answer(query, analysis.passages, answer)
+            outcome = answer_question(self.retriever.parse(query), self.retriever, self.variant.config)
+        answer = outcome.answer
+        if self.llm is not None and answer.intent == "qa" and outcome.composition is not None:
+            # The LLM step reads what the composer used: the quoted units or passages.
+            answer = self.llm.answer(query, outcome.composition.used, answer)
         return answer
 
     def search(self, query: str, *, k: int = TOP_K) -> list[Passage]:

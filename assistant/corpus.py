@@ -16,7 +16,22 @@ from .config import corpus_dir, home
 from .errors import CorpusError
 from .render.rows import table_lines
 
-__all__ = ["KINDS", "SECTION_SOURCES", "Document", "load_corpus", "load_document", "load_user_documents", "parse_document", "render_placeholders", "section_source_numbers", "split_front_matter", "user_docs_dir"]
+__all__ = [
+    "KINDS",
+    "NO_FORMS",
+    "QUESTION_FORMS",
+    "SECTION_SOURCES",
+    "Document",
+    "load_corpus",
+    "load_document",
+    "load_user_documents",
+    "parse_document",
+    "question_forms",
+    "render_placeholders",
+    "section_source_numbers",
+    "split_front_matter",
+    "user_docs_dir",
+]
 
 log = logging.getLogger("assistant.corpus")
 
@@ -29,6 +44,14 @@ _FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.S)
 _PLACEHOLDER = re.compile(r"^\{\{data:([a-z0-9_.]+)\}\}\s*$", re.M)
 # Put under a heading, names which front-matter sources support that section: <!-- 来源: 1, 3 -->
 SECTION_SOURCES = re.compile(r"^<!--\s*来源[:：]\s*([\d,，\s]+?)\s*-->\s*$", re.M)
+# Put under a heading (after its source line), the questions the section answers, in users' words:
+# <!-- 问法: 证书能用几年｜证书管多久 -->. `<!-- 问法: 无 -->` marks a section that answers nothing
+# by itself (a pointer to another section). docs/DESIGN.md "Corpus documents" defines the syntax.
+QUESTION_FORMS = re.compile(r"^<!--\s*问法[:：]\s*(.*?)\s*-->\s*$", re.M)
+NO_FORMS = "无"
+_FORM_SPLIT = re.compile(r"[｜|]")
+_FORM_CHARS = (2, 60)
+_HEADING_LINE = re.compile(r"^#{1,4}\s+\S")
 
 
 @dataclass(frozen=True)
@@ -133,6 +156,7 @@ def parse_document(text: str, path: Path) -> Document:
         numbers = section_source_numbers(found.group(1))
         if not numbers or max(numbers) > len(sources) or min(numbers) < 1:
             raise CorpusError(f"{path}: 小节来源标注 {found.group(0)!r} 超出 sources 的范围 1–{len(sources)}")
+    _check_question_forms(body, path)
     return Document(
         id=_field(meta, "id", path, check=lambda v: bool(_ID.match(v)), hint="小写字母、数字和连字符"),
         title=_field(meta, "title", path),
@@ -149,6 +173,50 @@ def split_front_matter(text: str) -> tuple[str | None, str]:
     text = text.replace("\r\n", "\n")
     match = _FRONT.match(text)
     return (match.group(1), text[match.end() :]) if match else (None, text)
+
+
+def question_forms(text: str) -> tuple[str, ...]:
+    """The forms of a `<!-- 问法: … -->` line's inside ('a｜b｜c'); () for `无`."""
+    forms = tuple(f.strip() for f in _FORM_SPLIT.split(text) if f.strip())
+    return () if forms == (NO_FORMS,) else forms
+
+
+def _check_question_forms(body: str, path: Path) -> None:
+    """Each 问法 line sits right under a heading (or its 来源 line), once per section, with forms
+    of sensible length that no other section of the document repeats.
+
+    Raises:
+        CorpusError: naming the file, the line and what to change.
+    """
+    seen: dict[str, int] = {}
+    previous = ""  # the last non-blank line before the current one
+    section_has_forms = False
+    for number, line in enumerate(body.splitlines(), 1):
+        text = line.strip()
+        if _HEADING_LINE.match(text):
+            section_has_forms = False
+        match = QUESTION_FORMS.match(text)
+        if match:
+            where = f"{path}: 第{number}行的问法标注"
+            if not (_HEADING_LINE.match(previous) or SECTION_SOURCES.match(previous)):
+                raise CorpusError(f"{where}应紧跟在小节标题（或其来源标注）之下")
+            if section_has_forms:
+                raise CorpusError(f"{where}重复：每个小节只写一行问法，多个问法用“｜”分隔")
+            section_has_forms = True
+            raw = [f.strip() for f in _FORM_SPLIT.split(match.group(1))]
+            if not any(raw):
+                raise CorpusError(f"{where}为空：写出这一节回答的问题，用“｜”分隔；不单独作答的小节写“无”")
+            if NO_FORMS in raw and len([f for f in raw if f]) > 1:
+                raise CorpusError(f"{where}把“无”和其他问法写在一起：不单独作答的小节只写“无”")
+            for form in question_forms(match.group(1)):
+                low, high = _FORM_CHARS
+                if not low <= len(form) <= high:
+                    raise CorpusError(f"{where}中的 {form!r} 有{len(form)}个字，应为{low}到{high}个字")
+                if form in seen:
+                    raise CorpusError(f"{where}中的 {form!r} 与第{seen[form]}行重复：同一问法只归一个小节")
+                seen[form] = number
+        if text:
+            previous = text
 
 
 def section_source_numbers(text: str) -> list[int]:

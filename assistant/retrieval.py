@@ -14,49 +14,70 @@ from typing import Any
 import numpy as np
 
 from .embedders import Embedder
-from .textproc import content_words, expand_synonyms, normalize, tokenize
-from .types import Passage
+from .question import Lexicon, Question, parse_question
+from .types import Passage, Unit
 
-__all__ = ["RRF_K", "HybridRetriever", "QueryAnalysis"]
+__all__ = ["RRF_K", "Evidence", "HybridRetriever", "UnitHit"]
 
 RRF_K = 10  # reciprocal-rank constant; small values trust the top ranks of each list more
 CANDIDATES = 30
+# Units scored for a question: those of the fused chunk candidates plus the units of the nearest
+# question forms; every unit when the index holds no more than this many.
+ALL_UNITS_UP_TO = 600
+NEAREST_FORMS = 40
+IN_SCOPE = "in_scope"  # the label class of every question form (its label is a unit id)
 
 
 @dataclass
-class QueryAnalysis:
-    """What retrieval learned about a query; the scope guard and the composer read it."""
+class UnitHit:
+    """A candidate answer unit and what retrieval knows about it for this question."""
 
-    tokens: list[str]
-    expanded: list[str]
-    known_tokens: list[str]
-    coverage: float  # IDF-weighted share of query tokens that occur in the corpus
-    bm25_top: float
-    dense_top: float
-    passages: list[Passage] = field(default_factory=list)
-    # token -> the words that count as a match for it (itself plus synonyms when enabled)
-    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    weights: dict[str, float] = field(default_factory=dict)
-    passage_coverage: float = 0.0  # best share of the query's weight that one passage contains
-    known_coverage: float = 0.0  # the same, counting only words the corpus knows
+    unit: Unit
+    form_sim: float = 0.0  # best cosine similarity between the question and the unit's heading/forms
+    chunk_rank: int = 0  # best rank of one of its chunks in the fused list (0: not among them)
 
-    def matched_weight(self, text: str, *, known_only: bool = False) -> float:
-        """Share of the query's IDF weight whose words (or synonyms) occur in `text`."""
-        weights = {t: w for t, w in self.weights.items() if not known_only or t in self.known_tokens}
-        total = sum(weights.values())
-        if not total:
+
+@dataclass
+class Evidence:
+    """What retrieval found for one question; the scope decision and the composer read it."""
+
+    question: Question
+    passages: list[Passage] = field(default_factory=list)  # the top fused chunks
+    bm25_top: float = 0.0
+    dense_top: float = 0.0
+    units: list[UnitHit] = field(default_factory=list)
+    # Best similarity to a labelled example of each class: in_scope (question forms and headings),
+    # out_of_scope and chat (corpus/dict/scope_examples.txt).
+    label_sim: dict[str, float] = field(default_factory=dict)
+    nearest: list[tuple[str, str, float]] = field(default_factory=list)  # (text, label, similarity)
+
+    @property
+    def passage_coverage(self) -> float:
+        """Best share of the weight of the question's focus words (what it asks about, not how:
+        多久, 几步) that one passage, with its heading, contains."""
+        q = self.question
+        words = q.focus or q.words
+        return max((q.matched_weight(f"{p.norm_section}{p.norm}", words=words) for p in self.passages), default=0.0)
+
+    @property
+    def known_coverage(self) -> float:
+        """The same, counting only the words the corpus knows."""
+        q = self.question
+        known = tuple(w for w in (q.focus or q.words) if w in q.known) or q.known
+        if not known:
             return 0.0
-        norm = normalize(text)
-        return sum(w * _match(t, self.groups[t], norm) for t, w in weights.items()) / total
+        return max((q.matched_weight(f"{p.norm_section}{p.norm}", words=known) for p in self.passages),
+                   default=0.0)
 
 
 class HybridRetriever:
-    """Loads one build folder; search() is safe to call from several threads (read-only state)."""
+    """Loads one build folder; retrieve() is safe to call from several threads (read-only state)."""
 
     def __init__(self, build_dir: Path, embedder: Embedder, *, mode: str = "hybrid", synonyms: bool = True) -> None:
         import bm25s
 
         from index.store import COLLECTION, chroma_client
+        from index.units import load_units
 
         if mode not in {"bm25", "dense", "hybrid"}:
             raise ValueError(f"unknown retrieval mode {mode!r}; use bm25, dense or hybrid")
@@ -67,17 +88,30 @@ class HybridRetriever:
             self.chunks: list[dict[str, Any]] = [json.loads(line) for line in fh]
         self._row = {c["chunk_id"]: i for i, c in enumerate(self.chunks)}
         idf = json.loads((build_dir / "idf.json").read_text(encoding="utf-8"))
-        self.idf: dict[str, float] = idf["idf"]
-        self._idf_unknown = max(self.idf.values(), default=1.0)
+        self.lexicon = Lexicon(idf["idf"], synonyms=synonyms)
         self._bm25 = bm25s.BM25.load(str(build_dir / "bm25"), show_progress=False)
         # The collection is written through llama-index's ChromaVectorStore (index/build.py); at
         # query time we ask Chroma directly, because importing llama-index costs about 2 s of the
         # 4 s cold-start budget of `assistant ask` and its query wrapper adds nothing here.
         self._collection = chroma_client(build_dir / "chroma").get_collection(COLLECTION)
+        self.units, self.forms, self._form_vectors = load_units(build_dir)
+        self.unit = {u.unit_id: u for u in self.units}
+        self._form_label = [row["label"] for row in self.forms]
+        self._form_class = np.array(
+            [row["label"] if row["label"] not in self.unit else IN_SCOPE for row in self.forms], dtype=object
+        )
+
+    @property
+    def idf(self) -> dict[str, float]:
+        return self.lexicon.idf
+
+    def parse(self, text: str, *, split: bool = True) -> Question:
+        """`parse_question` with this index's word statistics."""
+        return parse_question(text, self.lexicon, split=split)
 
     # -- the two retrievers ------------------------------------------------------------------
-    def _bm25_ranked(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        known = [t for t in tokens if t in self.idf]
+    def _bm25_ranked(self, tokens: tuple[str, ...], k: int) -> list[tuple[int, float]]:
+        known = [t for t in tokens if t in self.lexicon.idf]
         if not known:
             return []
         scores = self._bm25.get_scores(known)
@@ -85,38 +119,26 @@ class HybridRetriever:
         ranked = sorted(((int(i), float(scores[i])) for i in top if scores[i] > 0), key=lambda x: -x[1])
         return ranked
 
-    def _dense_ranked(self, query: str, k: int) -> list[tuple[int, float]]:
-        vector = self.embedder.embed_queries([query])[0].tolist()
+    def _dense_ranked(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         k = min(k, len(self.chunks))
-        result = self._collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
+        result = self._collection.query(query_embeddings=[vector.tolist()], n_results=k, include=["distances"])
         ids, distances = result["ids"][0], (result.get("distances") or [[]])[0]
         # The collection uses cosine distance; similarity = 1 - distance, as llama-index reports it.
         return [(self._row[i], 1.0 - float(d)) for i, d in zip(ids, distances, strict=False) if i in self._row]
 
     # -- public ------------------------------------------------------------------------------
-    def analyze(self, query: str, *, k: int = 5, mode: str | None = None) -> QueryAnalysis:
-        """Retrieve the top `k` passages and the signals the scope guard needs."""
+    def retrieve(self, question: Question, *, k: int = 5, mode: str | None = None, units: bool = True) -> Evidence:
+        """The top `k` passages for `question`, and (with `units`) its candidate answer units and
+        its similarity to the labelled example questions."""
         mode = mode or self.mode
-        tokens = list(dict.fromkeys(tokenize(query)))  # search mode may repeat a word
-        expanded = expand_synonyms(tokens) if self.synonyms else tokens
-        # The question's own words (precise mode) carry the weights: search mode's overlapping
-        # sub-words would count one word several times.
-        words = content_words(query) or tokens
-        groups = {t: tuple(expand_synonyms([t])) if self.synonyms else (t,) for t in words}
-        known = [t for t in words if any(a in self.idf for a in groups[t])]
-        # A concept weighs as its most common known form (商品售后服务认证 is rare as a string but
-        #售后服务认证 is everywhere); a word the corpus never uses weighs as the rarest word it has.
-        weight = {t: min((self.idf[a] for a in groups[t] if a in self.idf), default=self._idf_unknown)
-                  for t in words}
-        total = sum(weight.values())
-        coverage = sum(weight[t] for t in known) / total if total else 0.0
-
-        bm25 = self._bm25_ranked(expanded, CANDIDATES) if mode in {"bm25", "hybrid"} else []
-        dense = self._dense_ranked(query, CANDIDATES) if mode in {"dense", "hybrid"} else []
+        needs_vector = mode in {"dense", "hybrid"} or units
+        vector = self.embedder.embed_queries([question.text])[0] if needs_vector else None
+        bm25 = self._bm25_ranked(question.tokens, CANDIDATES) if mode in {"bm25", "hybrid"} else []
+        dense = self._dense_ranked(vector, CANDIDATES) if vector is not None and mode in {"dense", "hybrid"} else []
         if mode == "bm25":
-            fused = [(i, s) for i, s in bm25]
+            fused = list(bm25)
         elif mode == "dense":
-            fused = [(i, s) for i, s in dense]
+            fused = list(dense)
         else:
             fused = _rrf([bm25, dense])
         top = fused[:k]
@@ -124,41 +146,58 @@ class HybridRetriever:
             # Each list's best hit reaches the composer even when fusion ranks it lower: an exact
             # keyword match that the dense list missed is often the passage that answers.
             top = [*top[: k - 1], next(x for x in fused if x[0] == bm25[0][0])]
-        passages = [self._passage(i, score, rank, mode) for rank, (i, score) in enumerate(top, 1)]
-        analysis = QueryAnalysis(
-            tokens=tokens,
-            expanded=expanded,
-            known_tokens=known,
-            coverage=coverage,
+        evidence = Evidence(
+            question=question,
+            passages=[self._passage(i, score, rank, mode) for rank, (i, score) in enumerate(top, 1)],
             bm25_top=bm25[0][1] if bm25 else 0.0,
             dense_top=dense[0][1] if dense else 0.0,
-            passages=passages,
-            groups=groups,
-            weights=weight,
         )
-        texts = [f"{p.title}{p.section}{p.text}" for p in passages]
-        analysis.passage_coverage = max((analysis.matched_weight(t) for t in texts), default=0.0)
-        analysis.known_coverage = max((analysis.matched_weight(t, known_only=True) for t in texts), default=0.0)
-        return analysis
+        if units and vector is not None:
+            self._add_units(evidence, vector, fused)
+        return evidence
+
+    def _add_units(self, evidence: Evidence, vector: np.ndarray, fused: list[tuple[int, float]]) -> None:
+        sims = self._form_vectors @ vector if len(self._form_vectors) else np.zeros(0)
+        best: dict[str, float] = {}
+        order = np.argsort(-sims)
+        for i in order[:NEAREST_FORMS]:
+            label = self._form_label[i]
+            best.setdefault(label, float(sims[i]))
+        for cls in (IN_SCOPE, "out_of_scope", "chat"):
+            mask = self._form_class == cls
+            evidence.label_sim[cls] = float(sims[mask].max()) if mask.any() else 0.0
+        evidence.nearest = [(self.forms[i]["text"], str(self._form_class[i]), float(sims[i])) for i in order[:5]]
+        ranks: dict[str, int] = {}
+        for rank, (row, _) in enumerate(fused, 1):
+            ranks.setdefault(self.chunks[row].get("unit_id", ""), rank)
+        if len(self.units) <= ALL_UNITS_UP_TO:
+            chosen = [u.unit_id for u in self.units if u.standalone]
+            form_best = {u: s for u, s in _best_per_label(sims, self._form_label).items() if u in self.unit}
+        else:
+            chosen = list(dict.fromkeys([*(u for u in ranks if u in self.unit), *(u for u in best if u in self.unit)]))
+            form_best = {u: s for u, s in best.items() if u in self.unit}
+        evidence.units = [
+            UnitHit(self.unit[u], form_sim=form_best.get(u, 0.0), chunk_rank=ranks.get(u, 0))
+            for u in chosen
+            if self.unit[u].standalone
+        ]
 
     def search(self, query: str, *, k: int = 5, mode: str | None = None) -> list[Passage]:
-        return self.analyze(query, k=k, mode=mode).passages
+        return self.retrieve(self.parse(query), k=k, mode=mode, units=False).passages
 
     def _passage(self, row: int, score: float, rank: int, origin: str) -> Passage:
         c = self.chunks[row]
         return Passage(c["chunk_id"], c["doc_id"], c["title"], c["section"], c["text"], c["source"],
-                       score, rank, origin)
+                       score, rank, origin, norm=c.get("norm", ""), norm_section=c.get("norm_section", ""),
+                       unit_id=c.get("unit_id", ""))
 
 
-def _match(word: str, forms: tuple[str, ...], text: str) -> float:
-    """1 when the word or a synonym occurs in `text`; else half the share of its character pairs
-    that do, so that 没通过 partly matches 没有通过 and 受理 partly matches 受理申请."""
-    if any(form in text for form in forms):
-        return 1.0
-    pairs = [word[i : i + 2] for i in range(len(word) - 1)]
-    if len(pairs) < 2:
-        return 0.0  # a two-character word has one pair: that is the whole word, already missed
-    return 0.5 * sum(p in text for p in pairs) / len(pairs)
+def _best_per_label(sims: np.ndarray, labels: list[str]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for label, sim in zip(labels, sims.tolist(), strict=True):
+        if sim > best.get(label, -1.0):
+            best[label] = sim
+    return best
 
 
 def _rrf(lists: list[list[tuple[int, float]]]) -> list[tuple[int, float]]:

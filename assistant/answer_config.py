@@ -1,0 +1,47 @@
+"""Every weight and threshold of the answer path, in one object carried by the variant.
+
+The values are chosen on the dev split and the scope calibration set (docs/DECISIONS.md says how);
+unit tests build their own `AnswerConfig` to pin a decision on hand-made inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["AnswerConfig"]
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    # -- composition: which answer unit answers the question ------------------------------------
+    units: bool = True  # False: sentence selection over chunks only (the retrieval baselines)
+    form_floor: float = 0.86  # cosine similarity to a question form that counts as no evidence
+    form_ceiling: float = 0.97  # ... and as full evidence (a near paraphrase)
+    unit_form_weight: float = 1.0
+    unit_lexical_weight: float = 1.0  # share of the question's weight found in the unit
+    unit_form_match_weight: float = 0.8  # word overlap with its best question form (compose.form_match)
+    unit_rank_weight: float = 0.15  # 1 / rank of the unit's best chunk in the fused list
+    unit_shape_weight: float = 0.3  # a unit holding the kind of answer asked for (a figure, a list)
+    second_unit_ratio: float = 0.85  # a second unit adds points when it scores this close to the first
+    # -- sentences ---------------------------------------------------------------------------
+    type_bonus: float = 0.25  # a sentence of the shape the question asks for
+    pointer_penalty: float = 0.1  # "详见…" answers nothing by itself
+    max_support: int = 4  # supporting points after the lead sentence
+    support_ratio: float = 0.45  # a point scores at least this share of the lead
+    passage_weight: float = 0.3  # sentence selection over chunks: the passage's coverage
+    section_weight: float = 0.3  # ... its heading's coverage
+    rank_weight: float = 0.06  # ... its retrieval rank
+    max_list_items: int = 40
+    # -- not covered: the point asked about is in no unit ---------------------------------------
+    support_min: float = 0.6  # share of the focus words' weight the chosen unit must hold
+    form_sure: float = 0.95  # a question this close to a unit's question form is that unit's
+    # -- scope --------------------------------------------------------------------------------
+    scope_guard: bool = True  # False keeps only the bare floor (no passage, no known word)
+    oos_margin: float = 0.02  # nearest out-of-scope example this much closer than any question form
+    oos_margin_anchored: float = 0.05  # ... for a question that names one of our concepts
+    chat_margin: float = 0.02
+    chat_min: float = 0.93
+    free_min_form: float = 0.90  # a question without a domain word needs a question form this close
+    free_min_coverage: float = 0.45  # ... and a passage holding this share of its weight
+    anchored_min_coverage: float = 0.12  # a question with a domain word: best passage's share of its weight
+    anchored_min_known: float = 0.6  # ... or of the weight of the words the corpus knows

@@ -1,0 +1,88 @@
+"""The retrieval answer path: parse once, decide the outcome, compose from answer units.
+
+    text ─ parse_question ─ retrieve ─ check_scope ─┬─ chat / out_of_scope reply
+                                                    └─ per part: retrieve ─ compose ─┬─ qa (cited)
+                                                                                     └─ not_covered
+
+`answer_question` is what `Assistant` calls for every question the calculators do not take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .answer_config import AnswerConfig
+from .compose import Composition, compose
+from .question import Question
+from .replies import chat_reply, not_covered_reply
+from .retrieval import Evidence, HybridRetriever
+from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
+from .types import Answer
+
+__all__ = ["Outcome", "answer_question", "has_own_topic", "with_topic"]
+
+TOP_K = 5
+# A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not.
+TOPIC_MIN_IDF = 1.5
+
+
+@dataclass
+class Outcome:
+    """An answer and how it was reached (the composition is None for chat and refusals)."""
+
+    answer: Answer
+    question: Question
+    composition: Composition | None = None
+
+
+def has_own_topic(q: Question, idf: dict[str, float]) -> bool:
+    """Whether the question names what it is about (a known, not too common word of its focus)."""
+    return any(len(w) >= 2 and any(idf.get(f, 0.0) >= TOPIC_MIN_IDF for f in q.groups[w]) for w in q.focus)
+
+
+def with_topic(text: str, previous: Question) -> str:
+    """`text` preceded by the focus of `previous` ("不去会怎么样" after "监督评审多久一次" →
+    "监督评审 不去会怎么样")."""
+    topic = "".join(w for w in previous.focus if len(w) >= 2)
+    return f"{topic}，{text}" if topic else text
+
+
+def _parts(q: Question, retriever: HybridRetriever) -> list[Question]:
+    """The parts of a compound question, each with the topic of the one before when it has none."""
+    if not q.parts:
+        return [q]
+    out: list[Question] = []
+    for part in q.parts:
+        if out and not has_own_topic(part, retriever.idf):
+            part = retriever.parse(with_topic(part.text, out[-1]), split=False)
+        out.append(part)
+    return out
+
+
+def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, *, mode: str | None = None) -> Outcome:
+    """Answer a parsed question from the corpus (the calculators have already declined it)."""
+    evidence = retriever.retrieve(q, k=TOP_K, mode=mode, units=cfg.units)
+    verdict = check_scope(evidence, cfg)
+    if verdict.outcome == "chat":
+        return Outcome(Answer(chat_reply(q.chat or "greeting"), abstained=True, intent="chat"), q)
+    if verdict.outcome == "out_of_scope":
+        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q)
+    parts = _parts(q, retriever)
+    evidences: list[Evidence] = [evidence] if parts == [q] else [
+        retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in parts
+    ]
+    composition = compose(q, evidences, cfg)
+    if not composition.blocks or not any(b.lines for b in composition.blocks):
+        missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
+        nearby = [u for b in composition.blocks for u in b.nearby]
+        if not is_anchored(q.norm):
+            # Nothing in the corpus holds it and it names none of our concepts: not our topic.
+            verdict = ScopeVerdict("out_of_scope", "low_relevance")
+            return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
+        return Outcome(Answer(not_covered_reply(missing, nearby), abstained=True, intent="not_covered"), q, composition)
+    answer = composition.answer
+    uncovered = [b for b in composition.blocks if not b.covered]
+    if uncovered:
+        notes = [not_covered_reply(b.missing, []).split("\n")[0] for b in uncovered]
+        answer.answer += "\n\n" + "\n".join(f"（{b.question.text.strip('，,。 ')}）{n}" for b, n in zip(uncovered, notes, strict=True))
+    return Outcome(answer, q, composition)

@@ -1,0 +1,380 @@
+"""A question, parsed once: normalised text, words and weights, type, focus, parts.
+
+`parse_question` reads a user's text into one `Question` that the scope decision, the composer and
+follow-up resolution all read; none of them normalises or segments the question again. Word
+weights come from the index's IDF (`Lexicon`); matching reads passage text that was normalised at
+index time.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+from .textproc import content_words, expand_synonyms, general_idf, normalize, segment, tokenize
+
+__all__ = [
+    "QUESTION_TYPES",
+    "Lexicon",
+    "Question",
+    "chat_kind",
+    "match_word",
+    "matchable",
+    "parse_question",
+    "question_asks",
+    "split_parts",
+]
+
+QUESTION_TYPES = (
+    "definition", "yes_no", "how_many", "how_much", "how_long", "when", "who",
+    "enumeration", "process", "comparison", "why", "other",
+)
+
+
+# A word the corpus never uses weighs by how rare it is in general Chinese (`general_idf`): at or
+# above GENERAL_RARE as much as the corpus's rarest word (补办, 分期, 三包 name a specific point),
+# at or below GENERAL_COMMON a small share of that (开始, 部门, 东西 are everyday words).
+GENERAL_COMMON = 9.0
+GENERAL_RARE = 12.0
+EVERYDAY_SHARE = 0.15
+# A one-character word (办, 拿, 交) is matched inside unrelated words (办 in 办下来, 交 in 交通):
+# it keeps this share of its weight.
+SINGLE_CHAR_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What the index knows about words: IDF per token, and whether synonyms count as the word."""
+
+    idf: dict[str, float] = field(default_factory=dict)
+    synonyms: bool = True
+
+    @property
+    def unknown_weight(self) -> float:
+        """The weight of the corpus's rarest word."""
+        return max(self.idf.values(), default=1.0)
+
+    def forms(self, word: str) -> tuple[str, ...]:
+        return tuple(expand_synonyms([word])) if self.synonyms else (word,)
+
+    def weight(self, word: str, forms: tuple[str, ...]) -> float:
+        # A concept weighs as its most common known form (商品售后服务认证 is a rare string, but
+        # 售后服务认证 is everywhere).
+        known = [self.idf[f] for f in forms if f in self.idf]
+        if known:
+            weight = min(known)
+        else:
+            share = (general_idf(word) - GENERAL_COMMON) / (GENERAL_RARE - GENERAL_COMMON)
+            weight = self.unknown_weight * min(1.0, max(EVERYDAY_SHARE, share))
+        return weight * (SINGLE_CHAR_SHARE if len(word) == 1 else 1.0)
+
+    def split_unknown(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """Words the corpus does not know, read as their parts when they have some (评审老师 →
+        评审 老师, 最高级别 → 最高 级别): parts the corpus knows first, then the longest."""
+        out: list[str] = []
+        for word in words:
+            if len(word) < 3 or self.knows(self.forms(word)):
+                out.append(word)
+                continue
+            taken = [False] * len(word)
+            parts: list[tuple[int, str]] = []
+            subs = [t for t in dict.fromkeys(segment(word)) if t != word and len(t) >= 2 and t in word]
+            for sub in sorted(subs, key=lambda t: (not self.knows(self.forms(t)), -len(t))):
+                at = word.find(sub)
+                if not any(taken[at : at + len(sub)]):
+                    taken[at : at + len(sub)] = [True] * len(sub)
+                    parts.append((at, sub))
+            out += [sub for _, sub in sorted(parts)] or [word]
+        return tuple(dict.fromkeys(out))
+
+    def knows(self, forms: tuple[str, ...]) -> bool:
+        return any(f in self.idf for f in forms)
+
+
+# ---------------------------------------------------------------------------------------------
+# What a question asks for. Patterns run on the folded text (width and case folded, Chinese
+# numerals kept, so 一共 / 一次 stay words); the first matching kind is the question's type,
+# and every matching kind is kept in `asks`.
+
+_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同")),
+    ("why", re.compile(r"为什么|为啥|为何|什么原因|啥原因|凭什么|怎么会")),
+    ("how_much", re.compile(
+        r"多少钱|费用|收费|价格|价钱|多少元|几块|几千块|几万块|花多少|交多少|付多少|贵不贵|多贵|报价|要钱|掏钱|收钱|花钱|银子|成本|预算")),
+    ("how_long", re.compile(
+        r"多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|期限|周期|有效期|管几年|管多久|多少个月|什么时候到期|隔多长")),
+    ("when", re.compile(r"什么时候|何时|哪天|哪年|哪一年|哪一天|几月|日期|什么时间")),
+    ("how_many", re.compile(
+        r"几个|几项|几步|几类|几种|几次|几家|几名|几位|几条|几大|几颗|几回|几级|几部分|几个阶段"
+        r"|多少个|多少项|多少家|多少种|多少次|多少名|多少条|多少步|多少类|几成|多少分|几分")),
+    ("process", re.compile(
+        r"流程|步骤|程序|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|办理过程|怎么操作|怎么做|如何做|怎么搞|咋搞")),
+    ("enumeration", re.compile(
+        r"哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出|列一下|列个|清单|全部|所有的|分别|都要什么|都要啥"
+        r"|什么材料|什么资料|啥材料|啥资料|什么条件|啥条件|什么要求|啥要求|哪几类|分哪|分为|各是|都.{0,4}(什么|啥)|些(什么|啥)")),
+    ("who", re.compile(r"谁|哪个部门|哪家|什么机构|哪个机构|哪些机构|哪里办|在哪|什么单位|哪个单位")),
+    ("definition", re.compile(
+        r"是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|含义|介绍一下|解释一下|讲讲|说说|是个什么|是干什么|干啥的")),
+    ("yes_no", re.compile(
+        r"吗|么$|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧|可以不|能办不|行不|算不算|有用没"
+        r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$")),
+)
+# Kinds whose answer is a whole list (every item, numbered), not a best sentence.
+LIST_KINDS = frozenset({"enumeration", "process"})
+# Phrases that say how something is asked rather than what about: removed before the focus words
+# are read, so "多久一次" or "是什么意思" never count as the thing asked about. Nouns that name the
+# thing (流程, 费用, 条件, 有效期) stay.
+_TYPE_SPANS = re.compile(
+    r"多少钱|多少元|几块|花多少|交多少|付多少|贵不贵|多贵|(多久|多长时间|几年|几个月)(一|1)次|多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|多少个月"
+    r"|什么时候|何时|哪天|哪年|哪一年|多少分|几分|几成|多少|几[个项步类种次家名位条大颗回级]?"
+    r"|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|怎么操作|怎么做|如何做|怎么搞|咋搞|怎么样|怎样|怎么|如何|咋"
+    r"|哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出来|列出|列一下|列个|全部|所有的|分别|都要什么|都要啥"
+    r"|是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|介绍一下|解释一下|讲讲|说说|是个什么|为什么|为啥|为何|什么原因|啥原因"
+    r"|什么|啥|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
+    r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$"
+    r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
+)
+
+
+_SLASH_T = re.compile(r"\b(gb|sb)/t")
+
+
+def matchable(text: str) -> str:
+    """`normalize`d text in the spelling question words are matched against: segmentation reads
+    "GB/T 27922" as the words gbt and 27922, so "gb/t" is written "gbt" here. Passages are stored
+    this way at index time; questions are read this way once, in `parse_question`."""
+    return _SLASH_T.sub(r"\1t", normalize(text))
+
+
+def _fold(text: str) -> str:
+    """Width and case folded, white space removed; Chinese numerals kept (unlike `normalize`)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def question_asks(text: str) -> tuple[str, ...]:
+    """Every kind of answer the text asks for, most specific first (see `_ASKS`)."""
+    folded = _fold(text)
+    return tuple(kind for kind, pattern in _ASKS if pattern.search(folded))
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat: a message that is only a greeting, thanks, goodbye, acknowledgement, or a question about
+# the assistant itself. Anything left over after removing those phrases makes it a real question.
+
+_CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("identity", re.compile(
+        r"你是谁|你叫什么(名字)?|你是(不是)?(人|真人|机器人|ai|人工智能|客服|人工客服|什么模型|什么)|是人还是机器|谁开发的你|你是哪个公司的")),
+    ("ability", re.compile(
+        r"你(能|会|可以)(帮我)?(做|干|回答|解答|问)?(些)?(什么|啥|哪些)(问题)?|你有(什么|啥)(用|功能)|能帮我(做|干)?(些)?(什么|啥)"
+        r"|怎么用你|你都会(些)?(什么|啥)|你(的)?资料(是)?从哪(里)?来(的)?|你靠谱(吗|不)|你说的(准|对)(吗|不)|你的功能")),
+    ("thanks", re.compile(r"谢谢(你|您|啦|了)?|多谢|感谢(你|您)?|谢啦|谢了|thanks?(you)?|thx|辛苦(了|啦|你了)?|麻烦你了|太感谢|非常感谢|很有帮助")),
+    ("bye", re.compile(r"再见|拜拜|拜|bye(bye)?|回头(再)?(聊|见|问)|下次(再)?(问|聊|见)|先这样(吧)?|就这样(吧)?|告辞")),
+    ("greeting", re.compile(
+        r"你好(呀|啊)?|您好|hello|hi|hey|嗨|哈喽|在吗|在不在|有人吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|我想咨询(一下)?|咨询(一下)?")),
+    ("ack", re.compile(
+        r"ok(ay)?|好的|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|收到|明白(了)?|懂了|知道了|了解(了)?|清楚了|行(吧)?|可以(了)?|没问题(了)?"
+        r"|没(有)?(别的|其他|其它)?(的)?问题了|没别的了|没有了|没事了")),
+)
+_CHAT_FILLER = re.compile(r"[\W_]|请问|那|我|就|先|的|了|呀|啊|哈|吧|呢|吗|哦|噢|嘛|哟|~|又|也|都|还|非常|真的|好的")
+
+
+def chat_kind(text: str) -> str | None:
+    """`greeting`, `thanks`, `bye`, `identity`, `ability` or `ack` when the whole message is chat.
+
+    The kind reported is the most telling one present (a question about the assistant before thanks
+    before a goodbye before a greeting before an acknowledgement).
+    """
+    rest = _fold(text)
+    if not rest:
+        return None
+    found = None
+    for kind, pattern in _CHAT:
+        if pattern.search(rest):
+            found = found or kind
+            rest = pattern.sub("", rest)
+    if found is None:
+        return None
+    return found if not _CHAT_FILLER.sub("", rest) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Compound questions.
+
+_CLAUSE_END = re.compile(r"(?<=[？?！!；;。])|(?<=[，,])")
+_QUESTION_CUE = re.compile(
+    r"吗|呢|么|多少|几|哪|什么|啥|怎|如何|是否|能否|能不能|可不可以|要不要|有没有|是不是|区别|不同|分别|多久|多长|为何|谁"
+    r"|咋|列出|说说|介绍|[？?]$")
+_BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及)(?P<b>[^，,。？?和与跟及]{1,12}?)(?:的)?(?:分别|各自|各)(?P<rest>.+)$")
+
+
+def split_parts(text: str) -> list[str]:
+    """The questions inside `text`, in order; a single question gives one part.
+
+    Clauses are cut at sentence ends and commas. A clause with no question cue ("我们公司300人")
+    is context: it joins the question after it (or, at the end, the one before). "A和B分别多少"
+    becomes "A多少" and "B多少".
+    """
+    clauses = [c.strip() for c in _CLAUSE_END.split(text.strip()) if c.strip(" ，,。")]
+    parts: list[str] = []
+    context = ""
+    for clause in clauses:
+        if _QUESTION_CUE.search(clause.rstrip("，,。")):
+            parts.append(context + clause)
+            context = ""
+        else:
+            context += clause
+    if context:
+        if parts:
+            parts[-1] += context
+        else:
+            parts.append(context)
+    out: list[str] = []
+    for part in parts:
+        both = _BOTH.match(part.strip(" ，,。？?"))
+        if both:
+            rest = both["rest"]
+            out += [f"{both['a']}{rest}", f"{both['b']}{rest}"]
+        else:
+            out.append(part)
+    return out or [text.strip()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Ordinals that point into the previous answer's list: 第二条, 第3项, 最后一步.
+
+_ORDINAL = re.compile(r"第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
+_LAST = re.compile(r"最后(?:1|一)?(?:条|项|步|点|个|类|种)")
+
+
+def _ordinal(norm: str) -> int | None:
+    if _LAST.search(norm):
+        return -1
+    match = _ORDINAL.search(norm)
+    return int(match.group(1)) if match else None
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One parsed question (or one part of a compound question)."""
+
+    text: str  # as asked (stripped)
+    norm: str  # `matchable`: what matching compares with passages normalised the same way at index time
+    words: tuple[str, ...]  # its content words (precise segmentation, no function words)
+    tokens: tuple[str, ...]  # search-mode tokens for BM25 (synonyms added when the lexicon says so)
+    weights: dict[str, float]  # word -> IDF weight
+    groups: dict[str, tuple[str, ...]]  # word -> the forms that count as it (itself, synonyms)
+    known: tuple[str, ...]  # words (or a synonym of them) the corpus uses
+    type: str  # first of `asks`, or "other"
+    asks: tuple[str, ...]
+    focus: tuple[str, ...]  # the words naming what is asked about (no type words such as 多久)
+    ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1
+    chat: str | None = None  # chat_kind() of the whole text
+    parts: tuple[Question, ...] = ()  # the questions of a compound question (empty: a simple one)
+    lexicon: Lexicon = field(default_factory=Lexicon, repr=False, compare=False)
+
+    @property
+    def wants_list(self) -> bool:
+        """Enumerations, processes and conditions are answered with a whole list."""
+        return bool(LIST_KINDS.intersection(self.asks))
+
+    @property
+    def coverage(self) -> float:
+        """IDF-weighted share of the question's words that the corpus knows."""
+        total = sum(self.weights.values())
+        return sum(self.weights[w] for w in self.known) / total if total else 0.0
+
+    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None) -> float:
+        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised)."""
+        chosen = self.words if words is None else words
+        total = sum(self.weights[w] for w in chosen)
+        if not total:
+            return 0.0
+        return sum(self.weights[w] * match_word(w, self.groups[w], norm_text) for w in chosen) / total
+
+    def covers(self, words: tuple[str, ...]) -> float:
+        """Share of the weight of `words` (another text's words, e.g. a question form's) that this
+        question contains, synonyms included."""
+        lex = self.lexicon
+        weights = [(w, lex.weight(w, lex.forms(w)) if lex.idf else 1.0) for w in words]
+        total = sum(x for _, x in weights)
+        if not total:
+            return 0.0
+        return sum(x * match_word(w, lex.forms(w), self.norm) for w, x in weights) / total
+
+    def missing(self, norm_text: str, *, words: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """The words of `words` (default: the focus) that `norm_text` does not contain at all."""
+        chosen = self.focus if words is None else words
+        return tuple(w for w in chosen if match_word(w, self.groups[w], norm_text) < 1.0)
+
+
+def match_word(word: str, forms: tuple[str, ...], text: str) -> float:
+    """1 when the word or a synonym occurs in `text`; else half the share of its character pairs
+    that do, so that 没通过 partly matches 没有通过 and 受理 partly matches 受理申请."""
+    if any(form in text for form in forms):
+        return 1.0
+    pairs = [word[i : i + 2] for i in range(len(word) - 1)]
+    if len(pairs) < 2:
+        return 0.0  # a two-character word has one pair: that is the whole word, already missed
+    return 0.5 * sum(p in text for p in pairs) / len(pairs)
+
+
+@lru_cache(maxsize=4096)
+def _segment(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(precise-mode content words, search-mode tokens) of a text."""
+    tokens = tuple(dict.fromkeys(tokenize(text)))
+    return tuple(content_words(text)) or tokens, tokens
+
+
+def _focus_text(text: str) -> str:
+    return _TYPE_SPANS.sub("，", _fold(text))
+
+
+def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = True) -> Question:
+    """Parse `text` once for every later step.
+
+    Args:
+        text: the question as typed (or as rewritten by follow-up resolution).
+        lexicon: the index's word statistics; without one every word weighs 1 and nothing is known.
+        split: look for the parts of a compound question.
+
+    Returns:
+        The `Question`; its `parts` hold the sub-questions when there are two or more.
+    """
+    lexicon = lexicon or Lexicon()
+    text = text.strip()
+    words, tokens = _segment(text)
+    focus_text = _focus_text(text)
+    focus = _segment(focus_text)[0] if focus_text.strip("，") else ()
+    if lexicon.idf:
+        words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
+    groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
+    weights = {w: (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0) for w in groups}
+    known = tuple(w for w in words if lexicon.knows(groups[w]))
+    asks = question_asks(text)
+    norm = matchable(text)
+    question = Question(
+        text=text,
+        norm=norm,
+        words=words,
+        tokens=tuple(expand_synonyms(tokens)) if lexicon.synonyms else tokens,
+        weights=weights,
+        groups=groups,
+        known=known,
+        type=asks[0] if asks else "other",
+        asks=asks,
+        focus=focus,
+        ordinal=_ordinal(norm),
+        chat=chat_kind(text),
+        lexicon=lexicon,
+    )
+    if not split:
+        return question
+    pieces = split_parts(text)
+    if len(pieces) < 2:
+        return question
+    return replace(question, parts=tuple(parse_question(p, lexicon, split=False) for p in pieces))
