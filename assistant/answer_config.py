@@ -34,14 +34,12 @@ class AnswerConfig:
     max_list_items: int = 40
     # -- not covered: the point asked about is in no unit ---------------------------------------
     support_min: float = 0.6  # share of the focus words' weight the chosen unit must hold
-    form_sure: float = 0.95  # a question this close to a unit's question form is that unit's
+    form_sure: float = 0.95  # ... or a question form this close (cosine) that also shares its words:
+    form_sure_match: float = 0.5  # compose.form_match at least this
     # -- scope --------------------------------------------------------------------------------
     scope_guard: bool = True  # False keeps only the bare floor (no passage, no known word)
     oos_margin: float = 0.02  # nearest out-of-scope example this much closer than any question form
     oos_margin_anchored: float = 0.05  # ... for a question that names one of our concepts
     chat_margin: float = 0.02
     chat_min: float = 0.93
-    free_min_form: float = 0.90  # a question without a domain word needs a question form this close
-    free_min_coverage: float = 0.45  # ... and a passage holding this share of its weight
-    anchored_min_coverage: float = 0.12  # a question with a domain word: best passage's share of its weight
-    anchored_min_known: float = 0.6  # ... or of the weight of the words the corpus knows
+    domain_min_form: float = 0.93  # no unit fits: "not covered" (not out of scope) if a question form is this close

@@ -15,11 +15,11 @@ from .answer_config import AnswerConfig
 from .compose import Composition, compose
 from .question import Question
 from .replies import chat_reply, not_covered_reply
-from .retrieval import Evidence, HybridRetriever
+from .retrieval import IN_SCOPE, Evidence, HybridRetriever
 from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
 from .types import Answer
 
-__all__ = ["Outcome", "answer_question", "has_own_topic", "with_topic"]
+__all__ = ["Outcome", "answer_question", "decide", "has_own_topic", "with_topic"]
 
 TOP_K = 5
 # A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not.
@@ -62,20 +62,25 @@ def _parts(q: Question, retriever: HybridRetriever) -> list[Question]:
 def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, *, mode: str | None = None) -> Outcome:
     """Answer a parsed question from the corpus (the calculators have already declined it)."""
     evidence = retriever.retrieve(q, k=TOP_K, mode=mode, units=cfg.units)
+    parts = _parts(q, retriever) if check_scope(evidence, cfg).outcome == "qa" else [q]
+    evidences = [evidence] if parts == [q] else [retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in parts]
+    return decide(evidence, evidences, cfg)
+
+
+def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outcome:
+    """The outcome for a question from what retrieval found, for the whole question (`evidence`)
+    and for each of its parts; no index access, so a threshold can be tried on stored evidence."""
+    q = evidence.question
     verdict = check_scope(evidence, cfg)
     if verdict.outcome == "chat":
         return Outcome(Answer(chat_reply(q.chat or "greeting"), abstained=True, intent="chat"), q)
     if verdict.outcome == "out_of_scope":
         return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q)
-    parts = _parts(q, retriever)
-    evidences: list[Evidence] = [evidence] if parts == [q] else [
-        retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in parts
-    ]
-    composition = compose(q, evidences, cfg)
-    if not composition.blocks or not any(b.lines for b in composition.blocks):
+    composition = compose(q, parts, cfg)
+    if not any(b.lines for b in composition.blocks):
         missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
         nearby = [u for b in composition.blocks for u in b.nearby]
-        if not is_anchored(q.norm):
+        if not is_anchored(q.norm) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
             verdict = ScopeVerdict("out_of_scope", "low_relevance")
             return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
@@ -84,5 +89,7 @@ def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, 
     uncovered = [b for b in composition.blocks if not b.covered]
     if uncovered:
         notes = [not_covered_reply(b.missing, []).split("\n")[0] for b in uncovered]
-        answer.answer += "\n\n" + "\n".join(f"（{b.question.text.strip('，,。 ')}）{n}" for b, n in zip(uncovered, notes, strict=True))
+        answer.answer += "\n\n" + "\n".join(
+            f"（{b.question.text.strip('，,。 ')}）{n}" for b, n in zip(uncovered, notes, strict=True)
+        )
     return Outcome(answer, q, composition)

@@ -35,7 +35,7 @@ _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 _SHAPES: dict[str, re.Pattern[str]] = {
     "how_long": re.compile(r"\d+(\.\d+)?(个)?(年|月|周|天|工作日|小时)|半年|每年"),
     "how_much": re.compile(r"\d+(\.\d+)?(元|万|块)|免费|不收费|另计|人日"),
-    "when": re.compile(r"\d{4}年|\d+月\d+日"),
+    "when": re.compile(r"\d{4}年|\d+月\d+日|\d+(个)?(年|月|周|天|工作日)|每年|到期前|之日"),
     "how_many": re.compile(r"\d+(\.\d+)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分)"),
     "who": re.compile(r"委员会|机构|中心|部|委|局|协会|联合会|公司"),
     "comparison": re.compile(r"而|不是|属于|区别|不同|只|侧重|相比|差异"),
@@ -162,13 +162,14 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
     """
     focus = _focus(q)
     if not focus:
-        return True, ()
+        return _unit_shape(hit.unit, q), ()
     text = _unit_text(hit.unit)
     missing = q.missing(text, words=focus)
-    if hit.form_sim >= cfg.form_sure:
+    if not _unit_shape(hit.unit, q):
+        return False, missing
+    if hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match:
         return True, missing
-    support = q.matched_weight(text, words=focus)
-    return support >= cfg.support_min and _unit_shape(hit.unit, q), missing
+    return q.matched_weight(text, words=focus) >= cfg.support_min, missing
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from .textproc import content_words, expand_synonyms, general_idf, normalize, segment, tokenize
+from .textproc import content_words, expand_synonyms, normalize, segment, tokenize
 
 __all__ = [
     "QUESTION_TYPES",
@@ -33,12 +33,6 @@ QUESTION_TYPES = (
 )
 
 
-# A word the corpus never uses weighs by how rare it is in general Chinese (`general_idf`): at or
-# above GENERAL_RARE as much as the corpus's rarest word (补办, 分期, 三包 name a specific point),
-# at or below GENERAL_COMMON a small share of that (开始, 部门, 东西 are everyday words).
-GENERAL_COMMON = 9.0
-GENERAL_RARE = 12.0
-EVERYDAY_SHARE = 0.15
 # A one-character word (办, 拿, 交) is matched inside unrelated words (办 in 办下来, 交 in 交通):
 # it keeps this share of its weight.
 SINGLE_CHAR_SHARE = 0.3
@@ -51,10 +45,13 @@ class Lexicon:
     idf: dict[str, float] = field(default_factory=dict)
     synonyms: bool = True
 
-    @property
+    @cached_property
     def unknown_weight(self) -> float:
-        """The weight of the corpus's rarest word."""
-        return max(self.idf.values(), default=1.0)
+        """A word the corpus never uses weighs as much as a typical one (the median IDF): how rare a
+        word is in general Chinese did not tell whether it names the point asked about (工资 and
+        小时 are common and do; 到手 is rare and does not), so no other guess is made."""
+        ordered = sorted(self.idf.values())
+        return ordered[len(ordered) // 2] if ordered else 1.0
 
     def forms(self, word: str) -> tuple[str, ...]:
         return tuple(expand_synonyms([word])) if self.synonyms else (word,)
@@ -63,11 +60,7 @@ class Lexicon:
         # A concept weighs as its most common known form (商品售后服务认证 is a rare string, but
         # 售后服务认证 is everywhere).
         known = [self.idf[f] for f in forms if f in self.idf]
-        if known:
-            weight = min(known)
-        else:
-            share = (general_idf(word) - GENERAL_COMMON) / (GENERAL_RARE - GENERAL_COMMON)
-            weight = self.unknown_weight * min(1.0, max(EVERYDAY_SHARE, share))
+        weight = min(known) if known else self.unknown_weight
         return weight * (SINGLE_CHAR_SHARE if len(word) == 1 else 1.0)
 
     def split_unknown(self, words: tuple[str, ...]) -> tuple[str, ...]:
@@ -104,8 +97,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("how_much", re.compile(
         r"多少钱|费用|收费|价格|价钱|多少元|几块|几千块|几万块|花多少|交多少|付多少|贵不贵|多贵|报价|要钱|掏钱|收钱|花钱|银子|成本|预算")),
     ("how_long", re.compile(
-        r"多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|期限|周期|有效期|管几年|管多久|多少个月|什么时候到期|隔多长")),
-    ("when", re.compile(r"什么时候|何时|哪天|哪年|哪一年|哪一天|几月|日期|什么时间")),
+        r"多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|期限|周期|有效期|管几年|管多久|多少个月|什么时候到期|隔多长|几小时|多少小时|几个小时")),
+    ("when", re.compile(r"什么时候|何时|哪天|哪年|哪一年|哪一天|几月|日期|什么时间|几点")),
     ("how_many", re.compile(
         r"几个|几项|几步|几类|几种|几次|几家|几名|几位|几条|几大|几颗|几回|几级|几部分|几个阶段"
         r"|多少个|多少项|多少家|多少种|多少次|多少名|多少条|多少步|多少类|几成|多少分|几分")),
@@ -135,6 +128,7 @@ _TYPE_SPANS = re.compile(
     r"|什么|啥|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
     r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$"
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
+    r"|这玩意儿?|这东西|这个东西"
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -25,7 +24,6 @@ __all__ = [
     "content_words",
     "correct_typos",
     "expand_synonyms",
-    "general_idf",
     "is_approximate",
     "normalize",
     "normalize_query",
@@ -402,16 +400,3 @@ def split_sentences(text: str) -> list[str]:
         out.extend(part.strip() for part in _SENTENCE_END.split(line) if part.strip())
     return out
 
-
-def general_idf(word: str) -> float:
-    """How rare `word` is in general Chinese: log(total / frequency) over jieba's dictionary.
-
-    A word jieba's dictionary lacks (one its HMM made up, such as 要交) or lists only as a rare
-    compound (能用, 删了: frequency under 10) counts as rare as its commonest character, so a
-    combination of everyday characters stays an everyday word.
-    """
-    tok = _tokenizer()
-    freq = tok.FREQ.get(word, 0)
-    if freq < 10 and len(word) > 1:
-        freq = max((tok.FREQ.get(ch, 0) for ch in word), default=0)
-    return math.log(tok.total / (freq + 1))
