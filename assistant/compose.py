@@ -149,8 +149,7 @@ def rank_units(q: Question, evidence: Evidence, cfg: AnswerConfig) -> list[tuple
 
 
 def _focus(q: Question) -> tuple[str, ...]:
-    # A one-character word matches inside unrelated words (来 in 来源), so it does not decide support.
-    return tuple(w for w in q.focus if len(w) >= 2) or tuple(w for w in q.words if len(w) >= 2)
+    return q.focus or q.words
 
 
 def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[str, ...]]:
@@ -169,7 +168,7 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         return False, missing
     if hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match:
         return True, missing
-    return q.matched_weight(text, words=focus) >= cfg.support_min, missing
+    return q.matched_weight(text, words=focus, whole=True) >= cfg.support_min, missing
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from .answer_config import AnswerConfig
 from .config import embed_spec
 from .corpus import Document, load_corpus
 from .errors import AssistantError
-from .textproc import normalize_query, read_query
+from .textproc import read_query
 from .types import Answer, Passage
 
 __all__ = ["VARIANTS", "Assistant", "Variant"]
@@ -136,30 +136,44 @@ class Assistant:
         if fixes:
             said = "，".join(f"“{f.original}”按“{f.corrected}”" for f in fixes)
             notice = " ".join(filter(None, [notice, f"已将{said}理解。"]))
-        if session is None:
-            history = [normalize_query(h) for h in history or []]
-            session = dialogue.replay(history) if self.variant.calculators else None
-        query = text
+        if session is None and self.variant.calculators:
+            # Batch history holds only the earlier questions: answering them again rebuilds what
+            # a follow-up may refer to (the fee headcount, the last topic, the last list).
+            session = dialogue.Session()
+            for earlier in history or []:
+                self._answer(earlier, history=None, session=session)
         if session is not None:
             route = dialogue.route(text, session)
             if route.intent in {"fee", "score"}:
                 answer = dialogue.answer_calculation(route, question=text)
                 answer.notice = notice
                 return answer
-            query = route.resolved_question or text
-        answer = self._retrieve_and_compose(query)
+        answer = self._retrieve_and_compose(text, session)
         answer.notice = " ".join(filter(None, [notice, answer.notice])) or None  # keep the LLM's notice
         return answer
 
-    def _retrieve_and_compose(self, query: str) -> Answer:
-        from .answering import answer_question
+    def _retrieve_and_compose(self, text: str, session: Any = None) -> Answer:
+        from .answering import answer_question, has_own_topic
+        from .followup import AnswerMemory, item_answer, remember, resolve
 
+        retriever = self.retriever
         with self._lock:
-            outcome = answer_question(self.retriever.parse(query), self.retriever, self.variant.config)
+            q = retriever.parse(text)
+            memory = None
+            if session is not None and not q.chat:
+                memory = session.answers = session.answers or AnswerMemory()
+                resolution = resolve(q, memory, has_topic=has_own_topic(q, retriever.idf))
+                if resolution.item is not None:
+                    return item_answer(memory, resolution.item)
+                if resolution.text != q.text:
+                    q = retriever.parse(resolution.text)
+            outcome = answer_question(q, retriever, self.variant.config)
+        if memory is not None and outcome.answer.intent == "qa" and outcome.composition is not None:
+            remember(memory, outcome.question, outcome.composition.items)
         answer = outcome.answer
         if self.llm is not None and answer.intent == "qa" and outcome.composition is not None:
             # The LLM step reads what the composer used: the quoted units or passages.
-            answer = self.llm.answer(query, outcome.composition.used, answer)
+            answer = self.llm.answer(q.text, outcome.composition.used, answer)
         return answer
 
     def search(self, query: str, *, k: int = TOP_K) -> list[Passage]:

@@ -120,7 +120,7 @@ LIST_KINDS = frozenset({"enumeration", "process"})
 # are read, so "多久一次" or "是什么意思" never count as the thing asked about. Nouns that name the
 # thing (流程, 费用, 条件, 有效期) stay.
 _TYPE_SPANS = re.compile(
-    r"多少钱|多少元|几块|花多少|交多少|付多少|贵不贵|多贵|(多久|多长时间|几年|几个月)(一|1)次|多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|多少个月"
+    r"多少钱|多少元|几块|花多少|交多少|付多少|贵不贵|多贵|要钱|掏钱|收钱|花钱|交钱|付钱|给钱|收费吗|要收费|(多久|多长时间|几年|几个月)(一|1)次|多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|多少个月"
     r"|什么时候|何时|哪天|哪年|哪一年|多少分|几分|几成|多少|几[个项步类种次家名位条大颗回级]?"
     r"|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|怎么操作|怎么做|如何做|怎么搞|咋搞|怎么样|怎样|怎么|如何|咋"
     r"|哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出来|列出|列一下|列个|全部|所有的|分别|都要什么|都要啥"
@@ -282,13 +282,19 @@ class Question:
         total = sum(self.weights.values())
         return sum(self.weights[w] for w in self.known) / total if total else 0.0
 
-    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None) -> float:
-        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised)."""
+    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None, whole: bool = False) -> float:
+        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised).
+
+        `whole` gives one-character words their whole weight back: to rank passages they count
+        little (办 occurs in 办下来), but a one-character point that is missing (退 in "能退吗")
+        must still count as missing.
+        """
         chosen = self.words if words is None else words
-        total = sum(self.weights[w] for w in chosen)
+        weights = {w: self.weights[w] / (SINGLE_CHAR_SHARE if whole and len(w) == 1 else 1.0) for w in chosen}
+        total = sum(weights.values())
         if not total:
             return 0.0
-        return sum(self.weights[w] * match_word(w, self.groups[w], norm_text) for w in chosen) / total
+        return sum(x * match_word(w, self.groups[w], norm_text) for w, x in weights.items()) / total
 
     def covers(self, words: tuple[str, ...]) -> float:
         """Share of the weight of `words` (another text's words, e.g. a question form's) that this

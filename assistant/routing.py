@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from .calculators import fees
 from .render.numbers import format_score
@@ -45,6 +46,7 @@ class Session:
     questions: list[str] = field(default_factory=list)
     last_resolved: str | None = None
     employees_approx: bool = False  # the headcount in `employees` was an estimate (五百来号人)
+    answers: Any = None  # followup.AnswerMemory: what the retrieval answers established (set by core)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,128 @@
+"""Follow-up questions on retrieval answers: "那…呢" swaps the compared thing, a question with no
+topic of its own keeps the last one, an ordinal ("第二项", "最后一步") points into the last list.
+
+`resolve` turns a follow-up into a stand-alone question (or an index into the last answer's list)
+from what the conversation's `AnswerMemory` holds; `remember` records an answered turn. The chat
+session and batch `history` both go through these (batch history is replayed turn by turn).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .config import corpus_dir
+from .question import Question, _fold
+from .types import Answer, Passage
+
+__all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "remember", "resolve"]
+
+# How a follow-up starts or ends: "那…", "要是…", "…呢", "…的话".
+_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|还有|另外|再问下?)")
+_END = re.compile(r"(?:呢|的话)[?？!！。.~～]*$")
+
+
+@dataclass
+class AnswerMemory:
+    """What the last retrieval answers of one conversation established."""
+
+    question: Question | None = None  # the last question answered from the corpus, as resolved
+    items: list[tuple[str, Passage]] = field(default_factory=list)  # the last list answered
+
+
+@dataclass(frozen=True)
+class Resolution:
+    text: str  # the question to answer, stand-alone
+    item: int | None = None  # an ordinal into the last list (0-based; -1 for the last item)
+    how: str = "as_asked"  # as_asked | ordinal | swapped | topic_kept
+
+
+def is_followup(text: str) -> bool:
+    """Whether the text is phrased as a follow-up ("那…", "…呢")."""
+    folded = _fold(text)
+    return bool(_START.search(folded) or _END.search(folded))
+
+
+@lru_cache(maxsize=1)
+def contrast_classes() -> tuple[tuple[str, ...], ...]:
+    """Groups of things a follow-up can swap for each other (corpus/dict/contrasts.txt): one class
+    a line, its members separated by spaces, longest spelling first within a member's group."""
+    path = corpus_dir() / "dict" / "contrasts.txt"
+    if not path.exists():
+        return ()
+    classes = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            classes.append(tuple(_fold(w) for w in words))
+    return tuple(classes)
+
+
+def _member(text: str, cls: tuple[str, ...]) -> str | None:
+    """The longest member of `cls` in `text` (as written there), or None."""
+    found = [w for w in cls if w in text]
+    return max(found, key=len) if found else None
+
+
+def _swap(folded: str, previous: str) -> str | None:
+    """The previous question with its member of a class replaced by this question's member of
+    the same class ("那四星呢" after "五星要多少分" → "四星要多少分")."""
+    prev = _fold(previous)
+    for cls in contrast_classes():
+        new, old = _member(folded, cls), _member(prev, cls)
+        if new and old and new != old and new not in old and old not in new:
+            return prev.replace(old, new)
+    return None
+
+
+def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution:
+    """A stand-alone reading of the question `q` given the conversation so far.
+
+    Args:
+        q: the question as parsed (its `ordinal` says 第二项 → 2, 最后一项 → -1).
+        memory: what the conversation's earlier answers established.
+        has_topic: whether the question names a topic of its own (answering.has_own_topic).
+    """
+    text, folded = q.text, _fold(q.text)
+    previous = memory.question
+    if q.ordinal is not None and memory.items:
+        return Resolution(text, item=q.ordinal - 1 if q.ordinal > 0 else -1, how="ordinal")
+    if previous is None:
+        return Resolution(text)
+    marked = is_followup(text)
+    if marked:
+        swapped = _swap(folded, previous.text)
+        if swapped:
+            return Resolution(swapped, how="swapped")
+    if marked or not has_topic:
+        topic = "".join(w for w in previous.focus if len(w) >= 2) or previous.text
+        return Resolution(f"{topic}，{text}", how="topic_kept")
+    return Resolution(text)
+
+
+def item_answer(memory: AnswerMemory, index: int) -> Answer:
+    """The item an ordinal points to in the last list, quoted and cited."""
+    from .citations import Citations
+
+    items = memory.items
+    if not -len(items) <= index < len(items):
+        return Answer(
+            f"上一个回答的清单只有{len(items)}项，没有第{index + 1}项。请说明想问哪一项，或换个问法。",
+            abstained=True, intent="not_covered",
+        )
+    text, passage = items[index]
+    cites = Citations()
+    number = index + 1 if index >= 0 else len(items)
+    body = re.sub(r"^[-*•]\s*", "", text)
+    answer = Answer(f"第{number}项：{body}{cites.quote(passage, text)}", intent="qa")
+    answer.citations = cites.citations
+    return answer
+
+
+def remember(memory: AnswerMemory, question: Question, items: list[tuple[str, Passage]]) -> None:
+    """Record an answered turn: its question, and its list when it gave one (an answer without a
+    list keeps the previous list, so "第五条…" then "那第六条呢" still point into it)."""
+    memory.question = question
+    if items:
+        memory.items = list(items)
