@@ -33,7 +33,7 @@ class AnswerConfig:
     rank_weight: float = 0.06  # ... its retrieval rank
     max_list_items: int = 40
     # -- not covered: the point asked about is in no unit ---------------------------------------
-    support_min: float = 0.6  # share of the focus words' weight the chosen unit must hold
+    support_min: float = 0.5  # share of the focus words' weight the chosen unit must hold
     form_sure: float = 0.95  # ... or a question form this close (cosine) that also shares its words:
     form_sure_match: float = 0.5  # compose.form_match at least this
     # -- scope --------------------------------------------------------------------------------
@@ -42,4 +42,5 @@ class AnswerConfig:
     oos_margin_anchored: float = 0.05  # ... for a question that names one of our concepts
     chat_margin: float = 0.02
     chat_min: float = 0.93
+    unanchored_min_form: float = 0.91  # a question naming none of our concepts needs a question form this close
     domain_min_form: float = 0.93  # no unit fits: "not covered" (not out of scope) if a question form is this close

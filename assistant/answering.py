@@ -77,6 +77,15 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     if verdict.outcome == "out_of_scope":
         return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q)
     composition = compose(q, parts, cfg)
+    if (
+        any(b.lines for b in composition.blocks)
+        and not is_anchored(q.norm)
+        and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.unanchored_min_form
+    ):
+        # A unit holds its words, but the question names none of our concepts and is unlike every
+        # question form ("怎么提高客户满意度"): general advice, not a question about the certification.
+        verdict = ScopeVerdict("out_of_scope", "low_relevance")
+        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
     if not any(b.lines for b in composition.blocks):
         missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
         nearby = [u for b in composition.blocks for u in b.nearby]

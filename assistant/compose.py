@@ -34,9 +34,9 @@ _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 # What a sentence that answers each kind of question contains (on normalised text).
 _SHAPES: dict[str, re.Pattern[str]] = {
     "how_long": re.compile(r"\d+(\.\d+)?(个)?(年|月|周|天|工作日|小时)|半年|每年"),
-    "how_much": re.compile(r"\d+(\.\d+)?(元|万|块)|免费|不收费|另计|人日"),
+    "how_much": re.compile(r"\d+(\.\d+)?(多|余)?(元|万|块)|免费|不收费|另计|人日"),
     "when": re.compile(r"\d{4}年|\d+月\d+日|\d+(个)?(年|月|周|天|工作日)|每年|到期前|之日"),
-    "how_many": re.compile(r"\d+(\.\d+)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分)"),
+    "how_many": re.compile(r"\d+(\.\d+)?(多|余|来)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分)"),
     "who": re.compile(r"委员会|机构|中心|部|委|局|协会|联合会|公司"),
     "comparison": re.compile(r"而|不是|属于|区别|不同|只|侧重|相比|差异"),
     "enumeration": re.compile(r"、.*、|包括|分为"),
@@ -46,8 +46,11 @@ _SHAPES: dict[str, re.Pattern[str]] = {
 _NUMERIC = ("how_long", "how_much", "when")
 
 
-def _shape_bonus(norm: str, q: Question) -> bool:
-    return any(_SHAPES[k].search(norm) for k in q.asks if k in _SHAPES)
+def _shape_bonus(norm: str, q: Question) -> float:
+    """1 for a sentence of the shape the question's main ask wants, 0.5 for another ask's shape."""
+    if q.type in _SHAPES and _SHAPES[q.type].search(norm):
+        return 1.0
+    return 0.5 if any(_SHAPES[k].search(norm) for k in q.asks[1:] if k in _SHAPES) else 0.0
 
 
 @dataclass
@@ -100,13 +103,14 @@ def _unit_text(unit: Unit) -> str:
 
 
 def _unit_shape(unit: Unit, q: Question) -> bool:
-    """Whether the unit holds the kind of answer asked for: a figure for a figure question."""
-    numeric = [k for k in q.asks if k in _NUMERIC or k == "how_many"]
-    if not numeric:
+    """Whether the unit holds the kind of answer asked for: a figure for a question whose main
+    ask is a figure (a cost, a duration, a date, a count)."""
+    kind = q.type
+    if kind not in _NUMERIC and kind != "how_many":
         return True
-    if "how_many" in numeric and len(unit.items) >= 2:
+    if kind == "how_many" and len(unit.items) >= 2:
         return True
-    return any(_SHAPES[k].search(s) for k in numeric for s in unit.norm_sentences)
+    return any(_SHAPES[kind].search(s) for s in unit.norm_sentences)
 
 
 def _is_list(unit: Unit) -> bool:
@@ -176,9 +180,7 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
 
 
 def _sentence_score(q: Question, norm: str, cfg: AnswerConfig) -> float:
-    score = q.matched_weight(norm)
-    if _shape_bonus(norm, q):
-        score += cfg.type_bonus
+    score = q.matched_weight(norm) + cfg.type_bonus * _shape_bonus(norm, q)
     if _POINTER.search(norm):
         score -= cfg.pointer_penalty
     return score

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from .textproc import content_words, expand_synonyms, normalize, segment, tokenize
+from .textproc import _STOPWORDS, _tokenizer, content_words, expand_synonyms, normalize, segment, tokenize
 
 __all__ = [
     "QUESTION_TYPES",
@@ -65,9 +65,17 @@ class Lexicon:
 
     def split_unknown(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """Words the corpus does not know, read as their parts when they have some (评审老师 →
-        评审 老师, 最高级别 → 最高 级别): parts the corpus knows first, then the longest."""
+        评审 老师, 最高级别 → 最高 级别): parts the corpus knows first, then the longest.
+
+        A two-character word that neither the corpus nor jieba's dictionary knows is one jieba's
+        HMM glued together from colloquial text (星能 in 星能印到, 人会 in 评审的人会): it is read as
+        its characters, less the function ones.
+        """
         out: list[str] = []
         for word in words:
+            if len(word) == 2 and not self.knows(self.forms(word)) and not _in_dictionary(word):
+                out += [ch for ch in word if ch not in _STOPWORDS and not ch.isdigit()]
+                continue
             if len(word) < 3 or self.knows(self.forms(word)):
                 out.append(word)
                 continue
@@ -86,6 +94,11 @@ class Lexicon:
         return any(f in self.idf for f in forms)
 
 
+def _in_dictionary(word: str) -> bool:
+    """Whether jieba's dictionary lists the word as more than a rare compound (frequency >= 10)."""
+    return _tokenizer().FREQ.get(word, 0) >= 10
+
+
 # ---------------------------------------------------------------------------------------------
 # What a question asks for. Patterns run on the folded text (width and case folded, Chinese
 # numerals kept, so 一共 / 一次 stay words); the first matching kind is the question's type,
@@ -94,6 +107,7 @@ class Lexicon:
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同")),
     ("why", re.compile(r"为什么|为啥|为何|什么原因|啥原因|凭什么|怎么会")),
+    ("who", re.compile(r"谁|哪个部门|哪家|什么机构|哪个机构|哪些机构|哪里办|在哪|什么单位|哪个单位")),
     ("how_much", re.compile(
         r"多少钱|费用|收费|价格|价钱|多少元|几块|几千块|几万块|花多少|交多少|付多少|贵不贵|多贵|报价|要钱|掏钱|收钱|花钱|银子|成本|预算")),
     ("how_long", re.compile(
@@ -107,7 +121,6 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("enumeration", re.compile(
         r"哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出|列一下|列个|清单|全部|所有的|分别|都要什么|都要啥"
         r"|什么材料|什么资料|啥材料|啥资料|什么条件|啥条件|什么要求|啥要求|哪几类|分哪|分为|各是|都.{0,4}(什么|啥)|些(什么|啥)")),
-    ("who", re.compile(r"谁|哪个部门|哪家|什么机构|哪个机构|哪些机构|哪里办|在哪|什么单位|哪个单位")),
     ("definition", re.compile(
         r"是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|含义|介绍一下|解释一下|讲讲|说说|是个什么|是干什么|干啥的")),
     ("yes_no", re.compile(
@@ -128,7 +141,7 @@ _TYPE_SPANS = re.compile(
     r"|什么|啥|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
     r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$"
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
-    r"|这玩意儿?|这东西|这个东西"
+    r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
 )
 
 
@@ -330,8 +343,25 @@ def _segment(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(content_words(text)) or tokens, tokens
 
 
+# "有啥用" / "有什么好处" ask for the benefits: the point asked about is 好处 (a corpus word).
+_BENEFIT = re.compile(r"有(?:啥|什么|何)(?:用|用处|作用|好处|帮助|意义)|(?:啥|什么)(?:用处|作用|好处)|值不值|划不划算|图(?:个)?啥")
+
+
 def _focus_text(text: str) -> str:
-    return _TYPE_SPANS.sub("，", _fold(text))
+    return _TYPE_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text)))
+
+
+def _asking_and_context(text: str) -> tuple[str, str]:
+    """(the clauses that ask, the clauses around them): "今天天气不错，顺便问下申请费是多少" asks
+    in its second clause; the first is context."""
+    clauses = [c for c in _CLAUSE_END.split(text.strip()) if c.strip(" ，,。")]
+    asking = [c for c in clauses if _QUESTION_CUE.search(c.rstrip("，,。"))]
+    if not asking or len(asking) == len(clauses):
+        return text, ""
+    return "".join(asking), "".join(c for c in clauses if c not in asking)
+
+
+_LATIN = re.compile(r"^[a-z]+$")
 
 
 def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = True) -> Question:
@@ -348,10 +378,17 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     lexicon = lexicon or Lexicon()
     text = text.strip()
     words, tokens = _segment(text)
-    focus_text = _focus_text(text)
+    asking, context = _asking_and_context(text)
+    focus_text = _focus_text(asking)
     focus = _segment(focus_text)[0] if focus_text.strip("，") else ()
+    context_words = _segment(_focus_text(context))[0] if context else ()
     if lexicon.idf:
         words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
+        # The point asked about is named in words, not figures ("只要85分就够了吧" asks about the
+        # five-star line), not in stray Latin letters ("asdf"), and not in small talk around the
+        # question; context clauses count with the words the corpus knows ("我们不做配送安装，…").
+        focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
+        focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
     groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
     weights = {w: (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0) for w in groups}
     known = tuple(w for w in words if lexicon.knows(groups[w]))

@@ -31,11 +31,11 @@ _OUTCOMES = ("qa", "not_covered", "out_of_scope", "chat")
 _COSTS = {("qa", "abstain"): 2.0, ("abstain", "qa"): 1.0, ("nc", "oos"): 0.5, ("chat", "other"): 1.0}
 # The thresholds swept, and the values tried for each.
 GRID: dict[str, tuple[float, ...]] = {
-    "support_min": (0.45, 0.5, 0.55, 0.6, 0.65, 0.7),
-    "form_sure": (0.93, 0.94, 0.95, 0.96, 0.97),
-    "form_sure_match": (0.3, 0.4, 0.5, 0.6),
-    "oos_margin": (0.0, 0.01, 0.02, 0.03, 0.05),
-    "domain_min_form": (0.90, 0.92, 0.93, 0.94, 0.95),
+    "support_min": (0.4, 0.5, 0.6, 0.7),
+    "form_sure": (0.94, 0.95, 0.96),
+    "oos_margin": (0.0, 0.02, 0.04),
+    "unanchored_min_form": (0.91, 0.93, 0.95),
+    "domain_min_form": (0.91, 0.93, 0.95),
 }
 
 
