@@ -36,9 +36,10 @@ class AnswerConfig:
     support_min: float = 0.5  # share of the focus words' weight the chosen unit must hold
     form_sure: float = 0.95  # ... or a question form this close (cosine) that also shares its words:
     form_sure_match: float = 0.5  # compose.form_match at least this
+    form_certain: float = 0.975  # ... or so close that it is a paraphrase whatever its words (外国/境外)
     # -- scope --------------------------------------------------------------------------------
     scope_guard: bool = True  # False keeps only the bare floor (no passage, no known word)
-    oos_margin: float = 0.02  # nearest out-of-scope example this much closer than any question form
+    oos_margin: float = 0.0  # nearest out-of-scope example this much closer than any question form
     oos_margin_anchored: float = 0.05  # ... for a question that names one of our concepts
     chat_margin: float = 0.02
     chat_min: float = 0.93

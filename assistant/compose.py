@@ -170,9 +170,9 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
     missing = q.missing(text, words=focus)
     if not _unit_shape(hit.unit, q):
         return False, missing
-    if hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match:
+    if hit.form_sim >= cfg.form_certain or (hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match):
         return True, missing
-    return q.matched_weight(text, words=focus, whole=True) >= cfg.support_min, missing
+    return q.matched_weight(text, words=focus) >= cfg.support_min, missing
 
 
 # ---------------------------------------------------------------------------------------------

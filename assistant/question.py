@@ -142,6 +142,8 @@ _TYPE_SPANS = re.compile(
     r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$"
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
+    r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
+    r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
 )
 
 
@@ -295,19 +297,13 @@ class Question:
         total = sum(self.weights.values())
         return sum(self.weights[w] for w in self.known) / total if total else 0.0
 
-    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None, whole: bool = False) -> float:
-        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised).
-
-        `whole` gives one-character words their whole weight back: to rank passages they count
-        little (办 occurs in 办下来), but a one-character point that is missing (退 in "能退吗")
-        must still count as missing.
-        """
+    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None) -> float:
+        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised)."""
         chosen = self.words if words is None else words
-        weights = {w: self.weights[w] / (SINGLE_CHAR_SHARE if whole and len(w) == 1 else 1.0) for w in chosen}
-        total = sum(weights.values())
+        total = sum(self.weights[w] for w in chosen)
         if not total:
             return 0.0
-        return sum(x * match_word(w, self.groups[w], norm_text) for w, x in weights.items()) / total
+        return sum(self.weights[w] * match_word(w, self.groups[w], norm_text) for w in chosen) / total
 
     def covers(self, words: tuple[str, ...]) -> float:
         """Share of the weight of `words` (another text's words, e.g. a question form's) that this
@@ -326,14 +322,34 @@ class Question:
 
 
 def match_word(word: str, forms: tuple[str, ...], text: str) -> float:
-    """1 when the word or a synonym occurs in `text`; else half the share of its character pairs
-    that do, so that 没通过 partly matches 没有通过 and 受理 partly matches 受理申请."""
+    """1 when the word or a synonym occurs in `text`. Otherwise a long word gets most of the share
+    of its parts that do (投诉记录 in a text about 投诉 and its 记录), and any word half the share of
+    its character pairs that do (没通过 partly matches 没有通过)."""
     if any(form in text for form in forms):
         return 1.0
     pairs = [word[i : i + 2] for i in range(len(word) - 1)]
     if len(pairs) < 2:
         return 0.0  # a two-character word has one pair: that is the whole word, already missed
-    return 0.5 * sum(p in text for p in pairs) / len(pairs)
+    parts = _parts_of(word)
+    by_parts = PART_SHARE * sum(p in text for p in parts) / len(parts) if parts else 0.0
+    return max(by_parts, 0.5 * sum(p in text for p in pairs) / len(pairs))
+
+
+PART_SHARE = 0.8
+
+
+@lru_cache(maxsize=4096)
+def _parts_of(word: str) -> tuple[str, ...]:
+    """The dictionary words inside a long word that cover it without overlap (投诉记录 → 投诉 记录)."""
+    subs = sorted((t for t in dict.fromkeys(segment(word)) if t != word and len(t) >= 2 and t in word), key=len, reverse=True)
+    taken = [False] * len(word)
+    parts = []
+    for sub in subs:
+        at = word.find(sub)
+        if not any(taken[at : at + len(sub)]):
+            taken[at : at + len(sub)] = [True] * len(sub)
+            parts.append(sub)
+    return tuple(parts) if sum(taken) == len(word) else ()
 
 
 @lru_cache(maxsize=4096)

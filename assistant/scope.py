@@ -84,10 +84,10 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("out_of_scope", "not_chinese")
     if _OTHER_SCHEME.search(text) and not (_OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)):
         return ScopeVerdict("out_of_scope", "other_scheme")
-    if _REQUEST.search(text):
+    if _REQUEST.search(text) or _REQUEST.search(q.text):
         return ScopeVerdict("out_of_scope", "request")
     oos_margin = sims.get("out_of_scope", 0.0) - in_sim
-    if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin):
+    if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin) and oos_margin > 0:
         return ScopeVerdict("out_of_scope", "nearest_example")
     # Whether the corpus holds the point asked about is the composer's call (compose.unit_fit);
     # a question no unit fits is then "not covered", or out of scope when it names none of our
