@@ -19,7 +19,7 @@ class AnswerConfig:
     form_ceiling: float = 0.97  # ... and as full evidence (a near paraphrase)
     unit_form_weight: float = 1.0
     unit_lexical_weight: float = 1.0  # share of the question's weight found in the unit
-    unit_form_match_weight: float = 0.8  # word overlap with its best question form (compose.form_match)
+    unit_form_match_weight: float = 1.2  # word overlap with its best question form (compose.form_match)
     unit_rank_weight: float = 0.15  # 1 / rank of the unit's best chunk in the fused list
     unit_shape_weight: float = 0.3  # a unit holding the kind of answer asked for (a figure, a list)
     second_unit_ratio: float = 0.85  # a second unit adds points when it scores this close to the first

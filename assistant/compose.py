@@ -36,7 +36,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "how_long": re.compile(r"\d+(\.\d+)?(个)?(年|月|周|天|工作日|小时)|半年|每年"),
     "how_much": re.compile(r"\d+(\.\d+)?(多|余)?(元|万|块)|免费|不收费|另计|人日"),
     "when": re.compile(r"\d{4}年|\d+月\d+日|\d+(个)?(年|月|周|天|工作日)|每年|到期前|之日"),
-    "how_many": re.compile(r"\d+(\.\d+)?(多|余|来)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分)"),
+    "how_many": re.compile(r"\d+(\.\d+)?(多|余|来)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分|成)|\d+/\d+|\d+(\.\d+)?%"),
     "who": re.compile(r"委员会|机构|中心|部|委|局|协会|联合会|公司"),
     "comparison": re.compile(r"而|不是|属于|区别|不同|只|侧重|相比|差异"),
     "enumeration": re.compile(r"、.*、|包括|分为"),

@@ -120,7 +120,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"流程|步骤|程序|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|办理过程|怎么操作|怎么做|如何做|怎么搞|咋搞")),
     ("enumeration", re.compile(
         r"哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出|列一下|列个|清单|全部|所有的|分别|都要什么|都要啥"
-        r"|什么材料|什么资料|啥材料|啥资料|什么条件|啥条件|什么要求|啥要求|哪几类|分哪|分为|各是|都.{0,4}(什么|啥)|些(什么|啥)")),
+        r"|什么材料|什么资料|啥材料|啥资料|什么条件|啥条件|什么要求|啥要求|哪几类|分哪|分为|各是|都.{0,4}(什么|啥)|些(什么|啥)"
+        r"|[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大)[^，,。？?]{0,10}(?:是什么|是哪些|有哪些|都是|分别|包括|是啥)")),
     ("definition", re.compile(
         r"是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|含义|介绍一下|解释一下|讲讲|说说|是个什么|是干什么|干啥的")),
     ("yes_no", re.compile(
@@ -144,6 +145,7 @@ _TYPE_SPANS = re.compile(
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
+    r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 
 
@@ -218,6 +220,10 @@ _QUESTION_CUE = re.compile(
 _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及)(?P<b>[^，,。？?和与跟及]{1,12}?)(?:的)?(?:分别|各自|各)(?P<rest>.+)$")
 
 
+# A clause that only remarks that sources disagree ("网上说法咋不一样") asks nothing of its own.
+_META = re.compile(r"^(?:网上|网上的|各家|大家)?说法(?:咋|怎么|为什么|为啥)?(?:不一样|不一|不同|有出入|打架)|^(?:有的|有人)说")
+
+
 def split_parts(text: str) -> list[str]:
     """The questions inside `text`, in order; a single question gives one part.
 
@@ -229,7 +235,7 @@ def split_parts(text: str) -> list[str]:
     parts: list[str] = []
     context = ""
     for clause in clauses:
-        if _QUESTION_CUE.search(clause.rstrip("，,。")):
+        if _QUESTION_CUE.search(clause.rstrip("，,。")) and not _META.search(clause):
             parts.append(context + clause)
             context = ""
         else:
@@ -378,6 +384,19 @@ def _asking_and_context(text: str) -> tuple[str, str]:
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+# The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
+# not for 准备) or before 有哪些/包括什么 ("收费项目都有哪些"). It weighs TARGET_BOOST times more.
+_TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
+_TARGET_BEFORE = re.compile(r"([^\W\d]{2,8}?)(?:都|一共|总共)?(?:有|包括|包含|分为|分)(?:哪些|哪几|什么|啥)")
+TARGET_BOOST = 2.0
+
+
+def _targets(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The question's words that name the thing asked for (see `_TARGET_AFTER`)."""
+    folded = _fold(text)
+    spans = [m.group(1) for m in _TARGET_AFTER.finditer(folded)]
+    spans += [m.group(1)[-4:] for m in _TARGET_BEFORE.finditer(folded)]
+    return tuple(w for w in words if len(w) >= 2 and any(w in span for span in spans))
 
 
 def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = True) -> Question:
@@ -404,9 +423,12 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # five-star line), not in stray Latin letters ("asdf"), and not in small talk around the
         # question; context clauses count with the words the corpus knows ("我们不做配送安装，…").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
+        context_words = lexicon.split_unknown(context_words)
         focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
     groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
     weights = {w: (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0) for w in groups}
+    for w in _targets(text, tuple(groups)):
+        weights[w] *= TARGET_BOOST
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     asks = question_asks(text)
     norm = matchable(text)

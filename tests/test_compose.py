@@ -1,0 +1,213 @@
+"""Answer units, unit choice, whole lists, "not covered" and the outcome decision, on hand-built
+inputs: documents, units, question forms and similarities are written here, no index is built."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from assistant.answer_config import AnswerConfig
+from assistant.answering import decide
+from assistant.compose import compose, unit_fit
+from assistant.corpus import Document, load_document
+from assistant.errors import CorpusError
+from assistant.question import Lexicon, parse_question
+from assistant.retrieval import IN_SCOPE, Evidence, UnitHit
+from assistant.scope import check_scope
+from assistant.types import Passage
+from index.units import is_item, split_units
+
+BODY = """## 申请售后服务认证的基本条件
+<!-- 来源: 1 -->
+<!-- 问法: 申请要满足哪些条件｜什么企业有资格申请 -->
+申请企业必须在中国境内注册，并满足3项基本条件。
+申请条件第1项是企业有完整的售后服务规章制度。
+申请条件第2项是企业有专门的售后服务经费。
+第2项经费要在申请材料中说明。
+申请条件第3项是企业具有独立法人资格。
+这3项条件在多个网页上措辞相同，多数来源称可能出自同一份文案。
+
+## 证书有效期
+<!-- 问法: 证书能用几年｜证书多久过期 -->
+售后服务认证证书的有效期为3年，从颁发之日起计算。
+有效期内每年至少接受1次监督评审。
+
+## 详见费用
+<!-- 问法: 无 -->
+费用的说明详见费用一节。
+"""
+SOURCES = ({"title": "甲", "url": "http://a.invalid"},)
+DOC = Document(id="d", title="测试文档", kind="faq", sources=SOURCES, confidence="单源", body=BODY)
+UNITS = split_units(DOC)
+LEX = Lexicon({"申请": 0.5, "条件": 2.0, "满足": 2.5, "企业": 0.8, "证书": 1.0, "有效期": 3.0, "监督评审": 2.5,
+               "经费": 2.5, "独立法人": 3.0, "费用": 2.0, "售后服务认证": 0.5, "承诺书": 3.0, "iso9001": 2.0})
+CFG = AnswerConfig()
+
+
+def _evidence(text: str, sims: dict[str, float], *, labels: dict[str, float] | None = None) -> Evidence:
+    """Evidence as retrieval would hand it over: every standalone unit, with the form similarity given."""
+    q = parse_question(text, LEX)
+    hits = [UnitHit(u, form_sim=sims.get(u.section, 0.85), chunk_rank=0) for u in UNITS if u.standalone]
+    passage = Passage("d#0", "d", DOC.title, UNITS[0].section, UNITS[0].sentences[0], "甲", norm=UNITS[0].norm_sentences[0])
+    return Evidence(q, [passage], bm25_top=1.0, dense_top=0.9, units=hits,
+                    label_sim=labels or {IN_SCOPE: max(sims.values(), default=0.85), "out_of_scope": 0.85, "chat": 0.8})
+
+
+def test_sections_become_units_with_forms_items_and_pointers() -> None:
+    conditions, validity, pointer = UNITS
+    assert conditions.forms == ("申请要满足哪些条件", "什么企业有资格申请")
+    # The three items, not the lead sentence, not the sentence continuing item 2, not the note.
+    assert [conditions.sentences[i] for i in conditions.items] == [
+        "申请条件第1项是企业有完整的售后服务规章制度。",
+        "申请条件第2项是企业有专门的售后服务经费。",
+        "申请条件第3项是企业具有独立法人资格。",
+    ]
+    assert validity.items == () and validity.standalone
+    assert not pointer.standalone and pointer.forms == ()
+    assert conditions.norm_sentences[0] == "申请企业必须在中国境内注册,并满足3项基本条件。"  # normalised at index time
+
+
+@pytest.mark.parametrize(
+    ("sentence", "item"),
+    [("- 申请费：1000元/次。", True), ("1、营业执照复印件", True), ("6步版流程的第2步是受理。", True),
+     ("准备工作第1项是培训售后服务管理师。", True), ("第10项材料还要说明原因。", False), ("1.5人日的评审。", False),
+     ("证书有效期为3年。", False)],
+)
+def test_list_items_are_recognised(sentence: str, item: bool) -> None:
+    from assistant.question import matchable
+
+    assert is_item(matchable(sentence)) is item
+
+
+def test_a_list_question_gets_the_whole_list_numbered_and_cited() -> None:
+    composition = compose(*_one(_evidence("申请要满足哪些条件", {"申请售后服务认证的基本条件": 0.99})), CFG)
+    text = composition.answer.answer
+    assert [line.split(". ", 1)[0] for line in text.splitlines() if re.match(r"^\d+\. ", line)] == ["1", "2", "3"]
+    assert "独立法人" in text and "第2项经费要在申请材料中说明" in text  # every item, its continuation too
+    assert "多数来源称" in text  # a note that qualifies the list travels with it
+    # Every line is quoted from the passage its [n] cites.
+    quoted = composition.answer.citations[0].text
+    for line in text.splitlines():
+        claim = re.sub(r"^\s*(\d+\. |- )|\[\d+\]$", "", line).strip()
+        assert claim in quoted.replace("\n", "")
+    assert [i for i, _ in composition.items] == [UNITS[0].sentences[i] for i in UNITS[0].items]
+
+
+def _one(evidence: Evidence) -> tuple:
+    return evidence.question, [evidence]
+
+
+def test_a_figure_question_gets_the_best_sentence_of_the_fitting_unit() -> None:
+    composition = compose(*_one(_evidence("证书有效期是几年", {"证书有效期": 0.96})), CFG)
+    first = composition.answer.answer.splitlines()[0]
+    assert first.startswith("售后服务认证证书的有效期为3年") and first.endswith("[1]")
+    assert composition.covered and composition.used[0].doc_id == "d"
+
+
+def test_the_point_asked_about_missing_from_every_unit_is_not_covered() -> None:
+    # 补办 is in no unit; the question is about certificates, which the corpus covers.
+    evidence = _evidence("证书丢了怎么补办", {"证书有效期": 0.92})
+    ok, missing = unit_fit(evidence.question, next(h for h in evidence.units if h.unit.section == "证书有效期"), CFG)
+    assert not ok and "补办" in missing
+    outcome = decide(evidence, [evidence], CFG)
+    assert outcome.answer.intent == "not_covered" and outcome.answer.abstained
+    assert not outcome.answer.citations and "补办" in outcome.answer.answer
+    assert "认证机构" in outcome.answer.answer  # says whom to ask
+
+
+def test_a_figure_question_needs_a_figure_in_the_unit() -> None:
+    conditions = UnitHit(UNITS[0], form_sim=0.9)
+    # Every word asked about is in the unit, but no date: "哪一年" cannot be answered from it.
+    assert not unit_fit(parse_question("申请条件是哪一年规定的", LEX), conditions, CFG)[0]
+    # A count of items is answered by the items themselves.
+    assert unit_fit(parse_question("申请条件有几项", LEX), conditions, CFG)[0]
+
+
+def test_a_near_paraphrase_of_a_question_form_fits_whatever_its_words() -> None:
+    evidence = _evidence("这玩意儿过多少年作废", {"证书有效期": 0.99})
+    hit = next(h for h in evidence.units if h.unit.section == "证书有效期")
+    assert unit_fit(evidence.question, hit, CFG)[0]
+    assert not unit_fit(evidence.question, replace(hit, form_sim=0.9), CFG)[0]
+
+
+def test_compound_question_gets_one_block_per_part() -> None:
+    q = parse_question("证书能用几年，申请要满足哪些条件", LEX)
+    parts = [_evidence(p.text, {"证书有效期": 0.97, "申请售后服务认证的基本条件": 0.97}) for p in q.parts]
+    text = compose(q, parts, CFG).answer.answer
+    assert text.startswith("①证书能用几年") and "②申请要满足哪些条件" in text
+    assert "有效期为3年" in text and "独立法人" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "labels", "outcome", "reason"),
+    [
+        ("你好", {}, "chat", "chat"),
+        ("ISO9001认证多少钱", {}, "out_of_scope", "other_scheme"),
+        ("帮我写一份售后服务承诺书", {}, "out_of_scope", "request"),
+        # Closer to an out-of-scope example than to any question form, and naming none of our concepts.
+        ("汽车保养费用多少", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.8}, "out_of_scope", "nearest_example"),
+        ("证书有效期是几年", {IN_SCOPE: 0.97, "out_of_scope": 0.90, "chat": 0.8}, "qa", "ok"),
+        # A comparison with another scheme is ours to answer.
+        ("售后服务认证和ISO9001有什么区别", {}, "qa", "ok"),
+    ],
+)
+def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reason: str) -> None:
+    evidence = _evidence(text, {}, labels=labels or {IN_SCOPE: 0.93, "out_of_scope": 0.88, "chat": 0.8})
+    verdict = check_scope(evidence, CFG)
+    assert (verdict.outcome, verdict.reason) == (outcome, reason)
+
+
+def test_no_fitting_unit_and_none_of_our_concepts_is_out_of_scope_not_not_covered() -> None:
+    evidence = _evidence("汽车多久保养一次", {"证书有效期": 0.88}, labels={IN_SCOPE: 0.88, "out_of_scope": 0.87, "chat": 0.8})
+    assert decide(evidence, [evidence], CFG).answer.intent == "out_of_scope"
+
+
+def test_chat_reply_is_plain_and_abstains() -> None:
+    evidence = _evidence("谢谢", {})
+    answer = decide(evidence, [evidence], CFG).answer
+    assert (answer.intent, answer.abstained, answer.citations) == ("chat", True, [])
+    assert "不客气" in answer.answer
+
+
+GOOD = """---
+id: sample
+title: 样例
+kind: faq
+sources:
+  - title: 测试来源
+    url: http://example.invalid
+confidence: 单源
+---
+## 小节
+<!-- 来源: 1 -->
+<!-- 问法: 证书能用几年｜证书多久过期 -->
+证书有效期为3年。
+"""
+
+
+@pytest.mark.parametrize(
+    ("replace_", "fragment"),
+    [
+        (("<!-- 问法: 证书能用几年｜证书多久过期 -->", "<!-- 问法: -->"), "为空"),
+        (("<!-- 问法: 证书能用几年｜证书多久过期 -->", "<!-- 问法: 无｜证书多久过期 -->"), "无"),
+        (("<!-- 问法: 证书能用几年｜证书多久过期 -->", "<!-- 问法: 证｜证书多久过期 -->"), "'证'"),
+        (("证书有效期为3年。\n", "证书有效期为3年。\n<!-- 问法: 证书几年 -->\n"), "紧跟"),
+        (("<!-- 问法: 证书能用几年｜证书多久过期 -->", "<!-- 问法: 证书能用几年｜证书能用几年 -->"), "重复"),
+    ],
+)
+def test_question_forms_are_validated(tmp_path: Path, replace_: tuple[str, str], fragment: str) -> None:
+    path = tmp_path / "sample.md"
+    path.write_text(GOOD.replace(*replace_), encoding="utf-8")
+    with pytest.raises(CorpusError) as err:
+        load_document(path)
+    assert str(path) in str(err.value) and fragment in str(err.value)
+
+
+def test_good_question_forms_load(tmp_path: Path) -> None:
+    path = tmp_path / "sample.md"
+    path.write_text(GOOD, encoding="utf-8")
+    (unit,) = split_units(load_document(path))
+    assert unit.forms == ("证书能用几年", "证书多久过期") and unit.sentences == ("证书有效期为3年。",)
