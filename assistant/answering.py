@@ -61,6 +61,8 @@ def _parts(q: Question, retriever: HybridRetriever) -> list[Question]:
 
 def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, *, mode: str | None = None) -> Outcome:
     """Answer a parsed question from the corpus (the calculators have already declined it)."""
+    if q.chat:  # a greeting or thanks needs no retrieval
+        return Outcome(Answer(chat_reply(q.chat), abstained=True, intent="chat"), q)
     evidence = retriever.retrieve(q, k=TOP_K, mode=mode, units=cfg.units)
     parts = _parts(q, retriever) if check_scope(evidence, cfg).outcome == "qa" else [q]
     evidences = [evidence] if parts == [q] else [retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in parts]
@@ -74,11 +76,18 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     verdict = check_scope(evidence, cfg)
     if verdict.outcome == "chat":
         return Outcome(Answer(chat_reply(q.chat or "greeting"), abstained=True, intent="chat"), q)
-    if verdict.outcome == "out_of_scope":
+    # A user's own documents widen the scope: a question that a section of one of them answers is
+    # answered, even when it resembles an out-of-scope example ("维修人员多久上门").
+    users = verdict.reason == "nearest_example" and any(h.unit.kind == "user" for h in evidence.units)
+    if verdict.outcome == "out_of_scope" and not users:
         return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q)
     composition = compose(q, parts, cfg)
+    from_users = any(b.unit is not None and b.unit.kind == "user" for b in composition.blocks if b.lines)
+    if verdict.outcome == "out_of_scope" and not from_users:
+        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
     if (
         any(b.lines for b in composition.blocks)
+        and not from_users
         and not is_anchored(q.norm)
         and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.unanchored_min_form
     ):

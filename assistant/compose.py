@@ -35,7 +35,7 @@ _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 _SHAPES: dict[str, re.Pattern[str]] = {
     "how_long": re.compile(r"\d+(\.\d+)?(个)?(年|月|周|天|工作日|小时)|半年|每年"),
     "how_much": re.compile(r"\d+(\.\d+)?(多|余)?(元|万|块)|免费|不收费|另计|人日"),
-    "when": re.compile(r"\d{4}年|\d+月\d+日|\d+(个)?(年|月|周|天|工作日)|每年|到期前|之日"),
+    "when": re.compile(r"\d{4}年|\d+月\d+日|\d+(个)?(年|月|周|天|工作日)|每年|到期前|之日|\d+点|\d+:\d+"),
     "how_many": re.compile(r"\d+(\.\d+)?(多|余|来)?(个|项|类|步|种|大|家|次|名|位|条|级|星|阶段|部分|人日|分|成)|\d+/\d+|\d+(\.\d+)?%"),
     "who": re.compile(r"委员会|机构|中心|部|委|局|协会|联合会|公司"),
     "comparison": re.compile(r"而|不是|属于|区别|不同|只|侧重|相比|差异"),
@@ -146,9 +146,24 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
     )
 
 
+# Units fully scored per question part; the rest are ranked out by the cheaper signals first.
+FULLY_SCORED = 40
+
+
+def _quick_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
+    return (
+        cfg.unit_form_weight * _rescale(hit.form_sim, cfg.form_floor, cfg.form_ceiling)
+        + cfg.unit_lexical_weight * q.matched_weight(_unit_text(hit.unit))
+        + cfg.unit_rank_weight * (1.0 / hit.chunk_rank if hit.chunk_rank else 0.0)
+    )
+
+
 def rank_units(q: Question, evidence: Evidence, cfg: AnswerConfig) -> list[tuple[float, UnitHit]]:
-    """Candidate units, best first."""
-    scored = [(unit_score(q, hit, cfg), hit) for hit in evidence.units]
+    """Candidate units, best first: the best `FULLY_SCORED` by the cheap signals, scored in full."""
+    hits = evidence.units
+    if len(hits) > FULLY_SCORED:
+        hits = sorted(hits, key=lambda h: -_quick_score(q, h, cfg))[:FULLY_SCORED]
+    scored = [(unit_score(q, hit, cfg), hit) for hit in hits]
     return sorted(scored, key=lambda x: -x[0])
 
 

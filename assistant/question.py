@@ -44,6 +44,10 @@ class Lexicon:
 
     idf: dict[str, float] = field(default_factory=dict)
     synonyms: bool = True
+    # (word, weight, forms) of texts matched again and again (question forms), by their words.
+    _terms: dict[tuple[str, ...], tuple[tuple[str, float, tuple[str, ...]], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def unknown_weight(self) -> float:
@@ -89,6 +93,16 @@ class Lexicon:
                     parts.append((at, sub))
             out += [sub for _, sub in sorted(parts)] or [word]
         return tuple(dict.fromkeys(out))
+
+    def terms(self, words: tuple[str, ...]) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
+        """(word, weight, forms) for each of `words`, computed once per distinct tuple of words."""
+        found = self._terms.get(words)
+        if found is None:
+            found = tuple(
+                (w, self.weight(w, forms) if self.idf else 1.0, forms) for w in words for forms in [self.forms(w)]
+            )
+            self._terms[words] = found
+        return found
 
     def knows(self, forms: tuple[str, ...]) -> bool:
         return any(f in self.idf for f in forms)
@@ -314,12 +328,11 @@ class Question:
     def covers(self, words: tuple[str, ...]) -> float:
         """Share of the weight of `words` (another text's words, e.g. a question form's) that this
         question contains, synonyms included."""
-        lex = self.lexicon
-        weights = [(w, lex.weight(w, lex.forms(w)) if lex.idf else 1.0) for w in words]
-        total = sum(x for _, x in weights)
+        terms = self.lexicon.terms(words)
+        total = sum(x for _, x, _ in terms)
         if not total:
             return 0.0
-        return sum(x * match_word(w, lex.forms(w), self.norm) for w, x in weights) / total
+        return sum(x * match_word(w, forms, self.norm) for w, x, forms in terms) / total
 
     def missing(self, norm_text: str, *, words: tuple[str, ...] | None = None) -> tuple[str, ...]:
         """The words of `words` (default: the focus) that `norm_text` does not contain at all."""

@@ -92,6 +92,11 @@ def _citation(c: Citation) -> str:
     )
 
 
+# Classes by intent: not_covered is an honest "the materials do not say" (blue, labelled), chat a
+# plain reply; every other abstention (out_of_scope, invalid) is a refusal (amber).
+_KINDS = {"not_covered": " sa-not-covered", "chat": " sa-chat"}
+
+
 def answer_html(answer: Answer, *, shown: int | None = None) -> str:
     """An assistant answer: text with [n] markers, then the numbered sources as expandable footnotes.
 
@@ -106,12 +111,15 @@ def answer_html(answer: Answer, *, shown: int | None = None) -> str:
     if streaming:
         text = re.sub(r"\[\d{0,2}$", "", text)
     state = "sa-streaming" if streaming else "sa-done"
-    kind = " sa-abstain" if answer.abstained else ""
+    # A refusal, a "not covered" reply and a chat reply each look their own way (_KINDS).
+    kind = _KINDS.get(answer.intent, " sa-abstain" if answer.abstained else "")
     # The intent rides in a class: the chat's sanitizer drops data-* attributes.
     intent = re.sub(r"[^a-z_]", "", answer.intent)
     # So does the answer's id, which a 👍/👎 on this message hands back (assistant/ui_ops.py).
     answer_id = re.sub(r"[^0-9a-f]", "", answer.id)
     parts = [f'<div class="sa-answer {state}{kind} sa-intent-{intent} sa-id-{answer_id}">']
+    if answer.intent == "not_covered":
+        parts.append('<div class="sa-label">资料未覆盖这一点</div>')
     parts.append(f'<div class="sa-text">{_with_markers(text)}</div>')
     if not streaming:
         if answer.notice and answer.notice not in answer.answer:
@@ -203,6 +211,9 @@ CSS = """
 .sa-answer { line-height: 1.75; }
 .sa-user { white-space: normal; }
 .sa-abstain .sa-text { color: var(--body-text-color); border-left: 3px solid #d97706; padding-left: .6em; }
+.sa-not-covered .sa-text { border-left: 3px solid #2563eb; background: rgba(37, 99, 235, .06); padding: .3em .6em; }
+.sa-label { display: inline-block; font-size: .8em; color: #1d4ed8; background: rgba(37, 99, 235, .12);
+  border-radius: 4px; padding: 0 .5em; margin-bottom: .3em; }
 .sa-points { margin: .2em 0 .2em 1.2em; padding: 0; list-style: disc; }
 .sa-points li { margin: .1em 0; }
 .sa-ref { color: var(--color-accent); font-weight: 600; margin-left: 1px; }

@@ -238,6 +238,22 @@ def test_out_of_scope_question_is_declined_with_suggestions(desktop: Page) -> No
     assert "您可以问" in answer.inner_text()
 
 
+def test_not_covered_and_chat_replies_are_shown_apart_from_refusals(desktop: Page) -> None:
+    hello, _ = desktop.ask("你好")
+    assert Page.intent(hello) == "chat" and "sa-abstain" not in (hello.get_attribute("class") or "")
+    assert hello.locator("details.sa-cite").count() == 0  # a chat reply cites nothing
+    missing, _ = desktop.ask("认证费可以分期付款吗")
+    assert Page.intent(missing) == "not_covered"
+    classes = missing.get_attribute("class") or ""
+    assert "sa-not-covered" in classes and "sa-abstain" not in classes
+    label = missing.locator(".sa-label")
+    assert label.is_visible() and label.inner_text() == "资料未覆盖这一点"
+    # Blue, not the refusal's amber: the reader sees "the materials do not say", not "not my topic".
+    border = missing.locator(".sa-text").evaluate("e => getComputedStyle(e).borderLeftColor")
+    assert border == "rgb(37, 99, 235)"
+    desktop.shot("desktop-chat-not-covered")
+
+
 def test_quote_errors_then_pdf_download(desktop: Page, tmp_path: Path) -> None:
     desktop.tab("快速报价")
     error = desktop.page.locator("#quote-headcount-error")

@@ -122,7 +122,8 @@ def test_chat_followup_uses_history(client: Client) -> None:
 
 @pytest.mark.parametrize(
     ("question", "intent"),
-    [("今天北京天气怎么样？", "out_of_scope"), ("", "invalid"), ("   ", "invalid")],
+    [("今天北京天气怎么样？", "out_of_scope"), ("", "invalid"), ("   ", "invalid"), ("你好", "chat"),
+     ("认证费可以分期付款吗", "not_covered")],
 )
 def test_chat_declines_honestly(client: Client, question: str, intent: str) -> None:
     result = client.predict(question, None, api_name="/chat")
@@ -371,6 +372,15 @@ def test_answer_html_escapes_answer_citation_and_source() -> None:
     assert '<sup class="sa-ref">[1]</sup>' in html
     assert 'href="http://a.cn/?q="' in html  # only http(s) becomes a link, cut before markup
     assert "javascript:alert(1)" in html and 'href="javascript' not in html
+
+
+def test_refusal_not_covered_and_chat_replies_look_different() -> None:
+    refusal = ui_render.answer_html(Answer("抱歉，这个问题不在资料范围内。", abstained=True, intent="out_of_scope"))
+    missing = ui_render.answer_html(Answer("资料库中没有关于“补办”的说明。", abstained=True, intent="not_covered"))
+    chat = ui_render.answer_html(Answer("您好！我是售后服务认证助手。", abstained=True, intent="chat"))
+    assert "sa-abstain" in refusal and "sa-not-covered" not in refusal
+    assert "sa-not-covered" in missing and "sa-abstain" not in missing and "资料未覆盖这一点" in missing
+    assert "sa-chat" in chat and "sa-abstain" not in chat and "sa-sources" not in chat
 
 
 def test_streaming_html_hides_a_half_written_marker() -> None:
