@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .answer_config import AnswerConfig
 from .compose import Composition, compose
@@ -63,10 +63,15 @@ def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, 
     """Answer a parsed question from the corpus (the calculators have already declined it)."""
     if q.chat:  # a greeting or thanks needs no retrieval
         return Outcome(Answer(chat_reply(q.chat), abstained=True, intent="chat"), q)
-    evidence = retriever.retrieve(q, k=TOP_K, mode=mode, units=cfg.units)
-    parts = _parts(q, retriever) if check_scope(evidence, cfg).outcome == "qa" else [q]
-    evidences = [evidence] if parts == [q] else [retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in parts]
-    return decide(evidence, evidences, cfg)
+    if not q.parts:
+        evidence = retriever.retrieve(q, k=TOP_K, mode=mode, units=cfg.units)
+        return decide(evidence, [evidence], cfg)
+    # A compound question is retrieved part by part only; the scope is judged on the part that
+    # looks most like one of our questions (each retrieval embeds the text once more).
+    evidences = [retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in _parts(q, retriever)]
+    best = max(evidences, key=lambda e: e.label_sim.get(IN_SCOPE, 0.0) - e.label_sim.get("out_of_scope", 0.0))
+    whole = replace(best, question=q, passages=[p for e in evidences for p in e.passages][: 2 * TOP_K])
+    return decide(whole, evidences, cfg)
 
 
 def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outcome:

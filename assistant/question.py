@@ -344,14 +344,23 @@ def match_word(word: str, forms: tuple[str, ...], text: str) -> float:
     """1 when the word or a synonym occurs in `text`. Otherwise a long word gets most of the share
     of its parts that do (投诉记录 in a text about 投诉 and its 记录), and any word half the share of
     its character pairs that do (没通过 partly matches 没有通过)."""
-    if any(form in text for form in forms):
-        return 1.0
-    pairs = [word[i : i + 2] for i in range(len(word) - 1)]
+    for form in forms:
+        if form in text:
+            return 1.0
+    pairs, parts = _pieces(word)
     if len(pairs) < 2:
         return 0.0  # a two-character word has one pair: that is the whole word, already missed
-    parts = _parts_of(word)
-    by_parts = PART_SHARE * sum(p in text for p in parts) / len(parts) if parts else 0.0
-    return max(by_parts, 0.5 * sum(p in text for p in pairs) / len(pairs))
+    by_pairs = 0.5 * sum(p in text for p in pairs) / len(pairs)
+    if not parts:
+        return by_pairs
+    return max(PART_SHARE * sum(p in text for p in parts) / len(parts), by_pairs)
+
+
+@lru_cache(maxsize=16384)
+def _pieces(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A word's character pairs and dictionary parts, worked out once per word."""
+    pairs = tuple(word[i : i + 2] for i in range(len(word) - 1))
+    return pairs, (_parts_of(word) if len(pairs) >= 2 else ())
 
 
 PART_SHARE = 0.8
