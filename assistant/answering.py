@@ -70,7 +70,9 @@ def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, 
     # looks most like one of our questions (each retrieval embeds the text once more).
     evidences = [retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in _parts(q, retriever)]
     best = max(evidences, key=lambda e: e.label_sim.get(IN_SCOPE, 0.0) - e.label_sim.get("out_of_scope", 0.0))
-    whole = replace(best, question=q, passages=[p for e in evidences for p in e.passages][: 2 * TOP_K])
+    # A question of several parts is not chat, whatever one part looks like ("你是谁？…给我讲个笑话").
+    sims = {**best.label_sim, "chat": min(e.label_sim.get("chat", 0.0) for e in evidences)}
+    whole = replace(best, question=q, passages=[p for e in evidences for p in e.passages][: 2 * TOP_K], label_sim=sims)
     return decide(whole, evidences, cfg)
 
 

@@ -168,7 +168,7 @@ def rank_units(q: Question, evidence: Evidence, cfg: AnswerConfig) -> list[tuple
 
 
 def _focus(q: Question) -> tuple[str, ...]:
-    return q.focus or q.words
+    return q.focus
 
 
 def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[str, ...]]:

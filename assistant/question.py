@@ -159,7 +159,7 @@ _TYPE_SPANS = re.compile(
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
-    r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
+    r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 
 
@@ -230,7 +230,7 @@ def chat_kind(text: str) -> str | None:
 _CLAUSE_END = re.compile(r"(?<=[？?！!；;。])|(?<=[，,])")
 _QUESTION_CUE = re.compile(
     r"吗|呢|么|多少|几|哪|什么|啥|怎|如何|是否|能否|能不能|可不可以|要不要|有没有|是不是|区别|不同|分别|多久|多长|为何|谁"
-    r"|咋|列出|说说|介绍|[？?]$")
+    r"|咋|列出|说说|介绍|还是|到底|究竟|吧$|[？?]$")
 _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及)(?P<b>[^，,。？?和与跟及]{1,12}?)(?:的)?(?:分别|各自|各)(?P<rest>.+)$")
 
 
@@ -292,6 +292,7 @@ class Question:
     """One parsed question (or one part of a compound question)."""
 
     text: str  # as asked (stripped)
+    asking: str  # the clauses that ask (the whole text when every clause does): what is embedded
     norm: str  # `matchable`: what matching compares with passages normalised the same way at index time
     words: tuple[str, ...]  # its content words (precise segmentation, no function words)
     tokens: tuple[str, ...]  # search-mode tokens for BM25 (synonyms added when the lexicon says so)
@@ -308,8 +309,11 @@ class Question:
 
     @property
     def wants_list(self) -> bool:
-        """Enumerations, processes and conditions are answered with a whole list."""
-        return bool(LIST_KINDS.intersection(self.asks))
+        """Enumerations, processes and conditions are answered with a whole list; "一共有几步"
+        asks for a count, which a sentence states."""
+        if "enumeration" in self.asks:
+            return True
+        return "process" in self.asks and self.type != "how_many"
 
     @property
     def coverage(self) -> float:
@@ -411,6 +415,22 @@ _LATIN = re.compile(r"^[a-z]+$")
 _TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
 _TARGET_BEFORE = re.compile(r"([^\W\d]{2,8}?)(?:都|一共|总共)?(?:有|包括|包含|分为|分)(?:哪些|哪几|什么|啥)")
 TARGET_BOOST = 2.0
+# The words next to the ask ("工资" in "管理师工资一般多少", "分期付" in "可以分期付吗") name what is
+# asked about; words further away are often context ("老板让我问问…"). They weigh HEAD_BOOST times more.
+_ASK_CUE = re.compile(
+    r"多少|几[个项步类种次家名位条年月天小时点分]?|哪[些个里家种类]?|什么|啥|怎么|怎样|咋|如何|多久|多长|吗|呢|么$"
+    r"|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|不[？?]?$")
+HEAD_WINDOW = 5
+HEAD_BOOST = 2.0
+CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
+
+
+def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words within HEAD_WINDOW characters before or after an ask (see `_ASK_CUE`)."""
+    folded = _fold(text)
+    windows = [folded[max(0, m.start() - HEAD_WINDOW) : m.start()] + "|" + folded[m.end() : m.end() + HEAD_WINDOW]
+               for m in _ASK_CUE.finditer(folded)]
+    return tuple(w for w in words if len(w) >= 2 and any(w in win for win in windows))
 
 
 def _targets(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
@@ -442,20 +462,30 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     if lexicon.idf:
         words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
         # The point asked about is named in words, not figures ("只要85分就够了吧" asks about the
-        # five-star line), not in stray Latin letters ("asdf"), and not in small talk around the
-        # question; context clauses count with the words the corpus knows ("我们不做配送安装，…").
+        # five-star line), not in stray Latin letters ("asdf"), and not in the clauses around the
+        # question ("我们是做家电的，…" says who asks, not what): those count only when the asking
+        # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
         context_words = lexicon.split_unknown(context_words)
-        focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
+        if not focus:
+            focus = tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)))
+        if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows
+            focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0]) if lexicon.knows(lexicon.forms(w)))
     groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
     weights = {w: (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0) for w in groups}
+    for w in context_words:
+        if w in weights and w not in focus:
+            weights[w] *= CONTEXT_SHARE
     for w in _targets(text, tuple(groups)):
         weights[w] *= TARGET_BOOST
+    for w in _heads(text, tuple(groups)):
+        weights[w] *= HEAD_BOOST
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     asks = question_asks(text)
     norm = matchable(text)
     question = Question(
         text=text,
+        asking=asking,
         norm=norm,
         words=words,
         tokens=tuple(expand_synonyms(tokens)) if lexicon.synonyms else tokens,

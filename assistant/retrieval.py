@@ -132,7 +132,9 @@ class HybridRetriever:
         its similarity to the labelled example questions."""
         mode = mode or self.mode
         needs_vector = mode in {"dense", "hybrid"} or units
-        vector = self.embedder.embed_queries([question.text])[0] if needs_vector else None
+        # The asking clauses are embedded: "我们是做家电的，证书有效期几年" is a question about
+        # certificates, not about home appliances (BM25 still reads every word).
+        vector = self.embedder.embed_queries([question.asking])[0] if needs_vector else None
         bm25 = self._bm25_ranked(question.tokens, CANDIDATES) if mode in {"bm25", "hybrid"} else []
         dense = self._dense_ranked(vector, CANDIDATES) if vector is not None and mode in {"dense", "hybrid"} else []
         if mode == "bm25":

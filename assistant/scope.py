@@ -30,7 +30,7 @@ _COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Requests to produce text (write, translate, polish), not questions the materials answer.
 _REQUEST = re.compile(
-    r"^(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成|做)(?:一份|一篇|一个|个|一段|一首|一下|下)"
+    r"(?:^|[，,。？?！!])(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成|做|讲|说|唱)(?:一份|一篇|一个|个|一段|一首|首|一下|下)"
     r"|用(?:英语|英文)怎么说|翻译成")
 _LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
 
@@ -65,6 +65,8 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     if q.chat:
         return ScopeVerdict("chat", "chat")
     text = q.norm
+    if _REQUEST.search(text) or _REQUEST.search(q.text):
+        return ScopeVerdict("out_of_scope", "request")
     anchored = is_anchored(text)
     sims = evidence.label_sim
     in_sim = sims.get(IN_SCOPE, 0.0)
@@ -84,8 +86,6 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("out_of_scope", "not_chinese")
     if _OTHER_SCHEME.search(text) and not (_OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)):
         return ScopeVerdict("out_of_scope", "other_scheme")
-    if _REQUEST.search(text) or _REQUEST.search(q.text):
-        return ScopeVerdict("out_of_scope", "request")
     oos_margin = sims.get("out_of_scope", 0.0) - in_sim
     if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin) and oos_margin > 0:
         return ScopeVerdict("out_of_scope", "nearest_example")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import Lexicon, chat_kind, match_word, parse_question, question_asks, split_parts
+from assistant.question import HEAD_BOOST, Lexicon, chat_kind, match_word, parse_question, question_asks, split_parts
 
 # A hand-made vocabulary: IDF of the words a tiny corpus would hold.
 LEX = Lexicon({"证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0, "监督评审": 2.5, "评审": 1.0,
@@ -34,7 +34,8 @@ def test_question_type(text: str, kind: str) -> None:
 
 def test_lists_and_processes_want_the_whole_list() -> None:
     assert parse_question("申请要交哪些材料").wants_list
-    assert parse_question("办理流程一共有几步").wants_list  # a count of steps: the steps answer it
+    assert not parse_question("办理流程一共有几步").wants_list  # a count: a sentence states it
+    assert parse_question("评审分哪几个阶段").wants_list
     assert not parse_question("证书有效期是几年").wants_list
 
 
@@ -75,9 +76,9 @@ def test_focus_leaves_out_how_it_is_asked_and_small_talk() -> None:
     assert "几年" in q.words  # the words still hold everything, for retrieval
 
 
-def test_focus_keeps_known_context_words() -> None:
-    q = parse_question("我们不做投诉记录，相关评审怎么算", LEX)
-    assert {"投诉", "记录"} <= set(q.focus)
+def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
+    assert "家电" not in parse_question("我们是做家电的，证书有效期几年", LEX).focus
+    assert {"投诉", "记录"} <= set(parse_question("我们不做投诉记录，那怎么办", LEX).focus)
 
 
 def test_numbers_and_stray_letters_are_not_the_point() -> None:
@@ -93,9 +94,11 @@ def test_ordinals() -> None:
 
 
 def test_weights_come_from_the_index_and_unknown_words_weigh_the_median() -> None:
-    q = parse_question("证书补办要多久", LEX)
+    q = parse_question("公司的证书这一块如果丢了补办要多久", LEX)
     assert q.weights["证书"] == 1.0
-    assert q.weights["补办"] == LEX.unknown_weight == sorted(LEX.idf.values())[len(LEX.idf) // 2]
+    # 补办 is unknown to the index (the median IDF) and next to the ask (twice that).
+    assert LEX.unknown_weight == sorted(LEX.idf.values())[len(LEX.idf) // 2]
+    assert q.weights["补办"] == LEX.unknown_weight * HEAD_BOOST
     assert q.coverage < 1.0
 
 
