@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from .answer_config import AnswerConfig
 from .compose import Composition, compose
-from .question import Question
+from .question import Lexicon, Question, names_topic
 from .replies import chat_reply, not_covered_reply
 from .retrieval import IN_SCOPE, Evidence, HybridRetriever
 from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
@@ -23,7 +23,6 @@ __all__ = ["Outcome", "answer_question", "decide", "has_own_topic", "with_topic"
 
 TOP_K = 5
 # A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not.
-TOPIC_MIN_IDF = 1.5
 
 
 @dataclass
@@ -36,8 +35,8 @@ class Outcome:
 
 
 def has_own_topic(q: Question, idf: dict[str, float]) -> bool:
-    """Whether the question names what it is about (a known, not too common word of its focus)."""
-    return any(len(w) >= 2 and any(idf.get(f, 0.0) >= TOPIC_MIN_IDF for f in q.groups[w]) for w in q.focus)
+    """Whether the question names what it is about (`question.names_topic` over its focus)."""
+    return names_topic(q.focus, q.lexicon if q.lexicon.idf else Lexicon(idf))
 
 
 def with_topic(text: str, previous: Question) -> str:

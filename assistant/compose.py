@@ -41,6 +41,7 @@ _SHAPES: dict[str, re.Pattern[str]] = {
     "comparison": re.compile(r"而|不是|属于|区别|不同|只|侧重|相比|差异"),
     "enumeration": re.compile(r"、.*、|包括|分为"),
     "definition": re.compile(r"^.{0,30}(是|指|即|属于)"),
+    "conflict": re.compile(r"多数来源|也有来源|另有来源|有网页|也有网页|有的说|有网络文章|说法不一|不一致|冲突|只见于"),
 }
 # Kinds whose answer is a figure: a unit without one cannot answer them.
 _NUMERIC = ("how_long", "how_much", "when")

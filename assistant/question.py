@@ -29,7 +29,7 @@ __all__ = [
 
 QUESTION_TYPES = (
     "definition", "yes_no", "how_many", "how_much", "how_long", "when", "who",
-    "enumeration", "process", "comparison", "why", "other",
+    "enumeration", "process", "comparison", "why", "conflict", "other",
 )
 
 
@@ -108,6 +108,21 @@ class Lexicon:
         return any(f in self.idf for f in forms)
 
 
+# A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not,
+# nor do words that only say what kind of thing is wanted (例子, 情况, 原因).
+TOPIC_MIN_IDF = 1.5
+_META_NOUNS = frozenset("例子 举例 示例 情况 问题 内容 东西 方面 事情 情形 原因 说法 依据 规定 要求".split())
+
+
+def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
+    """Whether `words` name what a question is about: a known word of two characters or more, not
+    too common and not a word for a kind of thing."""
+    return any(
+        len(w) >= 2 and w not in _META_NOUNS and any(lexicon.idf.get(f, 0.0) >= TOPIC_MIN_IDF for f in lexicon.forms(w))
+        for w in words
+    )
+
+
 def _in_dictionary(word: str) -> bool:
     """Whether jieba's dictionary lists the word as more than a rare compound (frequency >= 10)."""
     return _tokenizer().FREQ.get(word, 0) >= 10
@@ -135,9 +150,13 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("enumeration", re.compile(
         r"哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出|列一下|列个|清单|全部|所有的|分别|都要什么|都要啥"
         r"|什么材料|什么资料|啥材料|啥资料|什么条件|啥条件|什么要求|啥要求|哪几类|分哪|分为|各是|都.{0,4}(什么|啥)|些(什么|啥)"
-        r"|[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大)[^，,。？?]{0,10}(?:是什么|是哪些|有哪些|都是|分别|包括|是啥)")),
+        r"|[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大)[^，,。？?]{0,10}(?:是什么|是哪些|有哪些|都是|分别|包括|是啥)"
+        r"|(?:条件|材料|资料|步骤|流程|要求|指标|项目|清单)(?:都|分别)?(?:是什么|是啥|是哪些|包括)"
+        r"|划分|怎么分|咋分|怎么划|咋划")),
     ("definition", re.compile(
         r"是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|含义|介绍一下|解释一下|讲讲|说说|是个什么|是干什么|干啥的")),
+    # The asker has seen sources disagree: sentences that report what several sources say answer it.
+    ("conflict", re.compile(r"说法不一|说法.{0,2}不一样|有的说|有人说|也有说|网上说|到底|究竟|还是|哪个对|哪个准|听谁的|真的假的|以哪个为准")),
     ("yes_no", re.compile(
         r"吗|么$|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧|可以不|能办不|行不|算不算|有用没"
         r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$")),
@@ -156,9 +175,11 @@ _TYPE_SPANS = re.compile(
     r"|什么|啥|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
     r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$"
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
+    r"|^(?:那么|那如果|那要是|要是|如果|假如|假设|那)|的话|合适|比较好|最好|为宜|合理"
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
+    r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
     r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 
