@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.question import HEAD_BOOST, Lexicon, chat_kind, match_word, parse_question, question_asks, split_parts
+from assistant.question import (
+    HEAD_BOOST,
+    Lexicon,
+    chat_kind,
+    match_word,
+    parse_question,
+    question_asks,
+    split_parts,
+)
 
 # A hand-made vocabulary: IDF of the words a tiny corpus would hold.
 LEX = Lexicon({"证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0, "监督评审": 2.5, "评审": 1.0,
