@@ -14,13 +14,11 @@ from functools import lru_cache
 
 from .config import corpus_dir
 from .question import Question, _fold
+from .routing import is_followup
 from .types import Answer, Passage
 
 __all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "remember", "resolve"]
 
-# How a follow-up starts or ends: "那…", "要是…", "…呢", "…的话".
-_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|还有|另外|再问下?)")
-_END = re.compile(r"(?:呢|的话)[?？!！。.~～]*$")
 
 
 @dataclass
@@ -36,12 +34,6 @@ class Resolution:
     text: str  # the question to answer, stand-alone
     item: int | None = None  # an ordinal into the last list (0-based; -1 for the last item)
     how: str = "as_asked"  # as_asked | ordinal | swapped | topic_kept
-
-
-def is_followup(text: str) -> bool:
-    """Whether the text is phrased as a follow-up ("那…", "…呢")."""
-    folded = _fold(text)
-    return bool(_START.search(folded) or _END.search(folded))
 
 
 @lru_cache(maxsize=1)

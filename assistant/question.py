@@ -111,7 +111,7 @@ class Lexicon:
 # A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not,
 # nor do words that only say what kind of thing is wanted (例子, 情况, 原因).
 TOPIC_MIN_IDF = 1.5
-_META_NOUNS = frozenset("例子 举例 示例 情况 问题 内容 东西 方面 事情 情形 原因 说法 依据 规定 要求".split())
+_META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内容", "东西", "方面", "事情", "情形", "原因", "说法", "依据", "规定", "要求"])
 
 
 def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
