@@ -180,6 +180,7 @@ _TYPE_SPANS = re.compile(
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
+    r"|按哪个算?|以哪个|哪个为准|哪个是真的|哪个靠谱|说法对吗"
     r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 
@@ -488,8 +489,9 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
         context_words = lexicon.split_unknown(context_words)
-        if not focus:
-            focus = tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)))
+        if not any(len(w) >= 2 for w in focus):
+            # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does.
+            focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
         if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows
             focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0]) if lexicon.knows(lexicon.forms(w)))
     groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
