@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .answer_config import AnswerConfig
 from .citations import Citations
-from .question import Question
+from .question import Question, counted_noun
 from .retrieval import Evidence, UnitHit
 from .textproc import normalize
 from .types import Answer, Passage, Unit
@@ -109,8 +109,15 @@ def _unit_shape(unit: Unit, q: Question) -> bool:
     kind = q.type
     if kind not in _NUMERIC and kind != "how_many":
         return True
-    if kind == "how_many" and len(unit.items) >= 2:
-        return True
+    if kind == "how_many":
+        noun = counted_noun(q)
+        if len(unit.items) >= 2 and (not noun or noun in unit.norm_heading):
+            return True
+        if noun:
+            # A count of the very thing asked about ("几个评审员" needs "N名评审员", not "3个人日").
+            forms = "|".join(re.escape(f) for f in q.lexicon.forms(noun)) or re.escape(noun)
+            counted = re.compile(rf"\d+(?:\.\d+)?(?:多|余|来)?(?:个|项|名|位|家|条|类|种|步|次|级|颗|大)?(?:{forms})")
+            return any(counted.search(s) for s in unit.norm_sentences)
     return any(_SHAPES[kind].search(s) for s in unit.norm_sentences)
 
 

@@ -20,6 +20,7 @@ __all__ = [
     "Lexicon",
     "Question",
     "chat_kind",
+    "counted_noun",
     "match_word",
     "matchable",
     "parse_question",
@@ -91,7 +92,9 @@ class Lexicon:
                 if not any(taken[at : at + len(sub)]):
                     taken[at : at + len(sub)] = [True] * len(sub)
                     parts.append((at, sub))
-            out += [sub for _, sub in sorted(parts)] or [word]
+            # A part that is a function word (公司 in 子公司) would match anywhere: drop it; a word
+            # with no other part stays whole.
+            out += [sub for _, sub in sorted(parts) if sub not in _STOPWORDS] or [word]
         return tuple(dict.fromkeys(out))
 
     def terms(self, words: tuple[str, ...]) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
@@ -455,6 +458,22 @@ def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= 2 and any(w in win for win in windows))
 
 
+# What a count question counts: 评审员 in "一般来几个评审员", 行业 in "覆盖了多少个行业".
+_COUNT = re.compile(r"(?:几|多少)(?:个|项|名|位|家|条|类|种|步|次|级|颗|大)?")
+
+
+def counted_noun(q: Question) -> str:
+    """The word right after a count ask, when the corpus knows it ("" when the count is of a
+    unit such as 分 or 年, or of nothing the question names)."""
+    folded = _fold(q.text)
+    for match in _COUNT.finditer(folded):
+        rest = matchable(folded[match.end() :])
+        for word in sorted(q.words, key=len, reverse=True):
+            if len(word) >= 2 and rest.startswith(word) and q.lexicon.knows(q.groups[word]):
+                return word
+    return ""
+
+
 def _targets(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     """The question's words that name the thing asked for (see `_TARGET_AFTER`)."""
     folded = _fold(text)
@@ -499,10 +518,14 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     for w in context_words:
         if w in weights and w not in focus:
             weights[w] *= CONTEXT_SHARE
-    for w in _targets(text, tuple(groups)):
-        weights[w] *= TARGET_BOOST
-    for w in _heads(text, tuple(groups)):
-        weights[w] *= HEAD_BOOST
+    # The thing asked for and the words next to the ask weigh more (the larger boost, not both);
+    # a word for a kind of thing (内容, 情况) names nothing and is not boosted.
+    targets, heads = _targets(text, tuple(groups)), _heads(text, tuple(groups))
+    for w in groups:
+        if w in _META_NOUNS:
+            continue
+        boost = max(TARGET_BOOST if w in targets else 1.0, HEAD_BOOST if w in heads else 1.0)
+        weights[w] *= boost
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     asks = question_asks(text)
     norm = matchable(text)

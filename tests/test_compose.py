@@ -211,3 +211,13 @@ def test_good_question_forms_load(tmp_path: Path) -> None:
     path.write_text(GOOD, encoding="utf-8")
     (unit,) = split_units(load_document(path))
     assert unit.forms == ("证书能用几年", "证书多久过期") and unit.sentences == ("证书有效期为3年。",)
+
+
+def test_a_count_question_needs_a_count_of_the_thing_it_counts() -> None:
+    doc = Document(id="r", title="评审", kind="faq", sources=SOURCES, confidence="单源",
+                   body="## 评审工作量\n初次评审共3个人日，由评审员到现场评审。\n## 评审组\n评审组通常由2名评审员组成。\n")
+    workload, team = split_units(doc)
+    lex = Lexicon({"评审员": 3.0, "人日": 2.0, "评审": 1.0, "评审组": 2.0})
+    q = parse_question("一般来几个评审员", lex)
+    assert not unit_fit(q, UnitHit(workload, form_sim=0.9), CFG)[0]  # 3个人日 counts person-days
+    assert unit_fit(q, UnitHit(team, form_sim=0.9), CFG)[0]
