@@ -255,7 +255,7 @@ def chat_kind(text: str) -> str | None:
 _CLAUSE_END = re.compile(r"(?<=[？?！!；;。])|(?<=[，,])")
 _QUESTION_CUE = re.compile(
     r"吗|呢|么|多少|几|哪|什么|啥|怎|如何|是否|能否|能不能|可不可以|要不要|有没有|是不是|区别|不同|分别|多久|多长|为何|谁"
-    r"|咋|列出|说说|介绍|还是|到底|究竟|吧$|[？?]$")
+    r"|咋|列出|列一下|列个|说说|说一下|讲一下|介绍|还是|到底|究竟|吧$|不$|没$|没有$|[？?]$")
 _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及)(?P<b>[^，,。？?和与跟及]{1,12}?)(?:的)?(?:分别|各自|各)(?P<rest>.+)$")
 
 
@@ -425,13 +425,15 @@ def _focus_text(text: str) -> str:
 
 
 def _asking_and_context(text: str) -> tuple[str, str]:
-    """(the clauses that ask, the clauses around them): "今天天气不错，顺便问下申请费是多少" asks
-    in its second clause; the first is context."""
+    """(the clauses that ask, the context clause right before the first of them): "今天天气不错，
+    顺便问下申请费是多少" asks in its second clause; the first is context. Context further away
+    ("我们是做家电的，资料清单发我一下，要交哪些东西") is dropped."""
     clauses = [c for c in _CLAUSE_END.split(text.strip()) if c.strip(" ，,。")]
     asking = [c for c in clauses if _QUESTION_CUE.search(c.rstrip("，,。"))]
     if not asking or len(asking) == len(clauses):
         return text, ""
-    return "".join(asking), "".join(c for c in clauses if c not in asking)
+    first = clauses.index(asking[0])
+    return "".join(asking), clauses[first - 1] if first else ""
 
 
 _LATIN = re.compile(r"^[a-z]+$")
@@ -508,7 +510,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
         context_words = lexicon.split_unknown(context_words)
-        if not any(len(w) >= 2 for w in focus):
+        if not any(lexicon.knows(lexicon.forms(w)) for w in focus):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does.
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
         if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows

@@ -30,7 +30,8 @@ _COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Requests to produce text (write, translate, polish), not questions the materials answer.
 _REQUEST = re.compile(
-    r"(?:^|[，,。？?！!])(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成|做|讲|说|唱)(?:一份|一篇|一个|个|一段|一首|首|一下|下)"
+    r"(?:^|[，,。？?！!])(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成)(?:一份|一篇|一个|个|一段|一首|首|一下|下)"
+    r"|(?:讲|说|唱|来)(?:一个|个|一段|段|一首|首)(?:笑话|段子|故事|歌|诗)"
     r"|用(?:英语|英文)怎么说|翻译成")
 _LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
 
