@@ -195,7 +195,7 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         return False, missing
     if hit.form_sim >= cfg.form_certain or (hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match):
         return True, missing
-    return q.matched_weight(text, words=focus) >= cfg.support_min, missing
+    return q.matched_weight(text, words=focus, points=True) >= cfg.support_min, missing
 
 
 # ---------------------------------------------------------------------------------------------

@@ -328,6 +328,7 @@ class Question:
     asks: tuple[str, ...]
     focus: tuple[str, ...]  # the words naming what is asked about (no type words such as 多久)
     ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1
+    points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
     chat: str | None = None  # chat_kind() of the whole text
     parts: tuple[Question, ...] = ()  # the questions of a compound question (empty: a simple one)
     lexicon: Lexicon = field(default_factory=Lexicon, repr=False, compare=False)
@@ -346,13 +347,19 @@ class Question:
         total = sum(self.weights.values())
         return sum(self.weights[w] for w in self.known) / total if total else 0.0
 
-    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None) -> float:
-        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised)."""
+    def matched_weight(self, norm_text: str, *, words: tuple[str, ...] | None = None, points: bool = False) -> float:
+        """Share of the weight of `words` (default: all) found in `norm_text` (already normalised).
+
+        With `points`, a one-character word next to the ask that is not a light word (丢 in
+        "证书丢了怎么办", 退 in "能退吗") weighs as a whole word: to rank passages it counts little
+        (it matches inside other words), but whether the point asked about is there depends on it.
+        """
         chosen = self.words if words is None else words
-        total = sum(self.weights[w] for w in chosen)
+        weights = {w: self.weights[w] / (SINGLE_CHAR_SHARE if points and w in self.points else 1.0) for w in chosen}
+        total = sum(weights.values())
         if not total:
             return 0.0
-        return sum(self.weights[w] * match_word(w, self.groups[w], norm_text) for w in chosen) / total
+        return sum(x * match_word(w, self.groups[w], norm_text) for w, x in weights.items()) / total
 
     def covers(self, words: tuple[str, ...]) -> float:
         """Share of the weight of `words` (another text's words, e.g. a question form's) that this
@@ -449,6 +456,9 @@ _ASK_CUE = re.compile(
     r"|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|不[？?]?$")
 HEAD_WINDOW = 5
 HEAD_BOOST = 2.0
+# One-character words too light to be a point when they stand next to the ask (才, 算, 拿, 办 …);
+# any other one-character word there is one ("证书丢了怎么办", "能退吗") and keeps its whole weight.
+_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些每年月天分元人次")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
@@ -457,7 +467,15 @@ def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     folded = _fold(text)
     windows = [folded[max(0, m.start() - HEAD_WINDOW) : m.start()] + "|" + folded[m.end() : m.end() + HEAD_WINDOW]
                for m in _ASK_CUE.finditer(folded)]
-    return tuple(w for w in words if len(w) >= 2 and any(w in win for win in windows))
+    return tuple(
+        w for w in words
+        if (len(w) >= 2 or (w not in _LIGHT_CHARS and not w.isascii() and not w.isdigit()))
+        and any(w in win for win in windows)
+    )
+
+
+def _points(heads: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in heads if len(w) == 1)
 
 
 # What a count question counts: 评审员 in "一般来几个评审员", 行业 in "覆盖了多少个行业".
@@ -526,7 +544,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     for w in groups:
         if w in _META_NOUNS:
             continue
-        boost = max(TARGET_BOOST if w in targets else 1.0, HEAD_BOOST if w in heads else 1.0)
+        boost = max(TARGET_BOOST if w in targets else 1.0, HEAD_BOOST if w in heads and len(w) >= 2 else 1.0)
         weights[w] *= boost
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     asks = question_asks(text)
@@ -544,6 +562,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         asks=asks,
         focus=focus,
         ordinal=_ordinal(norm),
+        points=tuple(w for w in _points(heads) if w in focus),
         chat=chat_kind(text),
         lexicon=lexicon,
     )

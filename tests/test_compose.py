@@ -221,3 +221,14 @@ def test_a_count_question_needs_a_count_of_the_thing_it_counts() -> None:
     q = parse_question("一般来几个评审员", lex)
     assert not unit_fit(q, UnitHit(workload, form_sim=0.9), CFG)[0]  # 3个人日 counts person-days
     assert unit_fit(q, UnitHit(team, form_sim=0.9), CFG)[0]
+
+
+def test_a_one_character_point_next_to_the_ask_decides_coverage() -> None:
+    # 丢 is the point of "证书丢了怎么办"; the validity section names 证书 but not losing it.
+    validity = UnitHit(UNITS[1], form_sim=0.93)
+    lost = parse_question("证书丢了怎么办", LEX)
+    assert lost.points == ("丢",)
+    ok, missing = unit_fit(lost, validity, CFG)
+    assert not ok and "丢" in missing
+    # A light verb next to the ask is not a point (拿 in "证书拿了能用几年").
+    assert parse_question("证书拿了能用几年", LEX).points == ()
