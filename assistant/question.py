@@ -355,7 +355,8 @@ class Question:
         (it matches inside other words), but whether the point asked about is there depends on it.
         """
         chosen = self.words if words is None else words
-        weights = {w: self.weights[w] / (SINGLE_CHAR_SHARE if points and w in self.points else 1.0) for w in chosen}
+        whole = HEAD_BOOST / SINGLE_CHAR_SHARE  # a point is a head word of whole weight
+        weights = {w: self.weights[w] * (whole if points and w in self.points else 1.0) for w in chosen}
         total = sum(weights.values())
         if not total:
             return 0.0
