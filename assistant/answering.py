@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .answer_config import AnswerConfig
 from .compose import Composition, compose
@@ -17,7 +17,7 @@ from .question import Lexicon, Question, names_topic
 from .replies import chat_reply, not_covered_reply
 from .retrieval import IN_SCOPE, Evidence, HybridRetriever
 from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
-from .types import Answer
+from .types import Answer, Passage
 
 __all__ = ["Outcome", "answer_question", "decide", "has_own_topic", "with_topic"]
 
@@ -32,6 +32,15 @@ class Outcome:
     answer: Answer
     question: Question
     composition: Composition | None = None
+    retrieved: list[Passage] = field(default_factory=list)  # the top chunks retrieval found
+
+    @property
+    def context(self) -> list[Passage]:
+        """What an LLM step may read: the units the composer quoted, then the retrieved chunks of
+        other sections (the narrow interface of issue 13's hook)."""
+        used = self.composition.used if self.composition is not None else []
+        quoted = {(p.doc_id, p.section) for p in used}
+        return [*used, *(p for p in self.retrieved if (p.doc_id, p.section) not in quoted)]
 
 
 def has_own_topic(q: Question, idf: dict[str, float]) -> bool:
@@ -116,4 +125,4 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
         answer.answer += "\n\n" + "\n".join(
             f"（{b.question.text.strip('，,。 ')}）{n}" for b, n in zip(uncovered, notes, strict=True)
         )
-    return Outcome(answer, q, composition)
+    return Outcome(answer, q, composition, retrieved=list(evidence.passages))

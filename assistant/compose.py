@@ -372,20 +372,19 @@ def _sentence_text(lines: list[tuple[str, Passage]], cites: Citations, compound:
 
 
 def _list_text(block: Block, lines: list[tuple[str, Passage]], cites: Citations) -> list[str]:
-    """Items numbered; a lead sentence first; sentences that continue or qualify an item indented."""
+    """A lead sentence first, then one bulleted line per item; a sentence that continues or
+    qualifies an item is indented under it. Items are not renumbered: the corpus numbers its own
+    ("…第3项是…"), and a number the answer added would be a figure no source states."""
     items = {block.unit.sentences[j] for j in block.unit.items} if block.unit else set()
     out: list[str] = []
-    number = 0
+    started = False
     for text, passage in lines:
         body, mark = _BULLET.sub("", text), cites.quote(passage, text)
-        if text in items or not items:
-            if not items and not out:
-                out.append(f"{body}{mark}")  # a list written as prose: its first sentence leads
-                continue
-            number += 1
-            out.append(f"{number}. {body}{mark}")
-        elif number == 0:
+        if text in items or (not items and out):
+            started = True
+            out.append(f"- {body}{mark}")
+        elif not started:
             out.append(f"{body}{mark}")
         else:
-            out.append(f"   {body}{mark}")
+            out.append(f"  {body}{mark}")
     return out

@@ -172,8 +172,8 @@ class Assistant:
             remember(memory, outcome.question, outcome.composition.items)
         answer = outcome.answer
         if self.llm is not None and answer.intent == "qa" and outcome.composition is not None:
-            # The LLM step reads what the composer used: the quoted units or passages.
-            answer = self.llm.answer(q.text, outcome.composition.used, answer)
+            # The LLM step reads what the composer used (the quoted units), then the other chunks found.
+            answer = self.llm.answer(q.text, outcome.context, answer)
         return answer
 
     def search(self, query: str, *, k: int = TOP_K) -> list[Passage]:

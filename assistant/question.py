@@ -182,6 +182,7 @@ _TYPE_SPANS = re.compile(
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
+    r"|全部?列出来?|都列出来|一个不落|一项不落|不要漏|别漏|详细点|详细|说全|完整"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
     r"|按哪个算?|以哪个|哪个为准|哪个是真的|哪个靠谱|说法对吗"
     r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
@@ -284,8 +285,15 @@ def split_parts(text: str) -> list[str]:
             parts[-1] += context
         else:
             parts.append(context)
-    out: list[str] = []
+    merged: list[str] = []
     for part in parts:
+        # A clause that only says how to answer ("全部列出来", "详细说说") belongs to the one before.
+        if merged and not re.sub(r"[\W_]", "", _focus_text(part)):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    out: list[str] = []
+    for part in merged:
         both = _BOTH.match(part.strip(" ，,。？?"))
         if both:
             rest = both["rest"]

@@ -70,3 +70,31 @@ def test_history_resolves_follow_up(shipped_assistant) -> None:
     answer = shipped_assistant.ask("那2000人呢？", history=["1200人的企业认证费用是多少？"])
     assert answer.intent == "fee"
     assert "1551" in answer.answer and "2025" in answer.answer  # the 1551–2025 band
+
+
+@pytest.mark.parametrize("question", ["申请售后服务认证要满足哪些条件？", "申请材料都有哪些？全部列出来", "8步认证流程是哪8步"])
+def test_a_list_question_gets_every_item_and_no_figure_of_its_own(shipped_assistant, question: str) -> None:
+    from assistant.verify import unsupported_figures
+
+    answer = shipped_assistant.ask(question)
+    assert answer.intent == "qa"
+    steps = [int(n) for n in dict.fromkeys(re.findall(r"第(\d+)(?:项|步)", answer.answer))]
+    assert steps and steps == list(range(1, len(steps) + 1))  # every item, in order
+    assert not unsupported_figures(answer.answer, [f"{c.section}\n{c.text}" for c in answer.citations])
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [("你好", "chat"), ("谢谢！", "chat"), ("证书丢了怎么补办？", "not_covered"), ("认证费可以分期付吗", "not_covered"),
+     ("个人所得税怎么算？", "out_of_scope")],
+)
+def test_four_outcomes(shipped_assistant, question: str, intent: str) -> None:
+    answer = shipped_assistant.ask(question)
+    assert answer.intent == intent and answer.abstained and not answer.citations
+
+
+def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
+    answer = shipped_assistant.ask("第二条是啥意思", history=["申请售后服务认证需要满足什么条件？"])
+    assert answer.intent == "qa" and "负责人" in answer.answer and answer.citations
+    swapped = shipped_assistant.ask("那四星呢？", history=["五星级要多少分？"])
+    assert "90" in swapped.answer

@@ -82,16 +82,18 @@ def test_list_items_are_recognised(sentence: str, item: bool) -> None:
     assert is_item(matchable(sentence)) is item
 
 
-def test_a_list_question_gets_the_whole_list_numbered_and_cited() -> None:
+def test_a_list_question_gets_the_whole_list_in_order_and_cited() -> None:
     composition = compose(*_one(_evidence("申请要满足哪些条件", {"申请售后服务认证的基本条件": 0.99})), CFG)
     text = composition.answer.answer
-    assert [line.split(". ", 1)[0] for line in text.splitlines() if re.match(r"^\d+\. ", line)] == ["1", "2", "3"]
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert [re.search(r"第(\d)项", b).group(1) for b in bullets] == ["1", "2", "3"]  # type: ignore[union-attr]
+    assert text.splitlines()[0].startswith("申请企业必须在中国境内注册")  # the lead sentence first
     assert "独立法人" in text and "第2项经费要在申请材料中说明" in text  # every item, its continuation too
     assert "多数来源称" in text  # a note that qualifies the list travels with it
     # Every line is quoted from the passage its [n] cites.
     quoted = composition.answer.citations[0].text
     for line in text.splitlines():
-        claim = re.sub(r"^\s*(\d+\. |- )|\[\d+\]$", "", line).strip()
+        claim = re.sub(r"^\s*(- )?|\[\d+\]$", "", line).strip()
         assert claim in quoted.replace("\n", "")
     assert [i for i, _ in composition.items] == [UNITS[0].sentences[i] for i in UNITS[0].items]
 

@@ -320,10 +320,20 @@ def test_evals_llm_without_configuration_is_a_clear_error(shipped_home: Path, mo
     assert "ASSISTANT_LLM_BASE_URL" in capsys.readouterr().err
 
 
+def _used(assistant: Assistant, question: str) -> list:  # type: ignore[type-arg]
+    """The passages the answer path hands the LLM: the units the composer quoted, then the chunks found."""
+    from assistant.answering import answer_question
+
+    retriever = assistant.retriever
+    outcome = answer_question(retriever.parse(question), retriever, assistant.variant.config)
+    assert outcome.composition is not None, question
+    return outcome.context
+
+
 def test_every_recording_resolves_against_the_passages_retrieved_now(shipped_assistant: Assistant) -> None:
     # The recordings cite passages by a phrase of their text; a corpus edit that removes a phrase
     # must fail here by name, not as a puzzling drop in the tests above.
     for question, recording in load_recordings().items():
-        passages = shipped_assistant.retriever.analyze(question, k=5).passages
+        passages = _used(shipped_assistant, question)
         filled = fill(recording["completion"], prompt_passages(prompt_messages(question, passages)[1]["content"]))
         assert "[?]" not in filled, f"update tests/data/llm_recordings.json for {question!r}: {filled}"
