@@ -63,7 +63,7 @@ class Block:
     listed: bool = False  # the lines after the first are a numbered list
     unit: Unit | None = None
     covered: bool = True
-    missing: tuple[str, ...] = ()  # focus words no candidate unit holds
+    missing: tuple[str, ...] = ()  # focus words the chosen unit (or, not covered, the best one) lacks
     nearby: list[Unit] = field(default_factory=list)  # what the materials cover near the question
 
 
@@ -317,11 +317,11 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
     if q.wants_list and (unit.items or len(unit.sentences) > 1):
         passage = unit.passage()
         lines = _list_lines(unit, cfg)
-        return Block(q, [(s, passage) for s in lines], listed=len(lines) > 1, unit=unit)
+        return Block(q, [(s, passage) for s in lines], listed=len(lines) > 1, unit=unit, missing=missing)
     close = [(s, h) for s, h in ranked[1:4] if h is not hit and s >= cfg.second_unit_ratio * score]
     units = [fitting, *close[:1]]
     chosen = _pick(_unit_sentences(q, units, cfg), cfg)
-    return Block(q, [(c.text, c.passage) for c in chosen], unit=unit)
+    return Block(q, [(c.text, c.passage) for c in chosen], unit=unit, missing=missing)
 
 
 def compose(question: Question, evidences: list[Evidence], cfg: AnswerConfig) -> Composition:

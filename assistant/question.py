@@ -185,6 +185,7 @@ _TYPE_SPANS = re.compile(
     r"|全部?列出来?|都列出来|一个不落|一项不落|不要漏|别漏|详细点|详细|说全|完整"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
     r"|按哪个算?|以哪个|哪个为准|哪个是真的|哪个靠谱|说法对吗"
+    r"|准确吗|准确不|可信吗|可信不|是真的吗|真的吗|是这样吗|是不是这样|属实吗|对吗|没错吧|有依据吗|有根据吗|靠不靠谱|可靠吗"
     r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 
@@ -436,8 +437,12 @@ def _segment(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _BENEFIT = re.compile(r"有(?:啥|什么|何)(?:用|用处|作用|好处|帮助|意义)|(?:啥|什么)(?:用处|作用|好处)|值不值|划不划算|图(?:个)?啥")
 
 
+# Phrases whose first character is also a span of its own (咋 of 咋回事): removed first.
+_LONG_SPANS = re.compile(r"(?:是)?(?:咋|怎么)回事|一回事|一码事|怎么样|咋样")
+
+
 def _focus_text(text: str) -> str:
-    return _TYPE_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text)))
+    return _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text))))
 
 
 def _asking_and_context(text: str) -> tuple[str, str]:
@@ -467,7 +472,7 @@ HEAD_WINDOW = 5
 HEAD_BOOST = 2.0
 # One-character words too light to be a point when they stand next to the ask (才, 算, 拿, 办 …);
 # any other one-character word there is one ("证书丢了怎么办", "能退吗") and keeps its whole weight.
-_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些每年月天分元人次")
+_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些每年月天分元人次管")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 

@@ -26,7 +26,7 @@ _OTHER_SCHEME = re.compile(
 _OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
 # "已经有的ISO9001证书要交吗" asks about our application materials, not about ISO 9001.
 _HELD = re.compile(r"已有|已经有|已获|持有|已取得|已经拿到|现有")
-_COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|哪个|还是|vs|相比|属于|是不是")
+_COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|哪个|还是|vs|相比|属于|是不是|一回事|一码事|跟这个|和这个")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Requests to produce text (write, translate, polish), not questions the materials answer.
 _REQUEST = re.compile(
@@ -39,7 +39,7 @@ _LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
 # retrieval evidence with a low bar; a question without one must be matched closely by a passage
 # (e.g. "小公司能办吗" is, "汽车多久保养一次" or "怎么办理护照" are not).
 _ANCHOR = re.compile(
-    r"认证|证书|拿证|办证|发证|这个证|评审|审核|星级|几星|颗星|5星|4星|3星|达标|人日|年金|申请费|评审费|注册费"
+    r"认证|证书|拿证|办证|发证|这个证|评审|审核|星级|几星|颗星|\d+星|达标|人日|年金|申请费|评审费|注册费"
     r"|收费标准|管理师|指标|评分|打分|分数|多少分|gbt|gb/t|27922|10401|国标|标准|删减|扣分|加分|复评|换证"
     r"|材料|资料|认监委|五洲天宇|5洲天宇|体系|服务网点|服务手册|代码证|三证合一|营业执照|法律法规|管理手册|申请表|承诺书"
 )
