@@ -52,7 +52,7 @@ def with_topic(text: str, previous: Question) -> str:
     """`text` preceded by the focus of `previous` ("不去会怎么样" after "监督评审多久一次" →
     "监督评审 不去会怎么样")."""
     topic = "".join(w for w in previous.focus if len(w) >= 2)
-    return f"{topic}，{text}" if topic else text
+    return f"{topic} {text}" if topic else text
 
 
 def _parts(q: Question, retriever: HybridRetriever) -> list[Question]:

@@ -89,7 +89,7 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
             return Resolution(swapped, how="swapped")
     if marked or not has_topic:
         topic = "".join(w for w in previous.focus if len(w) >= 2) or previous.text
-        return Resolution(f"{topic}，{text}", how="topic_kept")
+        return Resolution(f"{topic} {text}", how="topic_kept")
     return Resolution(text)
 
 

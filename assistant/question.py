@@ -472,7 +472,7 @@ HEAD_WINDOW = 5
 HEAD_BOOST = 2.0
 # One-character words too light to be a point when they stand next to the ask (才, 算, 拿, 办 …);
 # any other one-character word there is one ("证书丢了怎么办", "能退吗") and keeps its whole weight.
-_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些每年月天分元人次管")
+_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块每年月天分元人次管")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
