@@ -310,7 +310,10 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
             fitting = (score, hit)
             break
     if fitting is None:
-        _, missing = unit_fit(q, ranked[0][1], cfg)
+        # Name what none of the nearby units holds (评审 is in some of them, 老板 in none); the
+        # best unit's gaps when each word is in one of them.
+        gaps = [unit_fit(q, h, cfg)[1] for _, h in ranked[:3]]
+        missing = tuple(w for w in gaps[0] if all(w in g for g in gaps)) or gaps[0]
         return Block(q, covered=False, missing=missing, nearby=[h.unit for _, h in ranked[:3]])
     score, hit = fitting
     unit = hit.unit

@@ -120,6 +120,15 @@ def test_the_point_asked_about_missing_from_every_unit_is_not_covered() -> None:
     assert "认证机构" in outcome.answer.answer  # says whom to ask
 
 
+def test_not_covered_names_what_no_nearby_unit_holds() -> None:
+    # 经费 is not in the best unit but is in the other one, 补办 is in neither: the reply names 补办.
+    evidence = _evidence("证书和经费丢了怎么补办", {"证书有效期": 0.93, "申请售后服务认证的基本条件": 0.86})
+    outcome = decide(evidence, [evidence], CFG)
+    assert outcome.answer.intent == "not_covered"
+    said = outcome.answer.answer.splitlines()[0]
+    assert "“补办”" in said and "证书" not in said and "经费" not in said
+
+
 def test_a_figure_question_needs_a_figure_in_the_unit() -> None:
     conditions = UnitHit(UNITS[0], form_sim=0.9)
     # Every word asked about is in the unit, but no date: "哪一年" cannot be answered from it.
