@@ -56,7 +56,7 @@ class HybridRetriever:
     def __init__(self, build_dir: Path, embedder: Embedder, *, mode: str = "hybrid", synonyms: bool = True) -> None:
         import bm25s
 
-        from index.store import COLLECTION, chroma_client
+        from index.store import open_collection
 
         if mode not in {"bm25", "dense", "hybrid"}:
             raise ValueError(f"unknown retrieval mode {mode!r}; use bm25, dense or hybrid")
@@ -73,7 +73,19 @@ class HybridRetriever:
         # The collection is written through llama-index's ChromaVectorStore (index/build.py); at
         # query time we ask Chroma directly, because importing llama-index costs about 2 s of the
         # 4 s cold-start budget of `assistant ask` and its query wrapper adds nothing here.
-        self._collection = chroma_client(build_dir / "chroma").get_collection(COLLECTION)
+        self._client, self._collection, count = open_collection(build_dir / "chroma")
+        self.closed = False
+        if count != len(self.chunks):
+            self.close()
+            raise ValueError(f"向量库有 {count} 条向量，但有 {len(self.chunks)} 个片段")
+
+    def close(self) -> None:
+        """Release the Chroma client (a running app that switched builds closes the old one)."""
+        from index.store import close_client
+
+        if not self.closed:
+            close_client(self._client)
+            self.closed = True
 
     # -- the two retrievers ------------------------------------------------------------------
     def _bm25_ranked(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
