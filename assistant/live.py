@@ -45,13 +45,13 @@ class LiveIndex:
     @property
     def retriever(self) -> Any:
         """The current retriever (after switching to a newer build if there is one)."""
-        self._refresh()
+        self.refresh()
         return self._retriever
 
     @contextmanager
     def use(self) -> Iterator[Any]:
         """The current retriever, kept open until the block ends."""
-        self._refresh()
+        self.refresh()
         with self._state:
             retriever = self._retriever
             self._users[id(retriever)] = self._users.get(id(retriever), 0) + 1
@@ -62,7 +62,8 @@ class LiveIndex:
                 self._users[id(retriever)] -= 1
                 self._close_idle()
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
+        """Switch to the build the pointer names, if it is newer and passes its check."""
         from index.store import index_root, read_pointer
 
         name = read_pointer()
