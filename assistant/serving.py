@@ -6,7 +6,7 @@
 - Session expiry. Gradio keeps, for every session hash it sees, a copy of the whole app's
   component configuration (about 0.3 MB for this app) until 10,000 sessions exist; an API client
   that sends a fresh session per call (or none: the REST route makes one per call) grows the
-  server by that much per call. `session_lifespan` runs a sweep every few seconds that drops:
+  server by that much per call. `session_lifespan` runs a sweep every second that drops:
   sessions holding no state (API calls, page views) once idle for `api_ttl` or beyond the newest
   `max_api_sessions`; conversations (a chat's dialogue state) once idle for `ttl` or beyond the
   newest `max_sessions`. Sessions with an event in flight are kept (for up to `ttl`).
@@ -135,9 +135,11 @@ class SessionSettingsError(AssistantError):
 class SessionLimits:
     ttl: float = 3600.0  # a conversation idle this long (seconds) is forgotten
     max_sessions: int = 256  # conversations kept at most; the least recently used go first
-    api_ttl: float = 60.0  # a session holding no state, idle this long, is dropped
-    max_api_sessions: int = 64
-    interval: float = 5.0  # seconds between sweeps
+    # A session holding no state has nothing a later event needs (Gradio makes a fresh one), so it
+    # goes soon: at 30 calls/s from new sessions, 60 s and 64 kept let ~100 MB pile up between sweeps.
+    api_ttl: float = 5.0
+    max_api_sessions: int = 16
+    interval: float = 1.0  # seconds between sweeps (a sweep of a few hundred sessions takes microseconds)
 
 
 def session_limits(env: Mapping[str, str] | None = None) -> SessionLimits:
