@@ -94,7 +94,7 @@ class Assistant:
             if not build:
                 raise
             # Damage the integrity check did not see: rebuild once from nothing it could touch.
-            log.warning("index unreadable (%s); rebuilding", exc)
+            log.warning("[索引] 索引无法读取（%s），正在重建", exc)
             from index.build import build_index
 
             build_index(spec=spec, trust_live=False)

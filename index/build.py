@@ -167,7 +167,7 @@ def _reuse_sources(embedder_id: str, *, trust_live: bool) -> tuple[Path | None, 
         vectors_ok = (isinstance(chunks, int) and isinstance(dim, int) and dim > 0
                       and chroma_problem(build, chunks=chunks, dim=dim) is None)
     if not vectors_ok:
-        log.warning("live index %s is damaged; nothing is reused from it", build.name)
+        log.warning("[索引] 当前索引 %s 已损坏，重建时不复用其中任何内容", build.name)
     return None, build if vectors_ok else None
 
 

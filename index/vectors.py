@@ -55,9 +55,9 @@ class VectorCache:
                 return conn
             except (DatabaseError, sqlite3.DatabaseError) as exc:
                 if attempt == 2:
-                    log.warning("vector cache %s unusable (%s); building without it", self.path, exc)
+                    log.warning("[索引] 向量缓存 %s 无法使用（%s），本次不用缓存", self.path, exc)
                     return None
-                log.warning("vector cache %s is damaged (%s); starting it afresh", self.path, exc)
+                log.warning("[索引] 向量缓存 %s 已损坏（%s），已清空重建", self.path, exc)
                 self._remove_files()
         return None
 
@@ -66,7 +66,7 @@ class VectorCache:
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def _failed(self, exc: Exception) -> None:
-        log.warning("vector cache %s failed (%s); it is dropped", self.path, exc)
+        log.warning("[索引] 向量缓存 %s 读写失败（%s），已删除", self.path, exc)
         self.close()
         self._remove_files()
 
