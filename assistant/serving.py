@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import math
@@ -220,11 +221,28 @@ def sweep_sessions(state_holder: Any, queue: Any, limits: SessionLimits, *, now:
     return len(drop)
 
 
+def _tune_gc() -> None:
+    """Keep Python's full garbage collections short in a long-running server.
+
+    A full collection walks every container object. With sessions now freed as fast as they come,
+    the heap stays level and full collections come every few seconds under load, each walking the
+    ~200,000 objects that live as long as the process (modules, the index, the app's
+    configuration): about 215 ms each, which put the soak's p95 at 257 ms (108 ms without the sweep,
+    whose heap only grows). Freezing what exists at start-up and collecting the young generation
+    every 10,000 allocations instead of 700 brought it to 109 ms (docs/BENCHMARKS.md).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def session_lifespan(limits: SessionLimits) -> Callable[[Any], Any]:
-    """A lifespan for Gradio's FastAPI app that sweeps sessions every `limits.interval` seconds."""
+    """A lifespan for Gradio's FastAPI app that sweeps sessions every `limits.interval` seconds
+    (and tunes the garbage collector for a long-running process, see `_tune_gc`)."""
 
     @asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
+        _tune_gc()
         async def run() -> None:
             while True:
                 await asyncio.sleep(limits.interval)
