@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import embed_spec
 from .corpus import Document, load_corpus
-from .errors import AssistantError
+from .errors import AssistantError, IndexDamagedError
 from .textproc import normalize_query, read_query
 from .types import Answer, Passage
 
@@ -79,8 +80,12 @@ class Assistant:
 
         if variant not in VARIANTS:
             raise AssistantError(f"未知的检索方案 {variant!r}，可用：{'、'.join(VARIANTS)}")
+        from .live import LiveIndex, load_checked
+
         spec = spec or embed_spec()
-        build_dir = ensure_index(spec) if build else current_build()
+        # The vector store is checked once it is open (load_checked), not before: opening it twice
+        # cost a cold `ask` about 0.1 s.
+        build_dir = ensure_index(spec, check_chroma=False) if build else current_build()
         if build_dir is None:
             raise AssistantError("尚无索引，请先运行 assistant index build")
         v = VARIANTS[variant]
@@ -89,20 +94,20 @@ class Assistant:
             return HybridRetriever(folder, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
 
         try:
-            retriever = open_build(build_dir)
+            retriever = load_checked(build_dir, open_build) if build else open_build(build_dir)
         except Exception as exc:
             if not build:
                 raise
-            # Damage the integrity check did not see: rebuild once from nothing it could touch.
-            log.warning("[索引] 索引无法读取（%s），正在重建", exc)
             from index.build import build_index
 
-            build_index(spec=spec, trust_live=False)
+            # A store that fails its check is rebuilt trusting only what passes the check; one that
+            # passed but does not open is rebuilt from nothing it could touch.
+            sys.stderr.write(f"[索引] {exc}，正在重建索引…\n")
+            build_index(spec=spec, trust_live=isinstance(exc, IndexDamagedError))
             build_dir = current_build()
             if build_dir is None:
                 raise AssistantError("索引重建失败") from exc
             retriever = open_build(build_dir)
-        from .live import LiveIndex, load_checked
         from .llm import answerer_from_env
 
         live = LiveIndex(build_dir, retriever, lambda folder: load_checked(folder, open_build))

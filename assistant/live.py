@@ -104,13 +104,20 @@ def load_checked(build: Path, open_build: Callable[[Path], Any]) -> Any:
     check shares its Chroma client instead of opening the folder a second time).
 
     Raises:
-        IndexDamagedError: the check found problems (the retriever is closed again).
+        IndexDamagedError: the check found problems (also when they kept the build from opening;
+            the retriever is closed again).
     """
     from index.check import check_build
 
     from .errors import IndexDamagedError
 
-    retriever = open_build(build)
+    try:
+        retriever = open_build(build)
+    except Exception:
+        problems = check_build(build)
+        if problems:  # say what is wrong with the build rather than how opening it failed
+            raise IndexDamagedError("索引已损坏（" + "；".join(map(str, problems)) + "）") from None
+        raise
     problems = check_build(build)
     if problems:
         retriever.close()

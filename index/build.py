@@ -101,8 +101,12 @@ def corpus_fingerprint(docs: Iterable[Document]) -> dict[str, str]:
 DAMAGED = "索引已损坏"
 
 
-def stale_reason(spec: str | None = None, docs: list[Document] | None = None) -> str | None:
-    """Why the live index cannot be used as it is (Chinese, for the log line), or None if it can."""
+def stale_reason(spec: str | None = None, docs: list[Document] | None = None, *,
+                 check_chroma: bool = True) -> str | None:
+    """Why the live index cannot be used as it is (Chinese, for the log line), or None if it can.
+
+    `check_chroma=False` leaves the vector store's check to whoever opens it next (the assistant
+    checks a build once its store is open: `assistant.live.load_checked`)."""
     spec = spec or embed_spec()
     build = current_build()
     if build is None:
@@ -127,7 +131,7 @@ def stale_reason(spec: str | None = None, docs: list[Document] | None = None) ->
     mismatch = store_mismatch(build)
     if mismatch is not None:
         return mismatch
-    problems = check_build(build)
+    problems = check_build(build, chroma=check_chroma)
     return _damaged(problems) if problems else None
 
 
@@ -421,16 +425,17 @@ def _remove_old_builds(*, keep: set[Path]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def ensure_index(spec: str | None = None, *, progress: Progress | None = _print_progress) -> Path:
+def ensure_index(spec: str | None = None, *, progress: Progress | None = _print_progress,
+                 check_chroma: bool = True) -> Path:
     """The live build folder, (re)building first when it is missing, stale or damaged (one log line).
 
     When another process is building, waits for it and uses its index if that one is fine.
     """
     check_store()
-    reason = stale_reason(spec)
+    reason = stale_reason(spec, check_chroma=check_chroma)
     if reason is not None:
         with build_lock():
-            reason = stale_reason(spec)
+            reason = stale_reason(spec, check_chroma=check_chroma)
             if reason is not None:
                 action = "正在建立索引" if current_build() is None else "正在重建索引"
                 sys.stderr.write(f"[索引] {reason}，{action}…\n")
