@@ -23,7 +23,7 @@ GATES ?= \
 	dev.list_completeness>=0.99 test.list_completeness>=0.78
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
-.PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes clean
+.PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes soak clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,10 @@ bench-ingest: install-dev
 # Quotes: cold `assistant quote` (against main as baseline when BASELINE=dir), imports, 200-company batches.
 bench-quotes: install-dev
 	$(PY) -m bench.quotes $(if $(BASELINE),--baseline $(BASELINE))
+# A live app on 127.0.0.1: 20 sessions x 3 dependent turns, then 2,000 new sessions, then session
+# expiry; fails on any error, cross-talk or RSS growth >= 50 MB (docs/BENCHMARKS.md). About 5 minutes.
+soak: install-dev
+	$(PY) -m bench.soak
 
 clean:
 	rm -rf var test-artifacts evals/results bench/results

@@ -40,6 +40,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from .access import maintainer_login
 from .core import Assistant
 from .errors import AssistantError
+from .serving import BodySizeLimit, session_limits
 from .types import Answer
 from .ui import (
     UNEXPECTED,
@@ -258,6 +259,7 @@ def create_server(assistant: Assistant, *, settings: ServerSettings, key: str | 
         demo: the Blocks to mount; default `ui.create_app(assistant)`.
     """
     app = FastAPI(title="售后服务认证助手", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(BodySizeLimit)  # /v1 too; the mounted app has its own (ui.app_options)
     demo = demo or create_app(assistant)
     # Registered before the mount: Starlette tries routes in order and the mount at / takes the rest.
     app.include_router(_v1_router(answer_function(demo), settings, key))
@@ -336,6 +338,7 @@ def launch(*, background: bool = False) -> RunningServer | None:
     settings = server_settings()
     admin = maintainer_login()
     key = api_key()
+    session_limits()  # a bad ASSISTANT_SESSION_TTL fails here, before the index loads
     if settings.public and key is None:
         print(f"提示：ASSISTANT_HOST={settings.host} 对外开放而未设置 ASSISTANT_API_KEY，/v1 接口将拒绝所有请求。",
               file=sys.stderr)

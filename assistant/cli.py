@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
 from .errors import AssistantError, InputError
 
@@ -25,50 +25,86 @@ def _print_answer(data: dict[str, Any]) -> None:
             print(f"[{c['n']}] {c['title']} › {c['section']}\n    “{quote}”\n    出处：{c['source']}")
 
 
+def _json(data: Any) -> str:
+    """One line of standard JSON (no NaN/Infinity: `allow_nan=False` raises ValueError instead)."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False)
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
     from .core import Assistant
+    from .text_input import question_text
 
     if args.batch:
         return _ask_batch(args)
     if not args.question:
         raise InputError("请给出问题，例如：assistant ask \"证书有效期是几年？\"")
+    question = question_text(" ".join(args.question))
     assistant = Assistant.load(variant=args.variant)
-    answer = assistant.ask(" ".join(args.question))
+    answer = assistant.ask(question)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        print(_json(answer.to_dict()))
     else:
         _print_answer(answer.to_dict())
     return 0
 
 
+def _read_batch(path: Path) -> list[str]:
+    """The batch file's lines. Only "\n" ends a line: U+2028 and friends may sit inside a JSON string."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取批量文件 {path}：{exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8-sig")  # a BOM, as Windows Notepad writes it, is not part of line 1
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"批量文件 {path} 不是 UTF-8 编码（第 {line} 行有无法按 UTF-8 解读的字节）。"
+            f"请另存为 UTF-8 后重试，例如：iconv -f GBK -t UTF-8 {path.name} > questions-utf8.jsonl"
+        ) from None
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+def _batch_row(line: str) -> tuple[Any, str, list[str]]:
+    """(id, question, history) of one batch line.
+
+    Raises:
+        ValueError: the line is not a usable question (InputError for a bad field).
+    """
+    from .text_input import history_questions, question_text
+
+    row = json.loads(line)
+    if not isinstance(row, dict) or "question" not in row:
+        raise ValueError("需要一个 JSON 对象，含字段 question，例如 {\"id\": \"q1\", \"question\": \"证书有效期是几年？\"}")
+    return row.get("id"), question_text(row["question"]), history_questions(row.get("history"))
+
+
 def _ask_batch(args: argparse.Namespace) -> int:
     from .core import Assistant
 
-    path = Path(args.batch)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"无法读取批量文件 {path}：{exc.strerror}") from exc
+    lines = _read_batch(Path(args.batch))
     assistant = Assistant.load(variant=args.variant)
     out = sys.stdout
+    failures = 0
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
-                raise ValueError("需要 JSON 对象，且含字符串字段 question")
-            history = row.get("history") or []
-            if not isinstance(history, list) or not all(isinstance(h, str) for h in history):
-                raise ValueError("history 应为字符串列表")
-        except ValueError as exc:
-            out.write(json.dumps({"id": None, "line": lineno, "error": f"第 {lineno} 行无法解析：{exc}"},
-                                 ensure_ascii=False) + "\n")
-            continue
-        result = assistant.ask(row["question"], history=history).to_dict()
-        out.write(json.dumps({"id": row.get("id"), **result}, ensure_ascii=False) + "\n")
+            row_id, question, history = _batch_row(line)
+            text = _json({"id": row_id, **assistant.ask(question, history=history).to_dict()})
+        except ValueError as exc:  # bad JSON, a bad field, or a value JSON cannot hold (NaN id)
+            text = _json({"id": None, "line": lineno, "error": f"第 {lineno} 行无法处理：{exc}"})
+        except Exception as exc:  # one failing question must not stop the rest
+            logging.getLogger("assistant").debug("batch line %d failed", lineno, exc_info=True)
+            failures += 1
+            text = _json({"id": None, "line": lineno, "error": f"第 {lineno} 行内部错误：{exc.__class__.__name__}"})
+        out.write(text + "\n")
         out.flush()
-    return 0
+    return 1 if failures else 0
+
+
+_VERIFIED = "校验通过：所有文件与清单一致，向量库可检索"
+_REPAIR_HINT = "修复：运行 assistant index build（或直接提问，会自动重建）"
 
 
 def _cmd_index(args: argparse.Namespace) -> int:
@@ -78,8 +114,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
         report = build_index()
         print(f"索引已建立：{report.documents} 篇文档，{report.chunks} 个片段"
               f"（新向量化 {report.embedded}，复用 {report.reused}），用时 {report.seconds:.1f} 秒，"
-              f"向量模型 {report.embedder}")
+              f"向量模型 {report.embedder}\n{_VERIFIED}")
         return 0
+    if args.index_cmd == "check":
+        return _index_check()
     status = index_status()
     if not status:
         print("尚无索引。运行 assistant index build 建立索引。")
@@ -87,17 +125,57 @@ def _cmd_index(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return 0
-    print(f"文档：{status['documents']} 篇\n片段：{status['chunks']} 个\n向量模型：{status['embedder']}\n"
-          f"建立时间：{status['built_at']}\n大小：{status['size_mb']} MB\n位置：{status['path']}\n"
-          f"状态：{'需要重建（' + status['stale'] + '）' if status['stale'] else '最新'}")
+    unknown = "未知（索引清单无法读取）"
+    print(f"文档：{status['documents'] if status['documents'] is not None else unknown} 篇\n"
+          f"片段：{status['chunks'] or unknown} 个\n向量模型：{status['embedder'] or unknown}\n"
+          f"建立时间：{status['built_at'] or unknown}\n大小：{status['size_mb']} MB\n位置：{status['path']}\n"
+          f"状态：{_state(status['stale'])}")
     return 0
+
+
+def _state(stale: str | None) -> str:
+    from index.build import DAMAGED
+
+    if stale is None:
+        return "最新"
+    if stale.startswith(DAMAGED):
+        return f"{stale}。{_REPAIR_HINT}"
+    return f"需要重建（{stale}）"
+
+
+def _index_check() -> int:
+    from index.check import check_build
+    from index.store import current_build
+
+    build = current_build()
+    if build is None:
+        print("尚无索引。运行 assistant index build 建立索引。")
+        return 1
+    problems = check_build(build)
+    if problems:
+        print(f"索引已损坏（{build.name}）：")
+        for problem in problems:
+            print(f"- {problem}")
+        print(_REPAIR_HINT)
+        return 1
+    print(f"索引完好（{build.name}）：{_VERIFIED}")
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors said in Chinese (exit code 2, as for any bad input)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误：命令行参数有误（{message}）。查看用法：{self.prog} -h；"
+                     f"问题以“-”开头时请放在 -- 之后，例如：assistant ask -- \"-5分能评几星？\"\n")
 
 
 def _parser() -> argparse.ArgumentParser:
     from . import kb_cli
     from .calculators import cli as calc_cli
 
-    parser = argparse.ArgumentParser(prog="assistant", description="售后服务认证助手（GB/T 27922-2011）")
+    parser = _Parser(prog="assistant", description="售后服务认证助手（GB/T 27922-2011）")
     parser.add_argument("-v", "--verbose", action="store_true", help="显示调试日志")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
@@ -113,10 +191,12 @@ def _parser() -> argparse.ArgumentParser:
     idx_sub.add_parser("build", help="建立（或增量更新）索引")
     st = idx_sub.add_parser("status", help="显示索引状态")
     st.add_argument("--json", action="store_true")
+    idx_sub.add_parser("check", help="只做完整性校验：清单、每个文件和向量库（损坏时退出码 1）")
     kb_cli.register_index(idx_sub)
     idx.set_defaults(func=_cmd_index, index_cmd="status", json=False)
 
-    calc_cli.register(sub)
+    # Subparsers are `_Parser`s too (argparse makes them of the parent's class).
+    calc_cli.register(cast("argparse._SubParsersAction[argparse.ArgumentParser]", sub))
     kb_cli.register_feedback(sub)
     return parser
 
@@ -140,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except UnicodeError as exc:  # e.g. a terminal whose encoding cannot show Chinese
+        encoding = getattr(sys.stdout, "encoding", "?")
+        print(f"错误：文本编码出错（{exc.__class__.__name__}，终端编码 {encoding}）。请使用 UTF-8 终端，"
+              "或设置环境变量 PYTHONIOENCODING=utf-8 后重试", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug or a broken environment: one line for the user, details with -v
         logging.getLogger("assistant").debug("unexpected error", exc_info=True)
         print(f"内部错误：{exc.__class__.__name__}: {exc}（加 -v 查看详细信息）", file=sys.stderr)

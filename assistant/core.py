@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .answer_config import AnswerConfig
 from .config import embed_spec
 from .corpus import Document, load_corpus
-from .errors import AssistantError
+from .errors import AssistantError, IndexDamagedError
 from .textproc import read_query
 from .types import Answer, Passage
+
+if TYPE_CHECKING:
+    from .live import LiveIndex
 
 __all__ = ["VARIANTS", "Assistant", "Variant"]
 
@@ -52,8 +59,11 @@ VARIANTS = {
 class Assistant:
     """Answers questions with citations; routes fee and score questions to the calculators."""
 
-    def __init__(self, retriever: Any, *, variant: str = "full", llm: Any = None) -> None:
-        self.retriever = retriever
+    def __init__(self, retriever: Any, *, variant: str = "full", live: LiveIndex | None = None,
+                 llm: Any = None) -> None:
+        self._retriever = retriever
+        # Set by `load()`: follows the live build, so a running app sees a newer index.
+        self.live = live
         self.variant_name = variant
         self.variant = VARIANTS[variant]
         # bm25s, Chroma and the embedder are not documented as thread-safe; a query takes tens of
@@ -80,28 +90,51 @@ class Assistant:
 
         if variant not in VARIANTS:
             raise AssistantError(f"未知的检索方案 {variant!r}，可用：{'、'.join(VARIANTS)}")
+        from .live import LiveIndex, load_checked
+
         spec = spec or embed_spec()
-        build_dir = ensure_index(spec) if build else current_build()
+        # The vector store is checked once it is open (load_checked), not before: opening it twice
+        # cost a cold `ask` about 0.1 s.
+        build_dir = ensure_index(spec, check_chroma=False) if build else current_build()
         if build_dir is None:
             raise AssistantError("尚无索引，请先运行 assistant index build")
         v = VARIANTS[variant]
+
+        def open_build(folder: Path) -> HybridRetriever:
+            return HybridRetriever(folder, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
+
         try:
-            retriever = HybridRetriever(build_dir, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
-        except (OSError, ValueError, KeyError) as exc:
+            retriever = load_checked(build_dir, open_build) if build else open_build(build_dir)
+        except Exception as exc:
             if not build:
                 raise
-            # A half-deleted or corrupted build: rebuild once, then load again.
-            log.warning("index unreadable (%s); rebuilding", exc)
             from index.build import build_index
 
-            build_index(spec=spec)
+            # A store that fails its check is rebuilt trusting only what passes the check; one that
+            # passed but does not open is rebuilt from nothing it could touch.
+            sys.stderr.write(f"[索引] {exc}，正在重建索引…\n")
+            build_index(spec=spec, trust_live=isinstance(exc, IndexDamagedError))
             build_dir = current_build()
             if build_dir is None:
                 raise AssistantError("索引重建失败") from exc
-            retriever = HybridRetriever(build_dir, get_embedder(spec), mode=v.mode, synonyms=v.synonyms)
+            retriever = open_build(build_dir)
         from .llm import answerer_from_env
 
-        return cls(retriever, variant=variant, llm=answerer_from_env(retriever.embedder) if llm else None)
+        live = LiveIndex(build_dir, retriever, lambda folder: load_checked(folder, open_build))
+        return cls(retriever, variant=variant, live=live, llm=answerer_from_env(retriever.embedder) if llm else None)
+
+    @property
+    def retriever(self) -> Any:
+        """The retriever answering now (the live build's, when loaded with `load()`)."""
+        return self.live.retriever if self.live is not None else self._retriever
+
+    @contextmanager
+    def _using(self) -> Iterator[Any]:
+        if self.live is None:
+            yield self._retriever
+        else:
+            with self.live.use() as retriever:
+                yield retriever
 
     # -----------------------------------------------------------------------------------------
     def ask(self, question: str, *, history: list[str] | None = None, session: Any = None) -> Answer:
@@ -156,8 +189,8 @@ class Assistant:
         from .answering import answer_question, has_own_topic
         from .followup import AnswerMemory, item_answer, remember, resolve
 
-        retriever = self.retriever
-        with self._lock:
+        # A switch to a newer build (in `_using`) loads outside the lock: others answer meanwhile.
+        with self._using() as retriever, self._lock:
             q = retriever.parse(text)
             memory = None
             if session is not None and not q.chat:
@@ -180,8 +213,8 @@ class Assistant:
         """Ranked passages for `query` (the knowledge-base tab and retrieval metrics use this)."""
         if not (query or "").strip():
             return []
-        with self._lock:
-            return list(self.retriever.search(query[:MAX_QUESTION_CHARS], k=k))
+        with self._using() as retriever, self._lock:
+            return list(retriever.search(query[:MAX_QUESTION_CHARS], k=k))
 
     def status(self) -> dict[str, Any]:
         from index.build import index_status

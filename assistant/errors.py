@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["AssistantError", "CorpusError", "IndexMissingError", "InputError"]
+__all__ = ["AssistantError", "CorpusError", "IndexDamagedError", "IndexMissingError", "InputError"]
 
 
 class AssistantError(Exception):
@@ -15,6 +15,10 @@ class CorpusError(AssistantError):
 
 class IndexMissingError(AssistantError):
     """No usable index under $ASSISTANT_HOME."""
+
+
+class IndexDamagedError(AssistantError):
+    """A build failed its integrity check (the message names the files and what is wrong)."""
 
 
 class InputError(AssistantError, ValueError):

@@ -76,7 +76,7 @@ class HybridRetriever:
     def __init__(self, build_dir: Path, embedder: Embedder, *, mode: str = "hybrid", synonyms: bool = True) -> None:
         import bm25s
 
-        from index.store import COLLECTION, chroma_client
+        from index.store import open_collection
         from index.units import load_units
 
         if mode not in {"bm25", "dense", "hybrid"}:
@@ -93,13 +93,26 @@ class HybridRetriever:
         # The collection is written through llama-index's ChromaVectorStore (index/build.py); at
         # query time we ask Chroma directly, because importing llama-index costs about 2 s of the
         # 4 s cold-start budget of `assistant ask` and its query wrapper adds nothing here.
-        self._collection = chroma_client(build_dir / "chroma").get_collection(COLLECTION)
+        # Units first: a bad units file must not leave a Chroma client open behind the error.
         self.units, self.forms, self._form_vectors = load_units(build_dir)
         self.unit = {u.unit_id: u for u in self.units}
         self._form_label = [row["label"] for row in self.forms]
         self._form_class = np.array(
             [row["label"] if row["label"] not in self.unit else IN_SCOPE for row in self.forms], dtype=object
         )
+        self._client, self._collection, count = open_collection(build_dir / "chroma")
+        self.closed = False
+        if count != len(self.chunks):
+            self.close()
+            raise ValueError(f"向量库有 {count} 条向量，但有 {len(self.chunks)} 个片段")
+
+    def close(self) -> None:
+        """Release the Chroma client (a running app that switched builds closes the old one)."""
+        from index.store import close_client
+
+        if not self.closed:
+            close_client(self._client)
+            self.closed = True
 
     @property
     def idf(self) -> dict[str, float]:

@@ -32,13 +32,15 @@ from . import ui_render as render
 from .access import Access, maintainer_login
 from .access import is_loopback as _is_loopback
 from .calculators import fees, scoring
-from .core import Assistant
+from .core import MAX_QUESTION_CHARS, Assistant
 from .data import indicator_table
 from .errors import AssistantError, InputError
 from .feedback import FeedbackStore
 from .render import html as result_html
 from .render.jsondata import quote_data, rating_data
 from .render.rows import thresholds_phrase
+from .serving import SessionLimits, app_kwargs, session_limits
+from .text_input import history_questions, question_text
 from .types import Answer
 from .ui_quotes import quote_tab
 
@@ -152,6 +154,9 @@ class _Backend:
 
     def reload(self) -> None:
         """Answer from the live index again (after this app added or removed documents)."""
+        if self.assistant.live is not None:
+            self.assistant.live.refresh()  # switches now rather than on the next question
+            return
         fresh = Assistant.load(variant=self.assistant.variant_name, build=False)
         with self.lock:
             self.assistant = fresh
@@ -199,24 +204,6 @@ def _api_guard(fn: Callable[..., Any]) -> Callable[..., Any]:
     return inner
 
 
-def _questions(history: Any) -> list[str]:
-    """Earlier user questions from a /chat history: a list of strings or of chat messages."""
-    out: list[str] = []
-    for item in history or []:
-        if isinstance(item, str):
-            out.append(item)
-        elif isinstance(item, Mapping) and item.get("role") == "user":
-            content = item.get("content")
-            if isinstance(content, list):
-                content = "".join(
-                    str(part.get("text", "")) if isinstance(part, Mapping) else str(part) for part in content
-                )
-            out.append(str(content or ""))
-        elif isinstance(item, list | tuple) and item and isinstance(item[0], str):
-            out.append(item[0])  # [user, assistant] pairs
-    return [q for q in out if q.strip()]
-
-
 def _const(value: Any) -> Callable[[], Any]:
     """A no-input handler returning `value` (one per example button)."""
     return lambda: value
@@ -236,7 +223,9 @@ def _stream(answer: Answer) -> Iterator[str]:
 
 
 def _chat_tab(backend: _Backend) -> None:
-    session = gr.State(None)
+    # Gradio drops the dialogue state this long after its last update (the sweep in serving.py
+    # drops the whole idle session at the same age).
+    session = gr.State(None, time_to_live=session_limits().ttl)
     chatbot = gr.Chatbot(
         label="对话",
         show_label=False,
@@ -261,6 +250,7 @@ def _chat_tab(backend: _Backend) -> None:
             scale=5,
             min_width=180,
             max_lines=6,
+            max_length=MAX_QUESTION_CHARS,
             autofocus=False,
         )
         send = gr.Button("发送", variant="primary", elem_id="chat-send", scale=1, min_width=70)
@@ -272,7 +262,12 @@ def _chat_tab(backend: _Backend) -> None:
         # One Session per browser session: gr.State keeps it between turns, "新对话" drops it.
         state = state if isinstance(state, dialogue.Session) else dialogue.Session()
         history = list(history or [])
-        question = (text or "").strip()
+        try:
+            question = question_text(text or "", allow_empty=True)
+        except InputError as exc:  # refused before any work: nothing reaches the dialogue
+            question = ""
+            history.append({"role": "assistant", "content": render.answer_html(
+                Answer(str(exc), abstained=True, intent="invalid"))})
         if not question:
             yield history, "", state
             return
@@ -483,7 +478,8 @@ def _api(backend: _Backend) -> None:
             {"answer", "citations": [{n, doc_id, title, section, text, source}], "abstained",
             "intent", "latency_ms", ...}
         """
-        return backend.ask(message or "", history=_questions(history)).to_dict()
+        question = question_text("" if message is None else message, allow_empty=True)
+        return backend.ask(question, history=history_questions(history)).to_dict()
 
     @_api_guard
     def quote(headcount: int | str, company: str = "", rate: float | str | None = None) -> dict:
@@ -576,6 +572,7 @@ def serve(
     auth: tuple[str, str] | list[tuple[str, str]] | None = None,
     prevent_thread_lock: bool = False,
     quiet: bool = False,
+    limits: SessionLimits | None = None,
 ) -> Any:
     """Serve `demo` with the app's theme, CSS and queue (the one place that calls `demo.launch`).
 
@@ -586,24 +583,35 @@ def serve(
         auth: (user, password), or a list of them, required to open the app and call its API.
         prevent_thread_lock: return at once with the server running in the background (tests).
         quiet: no startup banner.
+        limits: session expiry (default from ASSISTANT_SESSION_TTL / ASSISTANT_MAX_SESSIONS).
 
     Returns:
         What `Blocks.launch` returns: (app, local_url, share_url).
     """
+    limits = limits or session_limits()
     return demo.launch(
         server_name=host,
         server_port=port,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
-        **app_options(demo, auth),
+        **app_options(demo, auth, limits=limits),
+        state_session_capacity=limits.max_sessions + limits.max_api_sessions,
     )
 
 
-def app_options(demo: gr.Blocks, auth: tuple[str, str] | list[tuple[str, str]] | None) -> dict[str, Any]:
+def app_options(demo: gr.Blocks, auth: tuple[str, str] | list[tuple[str, str]] | None, *,
+                limits: SessionLimits | None = None) -> dict[str, Any]:
     """Queue `demo`'s events and return the options `serve()` and the mounted server
-    (assistant.api, through `gr.mount_gradio_app`) both pass: login, theme, CSS, no SSR or MCP."""
+    (assistant.api, through `gr.mount_gradio_app`) both pass: login, theme, CSS, no SSR or MCP,
+    the request-size limit and session expiry (assistant/serving.py; `limits` default from the
+    environment)."""
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=64)
+    limits = limits or session_limits()
+    # Gradio's own least-recently-used cap backs up the sweep (`launch` sets it from its argument,
+    # `mount_gradio_app` takes it from the Blocks).
+    demo.state_session_capacity = limits.max_sessions + limits.max_api_sessions
     return {
+        "app_kwargs": app_kwargs(limits),
         "auth": auth,
         "auth_message": "请输入管理员分配的用户名和密码。" if auth else None,
         "show_error": False,
@@ -630,6 +638,7 @@ def launch(demo: gr.Blocks | None = None, *, prevent_thread_lock: bool = False) 
     settings = server_settings()
     admin = maintainer_login()
     logins = [login for login in (settings.auth, admin) if login is not None]
+    session_limits()  # a bad ASSISTANT_SESSION_TTL fails here too, before the index loads
     app = demo or create_app()
     return serve(
         app, host=settings.host, port=settings.port, auth=logins or None, prevent_thread_lock=prevent_thread_lock

@@ -2,7 +2,11 @@
 
 A build goes into a fresh folder and is swapped in by rewriting one pointer file, so a crash
 mid-build leaves the previous index untouched. Embeddings of chunks whose text did not change are
-copied from the previous build instead of being computed again.
+copied from the previous build instead of being computed again; every embedded batch is also saved
+in a vector cache (index/vectors.py), so an interrupted build resumes where it stopped.
+
+One build runs at a time (index/locks.py). A build is verified (index/check.py) before it is
+swapped in, and nothing is reused from a live build that fails the same check.
 """
 
 from __future__ import annotations
@@ -28,23 +32,29 @@ from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError
 from assistant.textproc import tokenize, tokenizer_fingerprint
 
+from .check import Problem, check_build, chroma_problem, file_digests, manifest_problem
 from .chunking import Chunk, split_document
+from .locks import access_lock, build_lock
 from .store import (
     COLLECTION,
     check_store,
     chroma_client,
+    close_client,
     current_build,
     index_root,
+    open_collection,
     read_manifest,
     remove_unused_collections,
     server_url,
     set_current,
     store_mismatch,
 )
-from .units import FORMS_FILE, FORMS_VECTORS, UNITS_FILE, scope_examples_path, write_units
+from .units import scope_examples_path, write_units
+from .vectors import VectorCache
 
 __all__ = [
     "BuildReport",
+    "IndexVerificationError",
     "build_index",
     "corpus_fingerprint",
     "ensure_index",
@@ -53,9 +63,15 @@ __all__ = [
 ]
 
 log = logging.getLogger("assistant.index")
-MANIFEST_VERSION = 3  # 3: answer units and embedded question forms (index/units.py)
+# 3: the manifest records each file's SHA-1 (index/check.py); 4: answer units and embedded
+# question forms (index/units.py), among the hashed files
+MANIFEST_VERSION = 4
 EMBED_BATCH = 64
 Progress = Callable[[str, int, int], None]
+
+
+class IndexVerificationError(AssistantError):
+    """A freshly written build failed its own check; the live index was left as it was."""
 
 
 @dataclass(frozen=True)
@@ -89,31 +105,47 @@ def _examples_hash() -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
-def stale_reason(spec: str | None = None, docs: list[Document] | None = None) -> str | None:
-    """Why the live index cannot be used as it is (Chinese, for the log line), or None if it can."""
+DAMAGED = "索引已损坏"
+
+
+def stale_reason(spec: str | None = None, docs: list[Document] | None = None, *,
+                 check_chroma: bool = True) -> str | None:
+    """Why the live index cannot be used as it is (Chinese, for the log line), or None if it can.
+
+    `check_chroma=False` leaves the vector store's check to whoever opens it next (the assistant
+    checks a build once its store is open: `assistant.live.load_checked`)."""
     spec = spec or embed_spec()
     build = current_build()
     if build is None:
         return "尚无索引"
-    try:
-        manifest = read_manifest(build)
-    except (OSError, ValueError):
-        return "索引清单损坏"
-    if manifest.get("version") != MANIFEST_VERSION:
+    manifest, problem = manifest_problem(build)
+    if manifest is None:
+        try:
+            older = read_manifest(build).get("version") != MANIFEST_VERSION
+        except (OSError, ValueError):
+            older = False
+        # A manifest written by an earlier release lacks fields checked now: an upgrade, not damage.
+        return "索引格式版本已更新" if older else _damaged([problem] if problem else [])
+    if manifest["version"] != MANIFEST_VERSION:
         return "索引格式版本已更新"
-    if manifest.get("embed_spec") != spec:
-        return f"向量模型已由 {manifest.get('embed_spec')} 改为 {spec}，需要重新向量化"
-    if manifest.get("tokenizer") != tokenizer_fingerprint():
+    if manifest["embed_spec"] != spec:
+        return f"向量模型已由 {manifest['embed_spec']} 改为 {spec}，需要重新向量化"
+    if manifest["tokenizer"] != tokenizer_fingerprint():
         return "分词词典或分词规则已变化"
     docs = load_corpus() if docs is None else docs
-    if manifest.get("documents") != corpus_fingerprint(docs):
+    if manifest["documents"] != corpus_fingerprint(docs):
         return "语料已变化"
     if manifest.get("scope_examples") != _examples_hash():
         return "范围例句已变化"
-    for name in ("chunks.jsonl", "idf.json", "bm25", "chroma", UNITS_FILE, FORMS_FILE, FORMS_VECTORS):
-        if not (build / name).exists():
-            return f"索引文件缺失（{name}）"
-    return store_mismatch(build)
+    mismatch = store_mismatch(build)
+    if mismatch is not None:
+        return mismatch
+    problems = check_build(build, chroma=check_chroma)
+    return _damaged(problems) if problems else None
+
+
+def _damaged(problems: list[Problem]) -> str:
+    return DAMAGED + "（" + "；".join(map(str, problems)) + "）"
 
 
 def _print_progress(stage: str, done: int, total: int) -> None:
@@ -123,20 +155,33 @@ def _print_progress(stage: str, done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def _reusable_build(embedder_id: str) -> Path | None:
-    """The live build, when it was made with the same embedder and is readable."""
+def _reuse_sources(embedder_id: str, *, trust_live: bool) -> tuple[Path | None, Path | None]:
+    """What a new build may take from the live one: (build to copy and patch, build to read
+    vectors from). The first only when the live build passes the whole check in this format; the
+    second when at least its Chroma store is intact (same embedder), e.g. beside a cut chunk file
+    or after an upgrade of the manifest format. Nothing when `trust_live` is False."""
     build = current_build()
-    if build is None:
-        return None
+    if build is None or not trust_live:
+        return None, None
     try:
         manifest = read_manifest(build)
     except (OSError, ValueError):
-        return None
-    if manifest.get("embedder") != embedder_id or manifest.get("version") != MANIFEST_VERSION:
-        return None
-    if not all((build / name).exists() for name in ("chunks.jsonl", "chroma")):
-        return None
-    return build
+        return None, None
+    if manifest.get("embedder") != embedder_id:
+        return None, None
+    valid, _ = manifest_problem(build)
+    if valid is not None:
+        problems = check_build(build)
+        if not problems and manifest["version"] == MANIFEST_VERSION:
+            return build, build
+        vectors_ok = not any(p.part == "chroma" for p in problems)
+    else:
+        chunks, dim = manifest.get("chunks"), manifest.get("dim")
+        vectors_ok = (isinstance(chunks, int) and isinstance(dim, int) and dim > 0
+                      and chroma_problem(build, chunks=chunks, dim=dim) is None)
+    if not vectors_ok:
+        log.warning("[索引] 当前索引 %s 已损坏，重建时不复用其中任何内容", build.name)
+    return None, build if vectors_ok else None
 
 
 def _previous_chunks(build: Path) -> dict[str, str]:
@@ -163,18 +208,20 @@ def _previous_tokens(build: Path | None) -> dict[str, list[str]]:
     return data
 
 
-def _previous_embeddings(embedder_id: str, hashes: set[str] | None = None) -> dict[str, list[float]]:
-    """content hash -> embedding from the live build (all, or only `hashes`), same embedder only."""
-    build = _reusable_build(embedder_id)
-    if build is None or (hashes is not None and not hashes):
+def _stored_vectors(build: Path, hashes: set[str]) -> dict[str, list[float]]:
+    """content hash -> embedding for `hashes` from a build's Chroma store."""
+    if not hashes:
         return {}
+    client = None
     try:
-        collection = chroma_client(build / "chroma").get_collection(COLLECTION)
-        where = {"hash": {"$in": sorted(hashes)}} if hashes is not None else None
-        got = collection.get(where=where, include=["embeddings", "metadatas"])
-    except Exception:  # a broken previous build only means nothing can be reused
-        log.info("previous index unreadable; embedding everything", exc_info=True)
+        client, collection, _ = open_collection(build / "chroma")
+        got = collection.get(where={"hash": {"$in": sorted(hashes)}}, include=["embeddings", "metadatas"])
+    except Exception:  # an unreadable store only means nothing can be reused from it
+        log.info("vectors of %s unreadable; embedding them again", build, exc_info=True)
         return {}
+    finally:
+        if client is not None:
+            close_client(client)
     embeddings = got.get("embeddings")
     if embeddings is None:
         return {}
@@ -186,14 +233,17 @@ def _previous_embeddings(embedder_id: str, hashes: set[str] | None = None) -> di
 
 
 def _embed(chunks: list[Chunk], embedder: Embedder, reuse: dict[str, list[float]],
-           progress: Progress | None) -> tuple[list[list[float]], int]:
+           progress: Progress | None, cache: VectorCache) -> tuple[list[list[float]], int]:
     vectors: list[list[float] | None] = [reuse.get(c.content_hash) for c in chunks]
     todo = [i for i, v in enumerate(vectors) if v is None]
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start : start + EMBED_BATCH]
         matrix = embedder.embed_passages([chunks[i].embed_text for i in batch])
-        for i, row in zip(batch, matrix, strict=True):
-            vectors[i] = row.tolist()
+        fresh = {i: row.tolist() for i, row in zip(batch, matrix, strict=True)}
+        # Saved before anything else can interrupt the build: the next build starts from here.
+        cache.put({chunks[i].content_hash: vector for i, vector in fresh.items()})
+        for i, vector in fresh.items():
+            vectors[i] = vector
         if progress:
             progress("向量化", min(start + EMBED_BATCH, len(todo)), len(todo))
     return [v for v in vectors if v is not None], len(todo)
@@ -228,9 +278,13 @@ def _apply_delta(chunks: list[Chunk], old: dict[str, str], folder: Path) -> list
     unchanged = {c.chunk_id for c in chunks if old.get(c.chunk_id) == c.content_hash}
     stale = [chunk_id for chunk_id in old if chunk_id not in unchanged]
     if stale:
-        collection = chroma_client(folder / "chroma").get_collection(COLLECTION)
-        for start in range(0, len(stale), 1000):
-            collection.delete(ids=stale[start : start + 1000])
+        client = chroma_client(folder / "chroma")
+        try:
+            collection = client.get_collection(COLLECTION)
+            for start in range(0, len(stale), 1000):
+                collection.delete(ids=stale[start : start + 1000])
+        finally:
+            close_client(client)
     return [c for c in chunks if c.chunk_id not in unchanged]
 
 
@@ -242,9 +296,8 @@ def _write_chroma(chunks: list[Chunk], vectors: list[list[float]], folder: Path)
     from llama_index.core.schema import BaseNode, TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    collection = chroma_client(folder / "chroma").get_or_create_collection(
-        COLLECTION, metadata={"hnsw:space": "cosine"}
-    )
+    client = chroma_client(folder / "chroma")
+    collection = client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
     store = ChromaVectorStore(chroma_collection=collection)
     nodes: list[BaseNode] = [
         TextNode(
@@ -256,22 +309,36 @@ def _write_chroma(chunks: list[Chunk], vectors: list[list[float]], folder: Path)
         )
         for c, vec in zip(chunks, vectors, strict=True)
     ]
-    for start in range(0, len(nodes), 1000):
-        store.add(nodes[start : start + 1000])
+    try:
+        for start in range(0, len(nodes), 1000):
+            store.add(nodes[start : start + 1000])
+    finally:
+        close_client(client)
 
 
 def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
-                progress: Progress | None = _print_progress) -> BuildReport:
-    """Build a new index for the corpus and swap it in.
+                progress: Progress | None = _print_progress, trust_live: bool = True) -> BuildReport:
+    """Build a new index for the corpus, verify it and swap it in (waiting for a running build first).
 
     Args:
         spec: embedder spec (default `$ASSISTANT_EMBED`).
         docs: documents to index (default: shipped corpus plus users' documents).
         progress: called as (stage, done, total) while embedding; None for silence.
+        trust_live: reuse what passes the integrity check in the live build (False: take nothing
+            from it, only saved vectors).
 
     Returns:
         What was built, with how many chunks were embedded and how many reused.
+
+    Raises:
+        IndexVerificationError: the new build failed its check (the live index is unchanged).
     """
+    with build_lock():
+        return _build(spec=spec, docs=docs, progress=progress, trust_live=trust_live)
+
+
+def _build(*, spec: str | None, docs: list[Document] | None, progress: Progress | None,
+           trust_live: bool) -> BuildReport:
     started = time.perf_counter()
     check_store()  # an unreachable Chroma server is said before anything is embedded
     spec = spec or embed_spec()
@@ -280,20 +347,27 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
     if not chunks:
         raise AssistantError("语料为空，无法建立索引")
     embedder = get_embedder(spec)
+    dim = _embedder_dim(embedder)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     tmp = index_root() / f"tmp-{stamp}"
     tmp.mkdir(parents=True)
+    cache = VectorCache(index_root() / "vectors.db", embedder.id, dim)
+    live = current_build()
     try:
-        previous = _reusable_build(embedder.id)
+        previous, vector_source = _reuse_sources(embedder.id, trust_live=trust_live)
         if previous is not None and not server_url():
             # Start from a copy of the live vectors and change only what changed: a one-document
             # rebuild of 10,000 chunks spent 14 s re-adding every vector to a new collection.
-            shutil.copytree(previous / "chroma", tmp / "chroma")
+            with access_lock():
+                shutil.copytree(previous / "chroma", tmp / "chroma")
             todo = _apply_delta(chunks, _previous_chunks(previous), tmp)
         else:
             todo = chunks
-        reuse = _previous_embeddings(embedder.id, {c.content_hash for c in todo}) if todo else {}
-        vectors, embedded = _embed(todo, embedder, reuse, progress)
+        wanted = {c.content_hash for c in todo}
+        reuse = cache.get(wanted)
+        if vector_source is not None:
+            reuse.update(_stored_vectors(vector_source, wanted - reuse.keys()))
+        vectors, embedded = _embed(todo, embedder, reuse, progress, cache)
         tokens = _write_bm25(chunks, tmp, _previous_tokens(previous))
         _write_idf(tokens, tmp)
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
@@ -301,6 +375,7 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
                 fh.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
         if todo:
             _write_chroma(todo, vectors, tmp)
+        _fill_cache(cache, chunks, {c.content_hash: v for c, v in zip(todo, vectors, strict=True)}, tmp)
         units, forms_embedded = write_units(docs, tmp, embedder, previous=previous)
         manifest: dict[str, Any] = {
             "version": MANIFEST_VERSION,
@@ -316,53 +391,92 @@ def build_index(*, spec: str | None = None, docs: list[Document] | None = None,
             "units": units,
             "forms_embedded": forms_embedded,
             "scope_examples": _examples_hash(),
-            "dim": _embedder_dim(embedder),
+            "dim": dim,
             "packages": _versions(),
             "corpus_hash": hashlib.sha1(json.dumps(corpus_fingerprint(docs), sort_keys=True).encode()).hexdigest(),
+            "files": file_digests(tmp),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        problems = check_build(tmp)
+        if problems:
+            raise IndexVerificationError(
+                "新建的索引未通过校验（" + "；".join(map(str, problems)) + "），原索引保持不变。请重试；"
+                "若仍失败，请用 -v 查看详细信息"
+            )
         final = index_root() / f"build-{stamp}"
         tmp.rename(final)
     except BaseException:
+        cache.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     set_current(final)
-    _remove_old_builds(keep=final)
+    # The build that was live until now stays one generation: a process that loaded it a moment
+    # ago may still be answering from it.
+    with access_lock():
+        _remove_old_builds(keep={final, live} if live is not None else {final})
     remove_unused_collections()
+    cache.keep_only({c.content_hash for c in chunks})
+    cache.close()
     seconds = time.perf_counter() - started
     log.info("index built: %d docs, %d chunks (%d embedded) in %.1fs", len(docs), len(chunks), embedded, seconds)
     return BuildReport(final, len(docs), len(chunks), embedded, len(chunks) - embedded, seconds, embedder.id)
 
 
-def _remove_old_builds(*, keep: Path) -> None:
+def _fill_cache(cache: VectorCache, chunks: list[Chunk], fresh: dict[str, list[float]], folder: Path) -> None:
+    """Make the cache hold every vector of this build (those copied from the previous build were
+    not embedded here, and a cache from before this release starts empty)."""
+    missing = {c.content_hash for c in chunks} - cache.known()
+    cache.put({h: v for h, v in fresh.items() if h in missing})
+    missing -= fresh.keys()
+    if missing:
+        cache.put(_stored_vectors(folder, missing))
+
+
+def _remove_old_builds(*, keep: set[Path]) -> None:
     for path in index_root().iterdir():
-        if path.is_dir() and path != keep and path.name.startswith(("build-", "tmp-")):
+        if path.is_dir() and path not in keep and path.name.startswith(("build-", "tmp-")):
             shutil.rmtree(path, ignore_errors=True)
 
 
-def ensure_index(spec: str | None = None, *, progress: Progress | None = _print_progress) -> Path:
-    """The live build folder, (re)building first when it is missing, stale or broken (one log line)."""
+def ensure_index(spec: str | None = None, *, progress: Progress | None = _print_progress,
+                 check_chroma: bool = True) -> Path:
+    """The live build folder, (re)building first when it is missing, stale or damaged (one log line).
+
+    When another process is building, waits for it and uses its index if that one is fine.
+    """
     check_store()
-    reason = stale_reason(spec)
+    reason = stale_reason(spec, check_chroma=check_chroma)
     if reason is not None:
-        action = "正在建立索引" if current_build() is None else "正在重建索引"
-        sys.stderr.write(f"[索引] {reason}，{action}…\n")
-        build_index(spec=spec, progress=progress)
+        with build_lock():
+            reason = stale_reason(spec, check_chroma=check_chroma)
+            if reason is not None:
+                action = "正在建立索引" if current_build() is None else "正在重建索引"
+                sys.stderr.write(f"[索引] {reason}，{action}…\n")
+                _build(spec=spec, docs=None, progress=progress, trust_live=True)
     build = current_build()
-    if build is None:  # pragma: no cover - build_index always sets it
+    if build is None:  # pragma: no cover - a build always sets it
         raise AssistantError("索引建立失败")
     return build
 
 
 def index_status() -> dict[str, Any]:
-    """Documents, chunks, embedder and build time of the live index (empty dict if none)."""
+    """Documents, chunks, embedder and build time of the live index (empty dict if none).
+
+    `stale` is why the index cannot be used as it is (None when it can), including damage found
+    by the integrity check ("索引已损坏（…）").
+    """
     build = current_build()
     if build is None:
         return {}
-    manifest = read_manifest(build)
+    try:
+        manifest = read_manifest(build)
+    except (OSError, ValueError):
+        manifest = {}
     size = sum(p.stat().st_size for p in build.rglob("*") if p.is_file())
+    titles = manifest.get("titles")
+    documents = manifest.get("documents")
     return {
-        "documents": len(manifest.get("documents", {})),
+        "documents": len(documents) if isinstance(documents, dict) else None,
         "chunks": manifest.get("chunks"),
         "embedder": manifest.get("embedder"),
         "embed_spec": manifest.get("embed_spec"),
@@ -370,5 +484,5 @@ def index_status() -> dict[str, Any]:
         "size_mb": round(size / 1e6, 2),
         "path": str(build),
         "stale": stale_reason(),
-        "titles": manifest.get("titles", {}),
+        "titles": titles if isinstance(titles, dict) else {},
     }

@@ -12,6 +12,7 @@ collection name `COLLECTION` either way.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -25,9 +26,12 @@ __all__ = [
     "ChromaServerError",
     "check_store",
     "chroma_client",
+    "close_client",
     "current_build",
     "index_root",
+    "open_collection",
     "read_manifest",
+    "read_pointer",
     "remove_unused_collections",
     "server_url",
     "set_current",
@@ -43,13 +47,18 @@ def index_root() -> Path:
     return root
 
 
+def read_pointer() -> str:
+    """The live build's folder name as CURRENT says ("" when there is none). One small read: a
+    running app calls this before every question to notice a newer build."""
+    try:
+        return (index_root() / "CURRENT").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
 def current_build() -> Path | None:
     """The live build folder, or None when there is none (or the pointer is dangling)."""
-    pointer = index_root() / "CURRENT"
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
+    name = read_pointer()
     path = index_root() / name
     return path if name and path.is_dir() else None
 
@@ -62,7 +71,15 @@ def set_current(build_dir: Path) -> None:
 
 
 def read_manifest(build_dir: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    """The build's manifest as a dict.
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: it is not UTF-8 JSON holding an object (e.g. `[1,2,3]`).
+    """
+    data = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"manifest.json 应为 JSON 对象，实为 {type(data).__name__}")
     return data
 
 
@@ -223,3 +240,43 @@ def remove_unused_collections() -> list[str]:
             client.delete_collection(name)
             removed.append(name)
     return removed
+def close_client(client: Any) -> None:
+    """Release a client from `chroma_client` (Chroma keeps one shared system per folder until its
+    last client closes; a long-running app that switches builds must not keep every old one)."""
+    # A store whose folder was already removed has nothing left to release.
+    with contextlib.suppress(Exception):
+        client.close()
+
+
+def open_collection(chroma_dir: Path) -> tuple[Any, Any, int]:
+    """Open a build's collection: (client, collection, item count).
+
+    The embedded Chroma writes to its folder when a process opens the store and first loads its
+    vectors, so this happens under the index's access lock (index/locks.py) and loads them at once
+    (`count`); after that, queries only read. Close the client with `close_client` when done.
+
+    Raises:
+        FileNotFoundError: the folder or its database file is missing (Chroma would create an
+            empty store instead).
+        ChromaServerError: ASSISTANT_CHROMA_URL is set but the server cannot be reached.
+        Exception: whatever Chroma raises for a damaged store.
+    """
+    from .locks import access_lock
+
+    if server_url():  # the server owns its files: nothing local to guard
+        return _open(chroma_dir)
+    if not (chroma_dir / "chroma.sqlite3").is_file():
+        raise FileNotFoundError(f"{chroma_dir / 'chroma.sqlite3'} 不存在")
+    with access_lock():
+        return _open(chroma_dir)
+
+
+def _open(chroma_dir: Path) -> tuple[Any, Any, int]:
+    client = chroma_client(chroma_dir)
+    try:
+        collection = client.get_collection(COLLECTION)
+        count = int(collection.count())
+    except BaseException:
+        close_client(client)
+        raise
+    return client, collection, count

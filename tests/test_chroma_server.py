@@ -90,11 +90,14 @@ def test_each_build_has_its_own_collection_and_old_ones_are_removed(chroma_url: 
     assert not (first.build_dir / "chroma" / "chroma.sqlite3").exists()  # no embedded store beside it
     second = build_index(progress=None)
     assert second.embedded == 0 and second.reused == second.chunks  # vectors reused from the server
+    third = build_index(progress=None)
     live = current_build()
-    assert live == second.build_dir and stale_reason() is None
+    assert live == third.build_dir and stale_reason() is None
     prefix = name.rsplit("-", 1)[0]
     mine = [c for c in _collections(chroma_url) if c.startswith(prefix)]
-    assert mine == [f"{prefix}-{second.build_dir.name.split('-', 1)[1]}"]  # the first one is gone
+    # The build replaced last stays one generation (a process may still be answering from it, see
+    # index/build.py); the first one is gone.
+    assert sorted(mine) == sorted(f"{prefix}-{b.build_dir.name.split('-', 1)[1]}" for b in (second, third))
     answer = Assistant.load(build=False).ask("证书有效期是几年？")
     assert "3年" in answer.answer and answer.citations
     # Dropping the server setting makes the build stale (its vectors are not on this disk).

@@ -43,8 +43,11 @@ def test_rebuild_embeds_only_changed_documents() -> None:
     changed = [TINY[0], _doc("valid", "## 有效期\n证书有效期为3年。"), TINY[2]]
     report = build_index(docs=changed, progress=None)
     assert (report.embedded, report.reused) == (1, 2)
-    # Old builds are removed after the swap.
-    assert [p.name for p in index_root().iterdir() if p.is_dir()] == [report.build_dir.name]
+    # After a swap the new build and the one it replaced remain (a process may still be reading
+    # the latter); anything older is removed.
+    third = build_index(docs=TINY, progress=None)
+    builds = sorted(p.name for p in index_root().iterdir() if p.is_dir())
+    assert builds == sorted([report.build_dir.name, third.build_dir.name])
 
 
 def test_crash_mid_build_keeps_previous_index() -> None:
@@ -68,7 +71,8 @@ def test_stale_reasons_are_reported() -> None:
     build = current_build()
     assert build is not None
     (build / "manifest.json").write_text("{broken", encoding="utf-8")
-    assert stale_reason(docs=TINY) == "索引清单损坏"
+    reason = stale_reason(docs=TINY) or ""
+    assert reason.startswith("索引已损坏") and "manifest.json" in reason
 
 
 def test_dangling_pointer_means_no_index() -> None:

@@ -12,7 +12,6 @@ import json
 import re
 import socket
 import zipfile
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -48,23 +47,6 @@ def _home_with_index(_isolated_home: Path, shipped_home: Path, monkeypatch: pyte
     (index status, user documents), and conftest gives every test an empty home otherwise."""
     monkeypatch.setenv("ASSISTANT_HOME", str(shipped_home))
     return shipped_home
-
-
-@pytest.fixture(scope="module")
-def app(_shipped_assistant: Any) -> gr.Blocks:
-    return ui.create_app(_shipped_assistant)
-
-
-@pytest.fixture(scope="module")
-def url(app: gr.Blocks) -> Iterator[str]:
-    _, local_url, _ = ui.serve(app, host="127.0.0.1", port=_free_port(), prevent_thread_lock=True, quiet=True)
-    yield local_url
-    app.close()
-
-
-@pytest.fixture(scope="module")
-def client(url: str) -> Client:
-    return Client(url, verbose=False)
 
 
 def _handler(app: gr.Blocks, name: str) -> Any:
