@@ -26,6 +26,9 @@ __all__ = ["VARIANTS", "Assistant", "Variant"]
 
 log = logging.getLogger("assistant")
 MAX_QUESTION_CHARS = 2000
+# Batch and API history is replayed question by question to rebuild a follow-up's context, so its
+# cost grows with its length: only the latest turns are replayed (a follow-up needs the last few).
+MAX_HISTORY_TURNS = 50
 TOP_K = 5
 
 
@@ -173,7 +176,7 @@ class Assistant:
             # Batch history holds only the earlier questions: answering them again rebuilds what
             # a follow-up may refer to (the fee headcount, the last topic, the last list).
             session = dialogue.Session()
-            for earlier in history or []:
+            for earlier in (history or [])[-MAX_HISTORY_TURNS:]:
                 self._answer(earlier, history=None, session=session)
         if session is not None:
             route = dialogue.route(text, session)

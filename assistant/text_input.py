@@ -12,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .core import MAX_QUESTION_CHARS
+from .core import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from .errors import InputError
 
 __all__ = ["MAX_HISTORY_TURNS", "MAX_QUESTION_CHARS", "history_questions", "question_text"]
-
-# Only the latest turns matter to a follow-up; 50 is far more than any conversation needs.
-MAX_HISTORY_TURNS = 50
 _EXAMPLE = "例如：“证书有效期是几年？”"
 
 

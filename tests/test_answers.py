@@ -72,6 +72,24 @@ def test_history_resolves_follow_up(shipped_assistant) -> None:
     assert "1551" in answer.answer and "2025" in answer.answer  # the 1551–2025 band
 
 
+def test_only_the_latest_history_turns_are_replayed(shipped_assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each earlier question is answered again to rebuild the context, so a long history must not
+    # cost one answer per turn: a spy counts the answers, the follow-up still reads the last turn.
+    from assistant.core import MAX_HISTORY_TURNS, Assistant
+
+    asked: list[str] = []
+    answer_once = Assistant._answer
+
+    def counted(self: Assistant, question: str, **kwargs: object) -> object:
+        asked.append(question)
+        return answer_once(self, question, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Assistant, "_answer", counted)
+    answer = shipped_assistant.ask("那2000人呢？", history=["你好"] * 1000 + ["1200人的企业认证费用是多少？"])
+    assert answer.intent == "fee" and "1551" in answer.answer
+    assert len(asked) == 1 + MAX_HISTORY_TURNS
+
+
 @pytest.mark.parametrize("question", ["申请售后服务认证要满足哪些条件？", "申请材料都有哪些？全部列出来", "8步认证流程是哪8步"])
 def test_a_list_question_gets_every_item_and_no_figure_of_its_own(shipped_assistant, question: str) -> None:
     from assistant.verify import unsupported_figures
