@@ -21,6 +21,10 @@ __all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "rem
 
 
 
+# "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
+_BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|上面|上述|以上|它们")
+
+
 @dataclass
 class AnswerMemory:
     """What the last retrieval answers of one conversation established."""
@@ -82,7 +86,7 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         return Resolution(text, item=q.ordinal - 1 if q.ordinal > 0 else -1, how="ordinal")
     if previous is None:
         return Resolution(text)
-    marked = is_followup(text)
+    marked = is_followup(text) or bool(_BACK.search(folded))
     if marked:
         swapped = _swap(folded, previous.text)
         if swapped:

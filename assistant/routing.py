@@ -25,6 +25,7 @@ __all__ = [
     "is_followup",
     "is_rule_question",
     "is_score_question",
+    "names_fee_stage",
     "names_other_topic",
     "replay",
     "route",
@@ -65,6 +66,8 @@ class Route:
 _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
 # "首年多少，复评多少": a fee stage with 多少 asks for an amount even without 费 or 钱.
 _FEE_STAGE = re.compile(r"(?:首年|头1年|第1年|头年|复评|监督评审|年审|以后每年|之后每年)(?:要|得|需要|大概|大约)?(?:交|花|给)?多少(?![分人天个年次项条])")
+# A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
+_STAGE = re.compile(r"首年|头1?年|第[1-9]年|复评|监督评审|年审|每年|明年|后年|换证")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
 _OTHER_TOPIC_CUES = ("申请吗", "能申请", "可以申请", "条件", "材料", "资料", "流程", "步骤", "多久", "周期", "机构")
 _FOLLOWUP_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|这其中|那其中|其中|里面|再)")
@@ -92,6 +95,11 @@ def is_fee_question(question: str) -> bool:
     fee stage with 多少 ("首年多少", "复评多少")."""
     t = prepare(question)
     return contains(t, _FEE_CUES) or bool(_FEE_STAGE.search(t)) or parse_slots(question).fee_item is not None
+
+
+def names_fee_stage(question: str) -> bool:
+    """Whether it names a stage of the certificate's cycle (首年, 第二年, 复评, 监督评审 …)."""
+    return bool(_STAGE.search(prepare(question)))
 
 
 def is_score_question(question: str) -> bool:
@@ -168,7 +176,8 @@ def route(question: str, session: Session) -> Route:
     followup = is_followup(question)
     after_fee = session.last_intent == "fee"
     after_score = session.last_intent == "score"
-    fee_cue = is_fee_question(question)
+    # "第二年呢" right after a quote asks what that stage costs: the quote lists every stage.
+    fee_cue = is_fee_question(question) or (followup and after_fee and names_fee_stage(question))
     score_cue = is_score_question(question)
     other_topic = names_other_topic(question)
     rule_question = is_rule_question(question)

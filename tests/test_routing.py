@@ -125,6 +125,17 @@ def test_an_estimated_headcount_stays_an_estimate_in_follow_ups() -> None:
     assert (exact.slots.employees, exact.slots.employees_approx) == (800, False)
 
 
+@pytest.mark.parametrize("question", ["第二年呢", "那复评呢？", "以后每年呢"])
+def test_a_stage_of_the_cycle_after_a_quote_asks_what_it_costs(question: str) -> None:
+    r = route(question, replay(["300人的企业认证要多少钱"]))
+    assert (r.intent, r.slots.employees) == ("fee", 300)
+
+
+def test_a_stage_of_the_cycle_after_a_rule_question_is_not_a_quote() -> None:
+    # Without a quote just before, 复评 asks about the rule: retrieval answers it.
+    assert route("那复评呢", replay(["300人的企业能申请吗", "监督评审多久一次"])).intent == "qa"
+
+
 @pytest.mark.parametrize(
     ("question", "score"),
     [("九十二分能评几星", 92), ("考了个七十五，算啥级别", 75), ("八十七分半能评几星", 87.5), ("九十五分整是不是五星", 95)],

@@ -1,0 +1,23 @@
+"""Follow-up resolution on hand-built questions (no index, no model)."""
+
+from __future__ import annotations
+
+from assistant.followup import AnswerMemory, resolve
+from assistant.question import Lexicon, parse_question
+
+LEX = Lexicon({"申请材料": 3.0, "原件": 2.0, "监督评审": 2.5, "复评": 2.5, "营业执照": 3.0})
+
+
+def _after(previous: str) -> AnswerMemory:
+    return AnswerMemory(question=parse_question(previous, LEX))
+
+
+def test_these_asks_about_the_things_the_last_answer_listed() -> None:
+    # 原件 is a topic word of its own, but 这些 points back at the listed materials.
+    r = resolve(parse_question("这些要交原件吗", LEX), _after("申请材料有哪些？"), has_topic=True)
+    assert (r.how, r.text) == ("topic_kept", "申请材料 这些要交原件吗")
+
+
+def test_a_question_with_its_own_topic_and_no_reference_stands_alone() -> None:
+    r = resolve(parse_question("营业执照要交原件吗", LEX), _after("申请材料有哪些？"), has_topic=True)
+    assert (r.how, r.text) == ("as_asked", "营业执照要交原件吗")
