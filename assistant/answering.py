@@ -19,7 +19,7 @@ from .retrieval import IN_SCOPE, Evidence, HybridRetriever
 from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
 from .types import Answer, Passage
 
-__all__ = ["Outcome", "answer_question", "decide", "has_own_topic", "with_topic"]
+__all__ = ["Outcome", "answer_question", "answer_turn", "decide", "has_own_topic", "with_topic"]
 
 TOP_K = 5
 # A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not.
@@ -33,6 +33,17 @@ class Outcome:
     question: Question
     composition: Composition | None = None
     retrieved: list[Passage] = field(default_factory=list)  # the top chunks retrieval found
+    reason: str = ""  # why it is out of scope (ScopeVerdict.reason), when it is
+    nearest: str = ""  # the label of the nearest labelled example question (in_scope, out_of_scope, chat)
+
+    @property
+    def firmly_out_of_scope(self) -> bool:
+        """Out of scope whatever the conversation was about: a request to write, another scheme, or
+        a question naming a topic of its own that is nearer an out-of-scope example than any question
+        form ("今天天气怎么样"; "能退吗" names nothing and leans on the turn before)."""
+        names = any(len(w) >= 2 for w in self.question.focus)
+        return self.answer.intent == "out_of_scope" and (
+            self.reason in ("request", "other_scheme", "not_chinese") or (names and self.nearest == "out_of_scope"))
 
     @property
     def context(self) -> list[Passage]:
@@ -73,7 +84,7 @@ def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, 
         return Outcome(Answer(chat_reply(q.chat), abstained=True, intent="chat"), q)
     if not q.parts:
         evidence = retriever.retrieve(q, k=TOP_K, mode=mode, units=cfg.units)
-        return decide(evidence, [evidence], cfg)
+        return _with_nearest(decide(evidence, [evidence], cfg), evidence)
     # A compound question is retrieved part by part only; the scope is judged on the part that
     # looks most like one of our questions (each retrieval embeds the text once more).
     evidences = [retriever.retrieve(p, k=TOP_K, mode=mode, units=cfg.units) for p in _parts(q, retriever)]
@@ -81,7 +92,39 @@ def answer_question(q: Question, retriever: HybridRetriever, cfg: AnswerConfig, 
     # A question of several parts is not chat, whatever one part looks like ("你是谁？…给我讲个笑话").
     sims = {**best.label_sim, "chat": min(e.label_sim.get("chat", 0.0) for e in evidences)}
     whole = replace(best, question=q, passages=[p for e in evidences for p in e.passages][: 2 * TOP_K], label_sim=sims)
-    return decide(whole, evidences, cfg)
+    return _with_nearest(decide(whole, evidences, cfg), whole)
+
+
+def _with_nearest(outcome: Outcome, evidence: Evidence) -> Outcome:
+    if evidence.label_sim:
+        outcome.nearest = max(evidence.label_sim, key=lambda label: evidence.label_sim[label])
+    return outcome
+
+
+def answer_turn(asked: Question, resolved: Question | None, kept_text: str | None, retriever: HybridRetriever,
+                cfg: AnswerConfig) -> Outcome:
+    """One turn of a conversation, read in its context where that reading is the better one.
+
+    Args:
+        asked: the question as typed.
+        resolved: its reading after follow-up resolution (topic kept, entity swapped), or None.
+        kept_text: without a resolution, the question in the previous turn's topic, tried when the
+            question alone is out of scope ("要管饭吗" after a question on on-site audits).
+    """
+    if resolved is not None:
+        outcome = answer_question(resolved, retriever, cfg)
+        if outcome.answer.intent != "qa":
+            # "今天天气怎么样" after any question is still out of scope, not a point not covered.
+            alone = answer_question(asked, retriever, cfg)
+            if alone.firmly_out_of_scope:
+                return alone
+        return outcome
+    outcome = answer_question(asked, retriever, cfg)
+    if outcome.answer.intent == "out_of_scope" and kept_text is not None and not outcome.firmly_out_of_scope:
+        retry = answer_question(retriever.parse(kept_text), retriever, cfg)
+        if retry.answer.intent == "qa":
+            return retry
+    return outcome
 
 
 def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outcome:
@@ -95,7 +138,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     # question that a section answers in the words of one of its question forms is answered, and
     # so is one a user's own document answers ("维修人员多久上门").
     if verdict.outcome == "out_of_scope" and verdict.reason != "nearest_example":
-        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q)
+        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, reason=verdict.reason)
     composition = compose(q, parts, cfg)
     from_users = any(b.unit is not None and b.unit.kind == "user" for b in composition.blocks if b.lines)
     in_forms_words = any(
@@ -104,7 +147,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
         for b in composition.blocks
     )
     if verdict.outcome == "out_of_scope" and not (from_users or in_forms_words):
-        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
+        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition, reason=verdict.reason)
     if (
         any(b.lines for b in composition.blocks)
         and not from_users
@@ -116,14 +159,14 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
         # question form, in meaning and in words ("怎么提高客户满意度"): general advice, not a
         # question about the certification.
         verdict = ScopeVerdict("out_of_scope", "low_relevance")
-        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
+        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition, reason=verdict.reason)
     if not any(b.lines for b in composition.blocks):
         missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
         nearby = [u for b in composition.blocks for u in b.nearby]
         if not is_anchored(q.norm) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
             verdict = ScopeVerdict("out_of_scope", "low_relevance")
-            return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition)
+            return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition, reason=verdict.reason)
         return Outcome(Answer(not_covered_reply(missing, nearby), abstained=True, intent="not_covered"), q, composition)
     answer = composition.answer
     uncovered = [b for b in composition.blocks if not b.covered]

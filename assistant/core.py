@@ -189,21 +189,26 @@ class Assistant:
         return answer
 
     def _retrieve_and_compose(self, text: str, session: Any = None) -> Answer:
-        from .answering import answer_question, has_own_topic
+        from .answering import answer_turn, has_own_topic
         from .followup import AnswerMemory, item_answer, remember, resolve
 
         # A switch to a newer build (in `_using`) loads outside the lock: others answer meanwhile.
         with self._using() as retriever, self._lock:
             q = retriever.parse(text)
             memory = None
+            resolved, kept = None, None
             if session is not None and not q.chat:
                 memory = session.answers = session.answers or AnswerMemory()
                 resolution = resolve(q, memory, has_topic=has_own_topic(q, retriever.idf))
                 if resolution.item is not None:
                     return item_answer(memory, resolution.item)
                 if resolution.text != q.text:
-                    q = retriever.parse(resolution.text)
-            outcome = answer_question(q, retriever, self.variant.config)
+                    resolved = retriever.parse(resolution.text)
+                else:
+                    alt = resolve(q, memory, has_topic=False)
+                    kept = alt.text if alt.how == "topic_kept" else None
+            outcome = answer_turn(q, resolved, kept, retriever, self.variant.config)
+            q = outcome.question
         if memory is not None and outcome.answer.intent == "qa" and outcome.composition is not None:
             remember(memory, outcome.question, outcome.composition.items)
         answer = outcome.answer

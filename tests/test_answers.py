@@ -116,3 +116,23 @@ def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
     assert answer.intent == "qa" and "负责人" in answer.answer and answer.citations
     swapped = shipped_assistant.ask("那四星呢？", history=["五星级要多少分？"])
     assert "90" in swapped.answer
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "intent", "doc"),
+    [
+        # Names a topic, none of ours: read in the conversation's topic, the corpus answers it.
+        (["现场评审企业要准备什么？"], "要管饭吗", "qa", "process"),
+        # Out of scope whatever came before, not a point the materials happen not to cover.
+        (["现场评审企业要准备什么？"], "今天天气怎么样", "out_of_scope", None),
+        (["申请费多少钱？"], "帮我写一首诗", "out_of_scope", None),
+        # Leans on the turn before: our topic, a point not covered.
+        (["申请费多少钱？"], "能退吗", "not_covered", None),
+    ],
+)
+def test_a_turn_is_read_in_its_conversation_only_where_that_reading_holds(
+        shipped_assistant, history: list[str], question: str, intent: str, doc: str | None) -> None:
+    answer = shipped_assistant.ask(question, history=history)
+    assert answer.intent == intent
+    assert doc is None or doc in {c.doc_id for c in answer.citations}
+
