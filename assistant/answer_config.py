@@ -23,6 +23,7 @@ class AnswerConfig:
     unit_rank_weight: float = 0.15  # 1 / rank of the unit's best chunk in the fused list
     unit_shape_weight: float = 0.3  # a unit holding the kind of answer asked for (a figure, a list)
     second_unit_ratio: float = 0.85  # a second unit adds points when it scores this close to the first
+    other_standard_penalty: float = 1.0  # the question names one standard, the unit only the other
     # -- sentences ---------------------------------------------------------------------------
     type_bonus: float = 0.25  # a sentence of the shape the question asks for
     pointer_penalty: float = 0.1  # "详见…" answers nothing by itself

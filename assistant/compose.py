@@ -23,7 +23,7 @@ from .retrieval import Evidence, UnitHit
 from .textproc import normalize
 from .types import Answer, Passage, Unit
 
-__all__ = ["Block", "Composition", "compose", "rank_units", "unit_fit"]
+__all__ = ["Block", "Composition", "compose", "other_standard", "rank_units", "unit_fit"]
 
 # Sentences that report a disagreement between sources travel with the claim they qualify.
 _CONFLICT = re.compile(r"多数来源|也有来源|另有来源|另一种说法|说法不一|不一致|存在分歧|有的来源|部分来源|也有.*称|冲突")
@@ -141,6 +141,27 @@ def form_match(q: Question, unit: Unit) -> float:
     )
 
 
+# The two standards: a question that names one is not answered from a section about the other only.
+_STANDARDS = (
+    re.compile(r"27922|国标|国家标准"),
+    re.compile(r"10401|行标|行业标准"),
+)
+
+
+def _standards(norm: str) -> tuple[bool, ...]:
+    return tuple(bool(p.search(norm)) for p in _STANDARDS)
+
+
+def other_standard(q: Question, unit: Unit) -> bool:
+    """Whether the question names one standard and the unit speaks of the other one only ("SB/T
+    10401的指标" is not answered by a section about GB/T 27922's indicators)."""
+    asked = _standards(q.norm)
+    if sum(asked) != 1:
+        return False
+    held = _standards(_unit_text(unit))
+    return any(held) and not any(a and h for a, h in zip(asked, held, strict=True))
+
+
 def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
     """How well a unit fits the question (higher is better)."""
     unit = hit.unit
@@ -151,6 +172,7 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
         + cfg.unit_form_match_weight * form_match(q, unit)
         + cfg.unit_rank_weight * (1.0 / hit.chunk_rank if hit.chunk_rank else 0.0)
         + cfg.unit_shape_weight * shape
+        - cfg.other_standard_penalty * other_standard(q, unit)
     )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answer_config import AnswerConfig
 from assistant.answering import decide
-from assistant.compose import compose, unit_fit
+from assistant.compose import compose, other_standard, unit_fit
 from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
@@ -243,3 +243,25 @@ def test_a_one_character_point_next_to_the_ask_decides_coverage() -> None:
     assert not ok and "丢" in missing
     # A light verb next to the ask is not a point (拿 in "证书拿了能用几年").
     assert parse_question("证书拿了能用几年", LEX).points == ()
+
+
+STANDARDS = Document(id="s", title="标准", kind="faq", sources=SOURCES, confidence="单源", body="""## 国标的指标
+<!-- 问法: 国标有哪些指标｜二级指标有哪些 -->
+GB/T 27922-2011有3个一级指标和15个二级指标。
+
+## 行标的指标
+<!-- 问法: 行标的指标分几套 -->
+SB/T 10401-2006为生产型和销售服务型企业各规定了一套指标。
+""")
+
+
+def test_a_question_naming_one_standard_is_not_answered_from_a_section_about_the_other() -> None:
+    units = [u for u in split_units(STANDARDS) if u.standalone]
+    lex = Lexicon({"指标": 2.0, "二级指标": 3.0, "10401": 3.0, "27922": 3.0})
+    q = parse_question("10401的二级指标有哪些", lex)
+    hits = [UnitHit(u, form_sim={"国标的指标": 0.95, "行标的指标": 0.9}[u.section], chunk_rank=0) for u in units]
+    text = compose(q, [Evidence(q, [], bm25_top=1.0, dense_top=0.9, units=hits)], CFG).answer.answer
+    assert text.startswith("SB/T 10401-2006为生产型")
+    # Naming both, or neither, leaves the ranking alone.
+    assert not other_standard(parse_question("10401和27922有啥区别", lex), units[0])
+    assert not other_standard(parse_question("二级指标有哪些", lex), units[0])
