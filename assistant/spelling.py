@@ -23,9 +23,11 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import math
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ from pathlib import Path
 from .config import corpus_dir, home
 
 __all__ = ["Correction", "TypoCorrector", "default_corrector", "domain_words"]
+
+log = logging.getLogger("assistant")
 
 # Bump when the sound table's construction changes, so cached tables are rebuilt.
 _TABLE_VERSION = 2
@@ -254,11 +258,17 @@ def _sound_tables(words: tuple[str, ...]) -> tuple[dict[str, list[str]], dict[st
     for ch, syllables in chars.items():
         for syllable in syllables:
             by_syllable[syllable] = by_syllable.get(syllable, "") + ch
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    payload = {"words": word_sounds, "by_syllable": by_syllable}
-    tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    # One temporary file per thread: the first questions of a fresh server arrive together, and
+    # threads sharing a name moved each other's file away (FileNotFoundError on the second move).
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"words": word_sounds, "by_syllable": by_syllable}, ensure_ascii=False),
+                       encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:  # the cache only saves start-up time: a question must not fail on it
+        log.warning("拼音表缓存无法写入 %s（%s），本次照常使用", path, exc)
+        tmp.unlink(missing_ok=True)
     return word_sounds, _by_char(by_syllable)
 
 
@@ -280,9 +290,18 @@ def _corpus_text() -> str:
     return to_simplified("\n".join(parts))
 
 
-@lru_cache(maxsize=1)
+_CORRECTOR_LOCK = threading.Lock()
+
+
 def default_corrector() -> TypoCorrector:
-    """The corrector for the shipped dictionary and corpus, with jieba's domain word model."""
+    """The corrector for the shipped dictionary and corpus, with jieba's domain word model (built
+    once: concurrent first questions wait for one build instead of each making its own)."""
+    with _CORRECTOR_LOCK:
+        return _default_corrector()
+
+
+@lru_cache(maxsize=1)
+def _default_corrector() -> TypoCorrector:
     words = domain_words()
     word_sounds, chars = _sound_tables(words)
     return TypoCorrector(word_sounds, chars, _corpus_text(), _jieba_segmenter)

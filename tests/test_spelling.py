@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -138,6 +140,34 @@ def test_a_corrector_on_a_hand_built_vocabulary() -> None:
     assert corrector.correct("年今多少")[0] == "年金多少"
     assert corrector.correct("评申多久")[0] == "评申多久"  # text of the corpus: never corrected
     assert corrector.correct("今年今")[0] == "今年今"  # 年 is read inside 今年
+
+
+def test_sound_table_is_built_when_its_cache_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path))
+    words = ("年金", "评审")
+    expected = _sound_tables(words)
+    (cached,) = (tmp_path / "cache").glob("sounds-*.json")
+    cached.unlink()
+    cached.mkdir()  # a folder where the cache file goes: the move fails, even for root
+    assert _sound_tables(words) == expected
+    assert not list((tmp_path / "cache").glob("*.tmp"))
+
+
+def test_sound_table_built_by_concurrent_first_questions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fresh server's first questions arrive together; each thread used to write the same
+    # temporary file and one failed to move it (FileNotFoundError, seen in `make soak`).
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path))
+    words = ("年金", "评审", "监督", "复评")
+    start = threading.Barrier(8)
+
+    def build(_: int) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        start.wait()
+        return _sound_tables(words)
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(build, range(8)))
+    assert all(r == results[0] for r in results)
+    assert len(list((tmp_path / "cache").glob("sounds-*.json"))) == 1
 
 
 def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
