@@ -15,6 +15,7 @@ from functools import lru_cache
 from .config import corpus_dir
 from .question import Question, _fold
 from .routing import is_followup
+from .textproc import word_lines
 from .types import Answer, Passage
 
 __all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "remember", "resolve"]
@@ -44,15 +45,7 @@ class Resolution:
 def contrast_classes() -> tuple[tuple[str, ...], ...]:
     """Groups of things a follow-up can swap for each other (corpus/dict/contrasts.txt): one class
     a line, its members separated by spaces, longest spelling first within a member's group."""
-    path = corpus_dir() / "dict" / "contrasts.txt"
-    if not path.exists():
-        return ()
-    classes = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        words = line.split("#", 1)[0].split()
-        if words:
-            classes.append(tuple(_fold(w) for w in words))
-    return tuple(classes)
+    return tuple(tuple(_fold(w) for w in words) for words in word_lines(corpus_dir() / "dict" / "contrasts.txt"))
 
 
 def _member(text: str, cls: tuple[str, ...]) -> str | None:

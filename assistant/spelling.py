@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import corpus_dir, home
+from .textproc import word_lines
 
 __all__ = ["Correction", "TypoCorrector", "default_corrector", "domain_words"]
 
@@ -89,11 +90,8 @@ def domain_words() -> tuple[str, ...]:
             parts = line.split()
             if parts and not parts[0].startswith("#"):
                 words[parts[0]] = None
-    synonyms = _dict_dir() / "synonyms.txt"
-    if synonyms.exists():
-        for line in synonyms.read_text(encoding="utf-8").splitlines():
-            for word in line.split("#", 1)[0].split():
-                words[word] = None
+    for group in word_lines(_dict_dir() / "synonyms.txt"):
+        words.update(dict.fromkeys(group))
     return tuple(w for w in words if 2 <= len(w) <= _MAX_DOMAIN_WORD and _CJK.match(w))
 
 

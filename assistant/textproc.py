@@ -269,19 +269,21 @@ def _tokenizer() -> Any:
     return tok
 
 
+def word_lines(path: Path) -> list[list[str]]:
+    """The words of each line of a word-group file (corpus/dict: synonyms, contrasts) that has any,
+    `#` starting a comment; no lines when the file does not exist."""
+    if not path.exists():
+        return []
+    lines = (line.split("#", 1)[0].split() for line in path.read_text(encoding="utf-8").splitlines())
+    return [words for words in lines if words]
+
+
 @lru_cache(maxsize=1)
 def _raw_synonym_groups() -> tuple[tuple[str, ...], ...]:
     """Synonym groups as written, width-folded but with numerals kept (jieba needs them so: it
     segments text before numerals are normalised). `synonym_groups` normalises these."""
-    path = _dict_dir() / "synonyms.txt"
-    if not path.exists():
-        return ()
-    groups = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        words = line.split("#", 1)[0].split()
-        if words:
-            groups.append(tuple(_fold(w, keep_spaces=False) for w in words))
-    return tuple(groups)
+    return tuple(tuple(_fold(w, keep_spaces=False) for w in words)
+                 for words in word_lines(_dict_dir() / "synonyms.txt"))
 
 
 _GBT = re.compile(r"gb\s*/\s*t\s*(\d)")
