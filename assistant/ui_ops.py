@@ -15,7 +15,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import gradio as gr
 from .access import Access
 from .errors import AssistantError
 from .feedback import OUTCOMES, DislikedAnswer, FeedbackStore, QuestionGroup
+from .render.html import bullet_list, table
 from .ui_render import error_html, esc
 
 __all__ = [
@@ -56,13 +57,6 @@ def _when(stamp: str) -> str:
         return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError):
         return str(stamp or "—")
-
-
-def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A table of already escaped cells."""
-    cells = "".join(f"<th>{esc(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="sa-table"><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +144,7 @@ def counts_html(days: Sequence[tuple[Any, dict[str, int]]]) -> str:
     totals = {k: sum(c[k] for _, c in days) for k in OUTCOMES}
     rows = [[esc(day), *(str(c[k]) for k in OUTCOMES)] for day, c in days]
     rows.append(["<b>合计</b>", *(f"<b>{totals[k]}</b>" for k in OUTCOMES)])
-    return _table(["日期", *OUTCOMES.values()], rows)
+    return table(["日期", *OUTCOMES.values()], rows)
 
 
 def groups_html(groups: Sequence[QuestionGroup]) -> str:
@@ -159,10 +153,9 @@ def groups_html(groups: Sequence[QuestionGroup]) -> str:
     rows = []
     for g in groups:
         kinds = "、".join(f"{OUTCOMES.get(k, k)} {n}" for k, n in g.intents.items())
-        variants = "".join(f"<li>{esc(q)}</li>" for q in g.questions[1:6])
-        more = f'<ul class="sa-list">{variants}</ul>' if variants else ""
+        more = bullet_list(g.questions[1:6])
         rows.append([str(g.count), f"<b>{esc(g.question)}</b>{more}", esc(kinds), esc(_when(g.last_asked))])
-    return _table(["次数", "问题（相似问法归为一组）", "结果", "最近一次"], rows)
+    return table(["次数", "问题（相似问法归为一组）", "结果", "最近一次"], rows)
 
 
 def dislikes_html(items: Sequence[DislikedAnswer]) -> str:
@@ -279,7 +272,7 @@ def preview_html(items: Sequence[Any], refused: Sequence[tuple[str, str]]) -> st
         more = f'<p class="sa-small">…… 另有 {len(chunks) - _PREVIEW_CHUNKS} 个片段</p>' if len(chunks) > _PREVIEW_CHUNKS else ""
         out.append(
             f'<div class="sa-card sa-preview"><div><b>{esc(item.name)}</b>（{esc(item.format)}）：'
-            f"{len(sections)} 个小节，{len(chunks)} 个片段</div>{notes}{_table(['小节', '片段内容'], rows)}{more}</div>"
+            f"{len(sections)} 个小节，{len(chunks)} 个片段</div>{notes}{table(['小节', '片段内容'], rows)}{more}</div>"
         )
     out += [error_html(message) for _, message in refused]
     return "".join(out) or '<p class="sa-small">请选择要添加的文件。</p>'
@@ -293,7 +286,7 @@ def user_documents_html(docs: Sequence[Any]) -> str:
          esc(d.error) if d.error else "正常"]
         for d in docs
     ]
-    return _table(["文件", "类型", "片段", "大小", "添加时间", "状态"], rows)
+    return table(["文件", "类型", "片段", "大小", "添加时间", "状态"], rows)
 
 
 def _names(files: Sequence[Any] | None) -> tuple[list[Path], list[str]]:
