@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .answer_config import AnswerConfig
 from .compose import Composition, compose, form_match
-from .question import Lexicon, Question, names_topic
+from .question import Question, names_topic
 from .replies import chat_reply, not_covered_reply
 from .retrieval import IN_SCOPE, Evidence, HybridRetriever
 from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
@@ -22,7 +22,6 @@ from .types import Answer, Passage
 __all__ = ["Outcome", "answer_question", "answer_turn", "decide", "has_own_topic", "with_topic"]
 
 TOP_K = 5
-# A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not.
 
 
 @dataclass
@@ -54,9 +53,10 @@ class Outcome:
         return [*used, *(p for p in self.retrieved if (p.doc_id, p.section) not in quoted)]
 
 
-def has_own_topic(q: Question, idf: dict[str, float]) -> bool:
-    """Whether the question names what it is about (`question.names_topic` over its focus)."""
-    return names_topic(q.focus, q.lexicon if q.lexicon.idf else Lexicon(idf))
+def has_own_topic(q: Question) -> bool:
+    """Whether the question names what it is about (`question.names_topic` over its focus, with
+    the word statistics of the index that parsed it)."""
+    return names_topic(q.focus, q.lexicon)
 
 
 def with_topic(text: str, previous: Question) -> str:
@@ -72,7 +72,7 @@ def _parts(q: Question, retriever: HybridRetriever) -> list[Question]:
         return [q]
     out: list[Question] = []
     for part in q.parts:
-        if out and not has_own_topic(part, retriever.idf):
+        if out and not has_own_topic(part):
             part = retriever.parse(with_topic(part.text, out[-1]), split=False)
         out.append(part)
     return out
@@ -138,35 +138,33 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     # question that a section answers in the words of one of its question forms is answered, and
     # so is one a user's own document answers ("维修人员多久上门").
     if verdict.outcome == "out_of_scope" and verdict.reason != "nearest_example":
-        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, reason=verdict.reason)
+        return _refusal(verdict, q)
     composition = compose(q, parts, cfg)
     from_users = any(b.unit is not None and b.unit.kind == "user" for b in composition.blocks if b.lines)
-    in_forms_words = any(
-        b.unit is not None and b.lines and form_match(b.question, b.unit) >= cfg.form_sure_match
-        and not any(len(w) >= 2 for w in b.missing)  # "食品经营许可证怎么办": 食品 is in no form
-        for b in composition.blocks
-    )
+    # Blocks whose question reads like one of their unit's question forms.
+    in_forms = [b for b in composition.blocks
+                if b.unit is not None and form_match(b.question, b.unit) >= cfg.form_sure_match]
+    # "食品经营许可证怎么办": 食品 is in no form, so the question is not in the forms' words.
+    in_forms_words = any(b.lines and not any(len(w) >= 2 for w in b.missing) for b in in_forms)
     if verdict.outcome == "out_of_scope" and not (from_users or in_forms_words):
-        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition, reason=verdict.reason)
+        return _refusal(verdict, q, composition)
     if (
         any(b.lines for b in composition.blocks)
         and not from_users
         and not is_anchored(q.norm)
         and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.unanchored_min_form
-        and not any(b.unit is not None and form_match(b.question, b.unit) >= cfg.form_sure_match for b in composition.blocks)
+        and not in_forms
     ):
         # A unit holds its words, but the question names none of our concepts and is unlike every
         # question form, in meaning and in words ("怎么提高客户满意度"): general advice, not a
         # question about the certification.
-        verdict = ScopeVerdict("out_of_scope", "low_relevance")
-        return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition, reason=verdict.reason)
+        return _refusal(ScopeVerdict("out_of_scope", "low_relevance"), q, composition)
     if not any(b.lines for b in composition.blocks):
         missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
         nearby = [u for b in composition.blocks for u in b.nearby]
         if not is_anchored(q.norm) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
-            verdict = ScopeVerdict("out_of_scope", "low_relevance")
-            return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition, reason=verdict.reason)
+            return _refusal(ScopeVerdict("out_of_scope", "low_relevance"), q, composition)
         return Outcome(Answer(not_covered_reply(missing, nearby), abstained=True, intent="not_covered"), q, composition)
     answer = composition.answer
     uncovered = [b for b in composition.blocks if not b.covered]
@@ -176,3 +174,8 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
             f"（{b.question.text.strip('，,。 ')}）{n}" for b, n in zip(uncovered, notes, strict=True)
         )
     return Outcome(answer, q, composition, retrieved=list(evidence.passages))
+
+
+def _refusal(verdict: ScopeVerdict, q: Question, composition: Composition | None = None) -> Outcome:
+    return Outcome(Answer(out_of_scope_message(verdict), abstained=True, intent="out_of_scope"), q, composition,
+                   reason=verdict.reason)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 import time
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["VARIANTS", "Assistant", "Variant"]
 
-log = logging.getLogger("assistant")
 MAX_QUESTION_CHARS = 2000
 # Batch and API history is replayed question by question to rebuild a follow-up's context, so its
 # cost grows with its length: only the latest turns are replayed (a follow-up needs the last few).
@@ -199,7 +197,7 @@ class Assistant:
             resolved, kept = None, None
             if session is not None and not q.chat:
                 memory = session.answers = session.answers or AnswerMemory()
-                resolution = resolve(q, memory, has_topic=has_own_topic(q, retriever.idf))
+                resolution = resolve(q, memory, has_topic=has_own_topic(q))
                 if resolution.item is not None:
                     return item_answer(memory, resolution.item)
                 if resolution.text != q.text:
