@@ -49,25 +49,6 @@ class Evidence:
     # Best similarity to a labelled example of each class: in_scope (question forms and headings),
     # out_of_scope and chat (corpus/dict/scope_examples.txt).
     label_sim: dict[str, float] = field(default_factory=dict)
-    nearest: list[tuple[str, str, float]] = field(default_factory=list)  # (text, label, similarity)
-
-    @property
-    def passage_coverage(self) -> float:
-        """Best share of the weight of the question's focus words (what it asks about, not how:
-        多久, 几步) that one passage, with its heading, contains."""
-        q = self.question
-        words = q.focus or q.words
-        return max((q.matched_weight(f"{p.norm_section}{p.norm}", words=words) for p in self.passages), default=0.0)
-
-    @property
-    def known_coverage(self) -> float:
-        """The same, counting only the words the corpus knows."""
-        q = self.question
-        known = tuple(w for w in (q.focus or q.words) if w in q.known) or q.known
-        if not known:
-            return 0.0
-        return max((q.matched_weight(f"{p.norm_section}{p.norm}", words=known) for p in self.passages),
-                   default=0.0)
 
 
 class HybridRetriever:
@@ -173,15 +154,9 @@ class HybridRetriever:
 
     def _add_units(self, evidence: Evidence, vector: np.ndarray, fused: list[tuple[int, float]]) -> None:
         sims = self._form_vectors @ vector if len(self._form_vectors) else np.zeros(0)
-        best: dict[str, float] = {}
-        order = np.argsort(-sims)
-        for i in order[:NEAREST_FORMS]:
-            label = self._form_label[i]
-            best.setdefault(label, float(sims[i]))
         for cls in (IN_SCOPE, "out_of_scope", "chat"):
             mask = self._form_class == cls
             evidence.label_sim[cls] = float(sims[mask].max()) if mask.any() else 0.0
-        evidence.nearest = [(self.forms[i]["text"], str(self._form_class[i]), float(sims[i])) for i in order[:5]]
         ranks: dict[str, int] = {}
         for rank, (row, _) in enumerate(fused, 1):
             ranks.setdefault(self.chunks[row].get("unit_id", ""), rank)
@@ -189,6 +164,10 @@ class HybridRetriever:
             chosen = [u.unit_id for u in self.units if u.standalone]
             form_best = {u: s for u, s in _best_per_label(sims, self._form_label).items() if u in self.unit}
         else:
+            # A large corpus: only the units of the chunks found and of the nearest question forms.
+            best: dict[str, float] = {}
+            for i in np.argsort(-sims)[:NEAREST_FORMS]:
+                best.setdefault(self._form_label[i], float(sims[i]))
             chosen = list(dict.fromkeys([*(u for u in ranks if u in self.unit), *(u for u in best if u in self.unit)]))
             form_best = {u: s for u, s in best.items() if u in self.unit}
         evidence.units = [
