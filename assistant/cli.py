@@ -134,7 +134,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _state(stale: str | None) -> str:
-    from index.build import DAMAGED
+    from index.check import DAMAGED
 
     if stale is None:
         return "最新"

@@ -101,13 +101,13 @@ class LiveIndex:
 
 def load_checked(build: Path, open_build: Callable[[Path], Any]) -> Any:
     """`open_build(build)`, then the build's integrity check (with the store already open, the
-    check shares its Chroma client instead of opening the folder a second time).
+    check queries the retriever's collection instead of opening the folder a second time).
 
     Raises:
         IndexDamagedError: the check found problems (also when they kept the build from opening;
             the retriever is closed again).
     """
-    from index.check import check_build
+    from index.check import check_build, damage_message
 
     from .errors import IndexDamagedError
 
@@ -116,10 +116,10 @@ def load_checked(build: Path, open_build: Callable[[Path], Any]) -> Any:
     except Exception:
         problems = check_build(build)
         if problems:  # say what is wrong with the build rather than how opening it failed
-            raise IndexDamagedError("索引已损坏（" + "；".join(map(str, problems)) + "）") from None
+            raise IndexDamagedError(damage_message(problems)) from None
         raise
-    problems = check_build(build)
+    problems = check_build(build, collection=retriever.collection)
     if problems:
         retriever.close()
-        raise IndexDamagedError("索引已损坏（" + "；".join(map(str, problems)) + "）")
+        raise IndexDamagedError(damage_message(problems))
     return retriever

@@ -87,6 +87,11 @@ class HybridRetriever:
             self.close()
             raise ValueError(f"向量库有 {count} 条向量，但有 {len(self.chunks)} 个片段")
 
+    @property
+    def collection(self) -> Any:
+        """The Chroma collection this retriever queries (the integrity check reuses it)."""
+        return self._collection
+
     def close(self) -> None:
         """Release the Chroma client (a running app that switched builds closes the old one)."""
         from index.store import close_client

@@ -32,7 +32,7 @@ from assistant.embedders import Embedder, get_embedder
 from assistant.errors import AssistantError
 from assistant.textproc import tokenize, tokenizer_fingerprint
 
-from .check import Problem, check_build, chroma_problem, file_digests, manifest_problem
+from .check import check_build, chroma_problem, damage_message, file_digests, manifest_problem
 from .chunking import Chunk, split_document
 from .locks import access_lock, build_lock
 from .store import (
@@ -105,7 +105,6 @@ def _examples_hash() -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest() if path.exists() else ""
 
 
-DAMAGED = "索引已损坏"
 
 
 def stale_reason(spec: str | None = None, docs: list[Document] | None = None, *,
@@ -125,7 +124,7 @@ def stale_reason(spec: str | None = None, docs: list[Document] | None = None, *,
         except (OSError, ValueError):
             older = False
         # A manifest written by an earlier release lacks fields checked now: an upgrade, not damage.
-        return "索引格式版本已更新" if older else _damaged([problem] if problem else [])
+        return "索引格式版本已更新" if older else damage_message([problem] if problem else [])
     if manifest["version"] != MANIFEST_VERSION:
         return "索引格式版本已更新"
     if manifest["embed_spec"] != spec:
@@ -141,11 +140,7 @@ def stale_reason(spec: str | None = None, docs: list[Document] | None = None, *,
     if mismatch is not None:
         return mismatch
     problems = check_build(build, chroma=check_chroma)
-    return _damaged(problems) if problems else None
-
-
-def _damaged(problems: list[Problem]) -> str:
-    return DAMAGED + "（" + "；".join(map(str, problems)) + "）"
+    return damage_message(problems) if problems else None
 
 
 def _print_progress(stage: str, done: int, total: int) -> None:

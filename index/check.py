@@ -16,7 +16,11 @@ from typing import Any
 
 from .store import close_client, open_collection, read_manifest
 
-__all__ = ["MANIFEST_FIELDS", "Problem", "check_build", "chroma_problem", "file_digests", "manifest_problem"]
+__all__ = ["DAMAGED", "MANIFEST_FIELDS", "Problem", "check_build", "chroma_problem", "damage_message", "file_digests",
+           "manifest_problem"]
+
+# How a damaged build is named to the user; `assistant index status` looks for this prefix.
+DAMAGED = "索引已损坏"
 
 # Top-level files whose digests the manifest must carry; bm25/ contributes one entry per file.
 # The last three are the answer units and their embedded question forms (index/units.py).
@@ -101,12 +105,21 @@ def _file_problems(build: Path, expected: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def chroma_problem(build: Path, *, chunks: int, dim: int) -> Problem | None:
+def damage_message(problems: list[Problem]) -> str:
+    """The build's problems in one Chinese line, after the `DAMAGED` prefix."""
+    return DAMAGED + "（" + "；".join(map(str, problems)) + "）"
+
+
+def chroma_problem(build: Path, *, chunks: int, dim: int, collection: Any = None) -> Problem | None:
     """What is wrong with a build's Chroma store (None if it opens, holds `chunks` vectors and
-    answers a probe query of `dim` dimensions)."""
+    answers a probe query of `dim` dimensions); `collection`, when given, is the store already
+    open and is checked instead of opening the folder again."""
     client = None
     try:
-        client, collection, count = open_collection(build / "chroma")
+        if collection is None:
+            client, collection, count = open_collection(build / "chroma")
+        else:
+            count = collection.count()
         if count != chunks:
             return Problem("chroma", f"向量库有 {count} 条向量，应为 {chunks} 条")
         probe = [1.0] + [0.0] * (dim - 1)
@@ -121,19 +134,20 @@ def chroma_problem(build: Path, *, chunks: int, dim: int) -> Problem | None:
     return None
 
 
-def check_build(build: Path, *, chroma: bool = True) -> list[Problem]:
+def check_build(build: Path, *, chroma: bool = True, collection: Any = None) -> list[Problem]:
     """Everything wrong with `build` (an empty list when it is intact).
 
     Args:
         build: a build folder (live or freshly written).
         chroma: also open the Chroma store (the only check that is not a file read).
+        collection: the build's Chroma collection when a caller has it open already.
     """
     manifest, problem = manifest_problem(build)
     if manifest is None:
         return [problem] if problem else []
     problems = _file_problems(build, manifest["files"])
     if chroma:
-        problem = chroma_problem(build, chunks=manifest["chunks"], dim=manifest["dim"])
+        problem = chroma_problem(build, chunks=manifest["chunks"], dim=manifest["dim"], collection=collection)
         if problem is not None:
             problems.append(problem)
     return problems
