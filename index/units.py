@@ -153,11 +153,8 @@ def _previous_vectors(build: Path | None) -> dict[str, np.ndarray]:
     if build is None:
         return {}
     try:
-        rows = [json.loads(line) for line in (build / FORMS_FILE).read_text(encoding="utf-8").splitlines()]
-        matrix = np.load(build / FORMS_VECTORS)
+        rows, matrix = _load_forms(build)
     except (OSError, ValueError):
-        return {}
-    if len(rows) != len(matrix):
         return {}
     return {row["hash"]: matrix[i] for i, row in enumerate(rows)}
 
@@ -216,8 +213,14 @@ def load_units(build_dir: Path) -> tuple[list[Unit], list[dict[str, Any]], np.nd
                 data[key] = tuple(data[key])
             data["form_words"] = tuple(tuple(w) for w in data["form_words"])
             units.append(Unit(**data))
-    rows = [json.loads(line) for line in (build_dir / FORMS_FILE).read_text(encoding="utf-8").splitlines()]
-    matrix = np.load(build_dir / FORMS_VECTORS)
+    rows, matrix = _load_forms(build_dir)
+    return units, rows, matrix
+
+
+def _load_forms(build: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The labelled form rows of a build and their embedding matrix (ValueError if they disagree)."""
+    rows = [json.loads(line) for line in (build / FORMS_FILE).read_text(encoding="utf-8").splitlines()]
+    matrix = np.load(build / FORMS_VECTORS)
     if len(rows) != len(matrix):
         raise ValueError(f"{FORMS_FILE} 有 {len(rows)} 行，{FORMS_VECTORS} 有 {len(matrix)} 行")
-    return units, rows, matrix
+    return rows, matrix
