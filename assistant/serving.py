@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .core import MAX_QUESTION_CHARS
 from .errors import AssistantError
 
 __all__ = [
@@ -102,7 +103,7 @@ class BodySizeLimit:
 
     async def _refuse(self, send: Send) -> None:
         mb = self.max_bytes / 1_000_000
-        text = json.dumps({"error": f"请求内容过大（超过 {mb:g} MB），已拒绝。问题最多 2000 个字，请缩短后重试"},
+        text = json.dumps({"error": f"请求内容过大（超过 {mb:g} MB），已拒绝。问题最多 {MAX_QUESTION_CHARS} 个字，请缩短后重试"},
                           ensure_ascii=False).encode("utf-8")
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json; charset=utf-8"),
