@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from .answer_config import AnswerConfig
 from .compose import Composition, compose, form_match
+from .followup import topic_words
 from .question import Question, names_topic
 from .replies import chat_reply, not_covered_reply
 from .retrieval import IN_SCOPE, Evidence, HybridRetriever
@@ -62,7 +63,7 @@ def has_own_topic(q: Question) -> bool:
 def with_topic(text: str, previous: Question) -> str:
     """`text` preceded by the focus of `previous` ("不去会怎么样" after "监督评审多久一次" →
     "监督评审 不去会怎么样")."""
-    topic = "".join(w for w in previous.focus if len(w) >= 2)
+    topic = topic_words(previous)
     return f"{topic} {text}" if topic else text
 
 

@@ -188,7 +188,7 @@ class Assistant:
 
     def _retrieve_and_compose(self, text: str, session: Any = None) -> Answer:
         from .answering import answer_turn, has_own_topic
-        from .followup import AnswerMemory, item_answer, remember, resolve
+        from .followup import AnswerMemory, in_topic, item_answer, remember, resolve
 
         # A switch to a newer build (in `_using`) loads outside the lock: others answer meanwhile.
         with self._using() as retriever, self._lock:
@@ -202,9 +202,10 @@ class Assistant:
                     return item_answer(memory, resolution.item)
                 if resolution.text != q.text:
                     resolved = retriever.parse(resolution.text)
-                else:
-                    alt = resolve(q, memory, has_topic=False)
-                    kept = alt.text if alt.how == "topic_kept" else None
+                elif resolution.how == "as_asked" and memory.question is not None:
+                    # A question with a topic of its own, also tried in the last topic when it is
+                    # out of scope alone (answering.answer_turn).
+                    kept = in_topic(q.text, memory.question)
             outcome = answer_turn(q, resolved, kept, retriever, self.variant.config)
             q = outcome.question
         if memory is not None and outcome.answer.intent == "qa" and outcome.composition is not None:

@@ -85,9 +85,19 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         if swapped:
             return Resolution(swapped, how="swapped")
     if marked or not has_topic:
-        topic = "".join(w for w in previous.focus if len(w) >= 2) or previous.text
-        return Resolution(f"{topic} {text}", how="topic_kept")
+        return Resolution(in_topic(text, previous), how="topic_kept")
     return Resolution(text)
+
+
+def topic_words(q: Question) -> str:
+    """What a question without a topic of its own takes from `q`: its focus words of two or more
+    characters ("监督评审" from "监督评审多久一次")."""
+    return "".join(w for w in q.focus if len(w) >= 2)
+
+
+def in_topic(text: str, previous: Question) -> str:
+    """`text` read in the topic of `previous` (its whole text when its focus names nothing)."""
+    return f"{topic_words(previous) or previous.text} {text}"
 
 
 def item_answer(memory: AnswerMemory, index: int) -> Answer:
