@@ -23,6 +23,7 @@ __all__ = [
     "MAX_POINTS",
     "MAX_PRICE",
     "MAX_TYPED_CHARS",
+    "blank",
     "count",
     "headcount",
     "money",
@@ -46,6 +47,11 @@ _HEADCOUNT_HINT = "请输入正整数，例如 1200"
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
 _DECIMAL_TEXT = re.compile(r"^[+-]?\d*\.\d+$")
 _SHOWN_CHARS = 24
+
+
+def blank(value: object) -> bool:
+    """Nothing was typed: None or only spaces (an optional field left empty)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def shown(value: object) -> str:

@@ -240,20 +240,16 @@ class _Travel:
 
 
 def _travel(per_visit: object, per_day: object) -> _Travel:
-    visit = None if _blank(per_visit) else inputs.money(per_visit, "差旅费（每次现场评审）")
-    day = None if _blank(per_day) else inputs.money(per_day, "差旅费单价（元/现场人日）")
+    visit = None if inputs.blank(per_visit) else inputs.money(per_visit, "差旅费（每次现场评审）")
+    day = None if inputs.blank(per_day) else inputs.money(per_day, "差旅费单价（元/现场人日）")
     if visit is not None and day is not None:
         raise InputError("差旅费请只填一种：每次现场评审的金额，或每现场人日的单价")
     return _Travel(visit, day)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _discount(value: object, base: float) -> tuple[LineItem | None, float | None]:
     """The discount line (negative) and its percentage when given as one ("10%", "9折")."""
-    if _blank(value):
+    if inputs.blank(value):
         return None, None
     percent = inputs.percent_off(value, "首年优惠")
     if percent is not None:
@@ -325,7 +321,7 @@ def quote_fee(
     customer = inputs.name(company, "公司名称")
 
     trip = _travel(travel, travel_rate)
-    fee = None if _blank(consulting) else inputs.money(consulting, "咨询服务费")
+    fee = None if inputs.blank(consulting) else inputs.money(consulting, "咨询服务费")
 
     audit = catalogue["audit"]
     annual = _line(catalogue["annual"], 1, amounts["annual"])

@@ -186,10 +186,6 @@ def _cell_value(cell: Any) -> Any:
     return value
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def read_companies(path: Path) -> tuple[list[Company], list[str]]:
     """The companies listed in a .csv or .xlsx file, and the header names that were ignored.
 
@@ -218,7 +214,7 @@ def read_companies(path: Path) -> tuple[list[Company], list[str]]:
         raise InputError(f"找不到批量报价文件 {path}") from exc
     except OSError as exc:
         raise InputError(f"无法读取批量报价文件 {path}：{exc.strerror or exc}") from exc
-    rows = [(n, cells) for n, cells in rows if any(not _blank(c) for c in cells)]
+    rows = [(n, cells) for n, cells in rows if any(not inputs.blank(c) for c in cells)]
     if not rows:
         raise InputError(f"批量报价文件 {path.name} 是空的：第一行应为表头（公司、人数），之后每行一家公司")
     header_row, header = rows[0]
@@ -243,7 +239,7 @@ def read_companies(path: Path) -> tuple[list[Company], list[str]]:
             companies.append(Company(number, {}, error))
             continue
         values = {key: cells[index] if index < len(cells) else None for key, index in columns.items()}
-        companies.append(Company(number, {k: None if _blank(v) else v for k, v in values.items()}))
+        companies.append(Company(number, {k: None if inputs.blank(v) else v for k, v in values.items()}))
     return companies, ignored
 
 

@@ -28,10 +28,9 @@ from .document import (
     QuoteDocument,
     cycle_rows,
     first_year_rows,
-    item_cells,
     year_cells,
 )
-from .phrases import year_label
+from .phrases import line_name, year_label
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -97,7 +96,7 @@ class _Sheet:
         its amount (`amount`, a formula, when it is a share of other cells)."""
         from openpyxl.styles import Font
 
-        row = self.texts(item_cells(line)[:1])
+        row = self.texts([line_name(line)])
         ws = self.ws
         if line.key == "discount":
             cell = ws.cell(row=row, column=4, value=amount or line.amount)
