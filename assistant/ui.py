@@ -3,7 +3,8 @@
 A thin shell over `Assistant` and the calculators: every number and sentence comes from them; this
 module only lays them out, keeps one dialogue `Session` per browser session, and turns errors into
 short Chinese messages. `create_app()` builds the Blocks without serving them; `serve()` starts a
-server with the app's theme, CSS and queue; `launch()` reads the environment and calls `serve()`.
+server with the app's theme, CSS and queue (`assistant.api.launch()`, what `make run` starts, mounts
+it beside the /v1 API instead).
 
 Named API endpoints for `gradio_client`: `/chat` (message, history -> answer dict), `/quote`
 (headcount -> quote dict), `/score` (total -> rating dict), `/feedback` (answer id, verdict,
@@ -29,7 +30,7 @@ import gradio as gr
 
 from . import dialogue, ui_ops
 from . import ui_render as render
-from .access import Access, maintainer_login
+from .access import Access
 from .access import is_loopback as _is_loopback
 from .calculators import fees, scoring
 from .core import MAX_QUESTION_CHARS, Assistant
@@ -51,7 +52,6 @@ __all__ = [
     "answer_function",
     "app_options",
     "create_app",
-    "launch",
     "serve",
     "server_settings",
 ]
@@ -522,7 +522,7 @@ def create_app(assistant: Assistant | None = None, *, access: Access | None = No
             (`Access.from_env`, assistant/access.py).
 
     Returns:
-        The Blocks; serve them with `serve()` (theme, CSS, queue) or `launch()`.
+        The Blocks; serve them with `serve()` (theme, CSS, queue) or mount them (`assistant.api`).
 
     Raises:
         AssistantError: the index cannot be built or loaded.
@@ -623,23 +623,3 @@ def app_options(demo: gr.Blocks, auth: tuple[str, str] | list[tuple[str, str]] |
         "css": render.CSS,
     }
 
-
-def launch(demo: gr.Blocks | None = None, *, prevent_thread_lock: bool = False) -> Any:
-    """Check the environment's server settings, build the app if needed, and serve it.
-
-    Args:
-        demo: an app from `create_app()`; default builds one (loading or building the index).
-        prevent_thread_lock: return with the server running in the background.
-
-    Raises:
-        LaunchError: unsafe or malformed ASSISTANT_HOST / ASSISTANT_PORT / ASSISTANT_AUTH; checked
-            before the index is loaded, so a misconfigured start fails at once.
-    """
-    settings = server_settings()
-    admin = maintainer_login()
-    logins = [login for login in (settings.auth, admin) if login is not None]
-    session_limits()  # a bad ASSISTANT_SESSION_TTL fails here too, before the index loads
-    app = demo or create_app()
-    return serve(
-        app, host=settings.host, port=settings.port, auth=logins or None, prevent_thread_lock=prevent_thread_lock
-    )

@@ -413,14 +413,6 @@ def test_server_settings_refuse_unsafe_or_malformed(env: dict[str, str], fragmen
         ui.server_settings(env)
 
 
-def test_launch_refuses_public_host_without_login_before_loading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASSISTANT_HOST", "0.0.0.0")
-    monkeypatch.delenv("ASSISTANT_AUTH", raising=False)
-    # demo=None would load the index; the refusal must come first, so this returns immediately.
-    with pytest.raises(ui.LaunchError, match="拒绝启动"):
-        ui.launch()
-
-
 def test_login_is_enforced_when_configured(_shipped_assistant: Any) -> None:
     demo = ui.create_app(_shipped_assistant)
     _, local_url, _ = ui.serve(
