@@ -205,13 +205,17 @@ def _judge(claim: Claim, passages: list[Passage], embedder: Embedder,
     bad = [n for n in claim.cites if not 1 <= n <= len(passages)]
     if bad:
         return drop(f"cites [{bad[0]}], which was not given")
-    cited = [passages[n - 1] for n in claim.cites]
-    cited_norm = [normalize(f"{p.section}\n{p.text}") for p in cited]
-    for quantity in sorted(_claim_quantities(claim.text)):
-        if not any(_quantity_supported(quantity, quantities(f"{p.section}\n{p.text}")) for p in cited):
+    cited_texts = [f"{passages[n - 1].section}\n{passages[n - 1].text}" for n in claim.cites]
+    cited_norm = [normalize(t) for t in cited_texts]
+    claimed = sorted(_claim_quantities(claim.text))
+    present = [quantities(t) for t in cited_texts] if claimed else []  # read once per passage
+    for quantity in claimed:
+        if not any(_quantity_supported(quantity, found) for found in present):
             return drop(f"figure {''.join(quantity)} not in the cited passage")
-    for code in sorted(_codes(claim.text)):
-        if not any(code in _codes(f"{p.section}\n{p.text}") for p in cited):
+    codes = sorted(_codes(claim.text))
+    cited_codes = [_codes(t) for t in cited_texts] if codes else []
+    for code in codes:
+        if not any(code in found for found in cited_codes):
             return drop(f"standard code {code} not in the cited passage")
     lexical = max(_lexical(claim.text, t) for t in cited_norm)
     similarity = _similarity(claim.text, [n - 1 for n in claim.cites], passages, embedder, cache)
