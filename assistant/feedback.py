@@ -37,6 +37,8 @@ __all__ = [
     "DislikedAnswer",
     "FeedbackStore",
     "QuestionGroup",
+    "golden_jsonl",
+    "golden_lines",
     "group_questions",
     "question_logging_enabled",
 ]
@@ -82,6 +84,10 @@ OUTCOMES = {"not_covered": "未覆盖", "out_of_scope": "超出范围", "up": "�
 _VERDICTS = {"up": "up", "like": "up", "👍": "up", "1": "up", "true": "up",
              "down": "down", "dislike": "down", "👎": "down", "-1": "down", "false": "down"}
 MAX_COMMENT_CHARS = 500
+# What the 运营 tab shows (most asked groups, newest 👎) and what an export reads at most.
+SHOWN_GROUPS = 50
+SHOWN_DISLIKED = 100
+EXPORT_LIMIT = 10_000
 _REMEMBERED = 2000
 _REMEMBER_SECONDS = 24 * 3600
 # Cited documents -> golden topic, a first guess for the reviewer of an exported line.
@@ -300,7 +306,7 @@ class FeedbackStore:
                 counts.setdefault(day, Counter())[outcome] += 1
         return [(day, {k: counts[day].get(k, 0) for k in OUTCOMES}) for day in sorted(counts, reverse=True)]
 
-    def unanswered(self, *, include_handled: bool = False, limit: int = 50) -> list[QuestionGroup]:
+    def unanswered(self, *, include_handled: bool = False, limit: int = SHOWN_GROUPS) -> list[QuestionGroup]:
         """Unanswered questions grouped by similarity, most frequent first."""
         where = "" if include_handled else "WHERE handled_at IS NULL"
         with self._connect() as conn:
@@ -318,7 +324,7 @@ class FeedbackStore:
             ))
         return out
 
-    def disliked(self, *, include_handled: bool = False, limit: int = 100) -> list[DislikedAnswer]:
+    def disliked(self, *, include_handled: bool = False, limit: int = SHOWN_DISLIKED) -> list[DislikedAnswer]:
         """👎 answers with their comments, newest first."""
         where = "" if include_handled else "AND handled_at IS NULL"
         with self._connect() as conn:
@@ -354,17 +360,28 @@ class FeedbackStore:
         The lines do not pass `evals.golden.parse_case` until a reviewer fills `must_include`
         and `cite_doc` (or sets `abstain`), so an unreviewed line cannot slip into the gate.
         """
-        lines = []
-        for group in self.unanswered(include_handled=include_handled, limit=10_000):
-            intent = max(group.intents, key=lambda k: group.intents[k])
-            lines.append(_golden_line(f"review-q{group.ids[0]}", group.question,
-                                      "out_of_scope" if intent == "out_of_scope" else "overview"))
-        for item in self.disliked(include_handled=include_handled, limit=10_000):
-            if item.question:
-                cited = [c.get("doc_id") for c in item.citations]
-                topic = next((_TOPIC_OF_DOC[d] for d in cited if d in _TOPIC_OF_DOC), "overview")
-                lines.append(_golden_line(f"review-f{item.id}", item.question, topic))
-        return lines
+        return golden_lines(self.unanswered(include_handled=include_handled, limit=EXPORT_LIMIT),
+                            self.disliked(include_handled=include_handled, limit=EXPORT_LIMIT))
+
+
+def golden_lines(groups: Iterable[QuestionGroup], items: Iterable[DislikedAnswer]) -> list[dict[str, Any]]:
+    """`FeedbackStore.export_golden` for groups and disliked answers already read."""
+    lines = []
+    for group in groups:
+        intent = max(group.intents, key=lambda k: group.intents[k])
+        lines.append(_golden_line(f"review-q{group.ids[0]}", group.question,
+                                  "out_of_scope" if intent == "out_of_scope" else "overview"))
+    for item in items:
+        if item.question:
+            cited = [c.get("doc_id") for c in item.citations]
+            topic = next((_TOPIC_OF_DOC[d] for d in cited if d in _TOPIC_OF_DOC), "overview")
+            lines.append(_golden_line(f"review-f{item.id}", item.question, topic))
+    return lines
+
+
+def golden_jsonl(lines: Iterable[dict[str, Any]]) -> str:
+    """Golden-set lines as the text of a .jsonl file."""
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
 
 
 def _golden_line(case_id: str, question: str, topic: str) -> dict[str, Any]:

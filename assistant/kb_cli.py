@@ -116,12 +116,12 @@ def register_index(idx_sub: Any) -> None:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .feedback import FeedbackStore
+    from .feedback import FeedbackStore, golden_jsonl
 
     if args.format != "golden":
         raise InputError(f"不支持的导出格式 {args.format!r}，目前只支持 golden")
     lines = FeedbackStore().export_golden(include_handled=args.all)
-    text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    text = golden_jsonl(lines)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"已导出 {len(lines)} 条待审核的题目到 {args.out}（补全 must_include 和 cite_doc 后放入 evals/golden/）",

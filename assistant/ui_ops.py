@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import functools
-import json
 import os
 import re
 import shutil
@@ -24,7 +23,17 @@ import gradio as gr
 
 from .access import Access
 from .errors import AssistantError
-from .feedback import OUTCOMES, DislikedAnswer, FeedbackStore, QuestionGroup
+from .feedback import (
+    EXPORT_LIMIT,
+    OUTCOMES,
+    SHOWN_DISLIKED,
+    SHOWN_GROUPS,
+    DislikedAnswer,
+    FeedbackStore,
+    QuestionGroup,
+    golden_jsonl,
+    golden_lines,
+)
 from .render.html import bullet_list, table
 from .ui_render import error_html, esc
 
@@ -186,13 +195,13 @@ def _scratch() -> Path:
     return folder
 
 
-def _export(store: FeedbackStore) -> str:
+def _export(lines: list[dict[str, Any]]) -> str:
     """The golden-set review file of what is pending now (`assistant feedback export`)."""
     folder = _scratch()
     target = folder / f"待审核评测题-{datetime.now():%Y%m%d}.jsonl"
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".jsonl")
     with open(fd, "w", encoding="utf-8") as fh:
-        fh.writelines(json.dumps(x, ensure_ascii=False) + "\n" for x in store.export_golden())
+        fh.write(golden_jsonl(lines))
     os.replace(tmp, target)
     return str(target)
 
@@ -223,10 +232,13 @@ def ops_tab(store: FeedbackStore, access: Access, *, demo: gr.Blocks, tab: gr.Ta
     def load(handled: bool, request: gr.Request) -> tuple[Any, ...]:
         try:
             access.check(_user(request))
-            found = store.unanswered(include_handled=handled)
-            bad = store.disliked(include_handled=handled)
+            # Read once for the view and the export: grouping the questions is the slow part.
+            found = store.unanswered(include_handled=handled, limit=EXPORT_LIMIT)
+            bad = store.disliked(include_handled=handled, limit=EXPORT_LIMIT)
+            pending = store.export_golden() if handled else golden_lines(found, bad)  # only pending is exported
+            found, bad = found[:SHOWN_GROUPS], bad[:SHOWN_DISLIKED]
             return (counts_html(store.daily_counts()), groups_html(found), dislikes_html(bad),
-                    gr.CheckboxGroup(choices=_pending_choices(found, bad), value=[]), "", _export(store))
+                    gr.CheckboxGroup(choices=_pending_choices(found, bad), value=[]), "", _export(pending))
         except AssistantError as exc:
             return "", "", "", gr.CheckboxGroup(choices=[], value=[]), error_html(str(exc)), None
 
