@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -132,10 +133,22 @@ class UserDocument:
     original: Path | None
     added: str
     size: int
-    sections: int
-    chunks: int
     sha256: str
     error: str | None = None
+    document: Document | None = field(default=None, repr=False, compare=False)  # None: it fails to load
+
+    # Chunking a large document takes tens of milliseconds: only listings that show the counts pay.
+    @cached_property
+    def _chunks(self) -> list[Chunk]:
+        return split_document(self.document) if self.document is not None else []
+
+    @property
+    def chunks(self) -> int:
+        return len(self._chunks)
+
+    @property
+    def sections(self) -> int:
+        return len({c.section for c in self._chunks})
 
 
 @dataclass
@@ -481,7 +494,6 @@ def list_documents() -> list[UserDocument]:
         original = _originals() / name if meta.get("file") else None
         doc = loaded.get(path.name)
         error = None if doc is not None else "无法读取（格式有误或与其他文档 id 重复），已在建索引时跳过"
-        chunks = split_document(doc) if doc is not None else []
         stat = path.lstat()
         out.append(UserDocument(
             name=name,
@@ -491,10 +503,9 @@ def list_documents() -> list[UserDocument]:
             original=original if original is not None and original.is_file() else None,
             added=str(meta.get("added") or datetime.fromtimestamp(stat.st_mtime, timezone.utc).isoformat(timespec="seconds")),
             size=int(meta.get("size") or stat.st_size),
-            sections=len({c.section for c in chunks}),
-            chunks=len(chunks),
             sha256=str(meta.get("sha256") or hashlib.sha256(path.read_bytes()).hexdigest()),
             error=error,
+            document=doc,
         ))
     return sorted(out, key=lambda d: d.name)
 
