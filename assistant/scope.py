@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .answer_config import AnswerConfig
+from .question import names_topic
 from .retrieval import IN_SCOPE, Evidence
 
 __all__ = ["ScopeVerdict", "check_scope", "is_anchored", "out_of_scope_message"]
@@ -71,8 +72,11 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     anchored = is_anchored(text)
     sims = evidence.label_sim
     in_sim = sims.get(IN_SCOPE, 0.0)
+    # Chat by resemblance alone only for a message that names nothing of ours: "有的机构说能评十星，
+    # 靠谱吗" resembles "你靠谱吗" but asks about 机构 and 星.
     if (
         not anchored
+        and not names_topic(q.focus, q.lexicon)
         and sims.get("chat", 0.0) >= cfg.chat_min
         and sims.get("chat", 0.0) - max(in_sim, sims.get("out_of_scope", 0.0)) >= cfg.chat_margin
     ):

@@ -163,6 +163,10 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("证书有效期是几年", {IN_SCOPE: 0.97, "out_of_scope": 0.90, "chat": 0.8}, "qa", "ok"),
         # A comparison with another scheme is ours to answer.
         ("售后服务认证和ISO9001有什么区别", {}, "qa", "ok"),
+        # Resembling a chat example ("你靠谱吗") is not enough when the message names one of our
+        # topics; with nothing of ours named, the resemblance decides.
+        ("有的说经费要专门列出来，靠谱吗", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "qa", "ok"),
+        ("这也太靠谱了吧", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "chat", "chat"),
     ],
 )
 def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reason: str) -> None:
