@@ -114,7 +114,8 @@ class Lexicon:
 # A word rarer than this (IDF) names a topic of its own; commoner words (认证, 企业, 申请) do not,
 # nor do words that only say what kind of thing is wanted (例子, 情况, 原因).
 TOPIC_MIN_IDF = 1.5
-_META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内容", "东西", "方面", "事情", "情形", "原因", "说法", "依据", "规定", "要求"])
+_META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内容", "东西", "方面", "事情", "情形", "原因", "说法", "依据", "规定", "要求",
+                         "每个", "每家", "各个", "每一个"])
 
 
 def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
@@ -207,7 +208,7 @@ def _fold(text: str) -> str:
 
 def question_asks(text: str) -> tuple[str, ...]:
     """Every kind of answer the text asks for, most specific first (see `_ASKS`)."""
-    folded = _fold(text)
+    folded = _NOT_ASKING.sub("", _fold(text))
     return tuple(kind for kind, pattern in _ASKS if pattern.search(folded))
 
 
@@ -265,6 +266,14 @@ _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及
 _META = re.compile(r"^(?:网上|网上的|各家|大家)?说法(?:咋|怎么|为什么|为啥)?(?:不一样|不一|不同|有出入|打架)|^(?:有的|有人)说")
 
 
+# 几 that counts rather than asks: "我们有好几个分公司" states, "几十个人" estimates.
+_NOT_ASKING = re.compile(r"(?:好|这|那|没|十|二十)几|几(?:十|百|千|万)")
+
+
+def _is_question(clause: str) -> bool:
+    return bool(_QUESTION_CUE.search(_NOT_ASKING.sub("", clause.rstrip("，,。"))))
+
+
 def split_parts(text: str) -> list[str]:
     """The questions inside `text`, in order; a single question gives one part.
 
@@ -276,7 +285,7 @@ def split_parts(text: str) -> list[str]:
     parts: list[str] = []
     context = ""
     for clause in clauses:
-        if _QUESTION_CUE.search(clause.rstrip("，,。")) and not _META.search(clause):
+        if _is_question(clause) and not _META.search(clause):
             parts.append(context + clause)
             context = ""
         else:
@@ -450,7 +459,7 @@ def _asking_and_context(text: str) -> tuple[str, str]:
     顺便问下申请费是多少" asks in its second clause; the first is context. Context further away
     ("我们是做家电的，资料清单发我一下，要交哪些东西") is dropped."""
     clauses = [c for c in _CLAUSE_END.split(text.strip()) if c.strip(" ，,。")]
-    asking = [c for c in clauses if _QUESTION_CUE.search(c.rstrip("，,。"))]
+    asking = [c for c in clauses if _is_question(c)]
     if not asking or len(asking) == len(clauses):
         return text, ""
     first = clauses.index(asking[0])
@@ -473,6 +482,10 @@ HEAD_BOOST = 2.0
 # One-character words too light to be a point when they stand next to the ask (才, 算, 拿, 办 …);
 # any other one-character word there is one ("证书丢了怎么办", "能退吗") and keeps its whole weight.
 _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管")
+# One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
+# "好几个", 来 in "三十来个人", 没 in "没续会怎样"), nor the verbs that stand for any action (办 in
+# "每个都要办吗"): never the point asked about.
+_FUNCTION_CHARS = frozenset("跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
@@ -540,13 +553,16 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # five-star line), not in stray Latin letters ("asdf"), and not in the clauses around the
         # question ("我们是做家电的，…" says who asks, not what): those count only when the asking
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
-        focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
+        focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w)))
+                      and w not in _FUNCTION_CHARS)
         context_words = lexicon.split_unknown(context_words)
-        if not any(lexicon.knows(lexicon.forms(w)) for w in focus):
-            # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does.
+        if not names_topic(focus, lexicon):
+            # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does
+            # ("我们有好几个分公司，要每个都办吗": 每个 of what).
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
         if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows
-            focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0]) if lexicon.knows(lexicon.forms(w)))
+            focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0])
+                          if lexicon.knows(lexicon.forms(w)) and w not in _FUNCTION_CHARS)
     groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
     weights = {w: (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0) for w in groups}
     for w in context_words:

@@ -231,7 +231,8 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
 # 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
-TOKENIZER_VERSION = 8
+# 9: 3C reads ccc.
+TOKENIZER_VERSION = 9
 
 
 def tokenizer_fingerprint() -> str:
@@ -287,6 +288,7 @@ def _raw_synonym_groups() -> tuple[tuple[str, ...], ...]:
 
 
 _GBT = re.compile(r"gb\s*/\s*t\s*(\d)")
+_THREE_C = re.compile(r"(?<![a-z0-9])3c(?![a-z0-9])")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _PUNCT = re.compile(r"^[\W_]+$", re.UNICODE)
 # Normalised like the tokens they are compared with ("一共" arrives as "1共").
@@ -312,7 +314,8 @@ def segment(text: str, *, search: bool = True) -> list[str]:
     # normalise each word.
     text = _GBT.sub(r"gbt \1", _fold(text, keep_spaces=True))
     # "ISO9001" and "ISO 9001" must give the same tokens, as must "t27922" and "27922".
-    text = _LETTER_DIGIT.sub(" ", text)
+    # 3C is the everyday name of CCC; split at the digit it would be a stray "c".
+    text = _LETTER_DIGIT.sub(" ", _THREE_C.sub("ccc", text))
     tok = _tokenizer()
     words = (_numerals_to_digits(w) for w in (tok.lcut_for_search(text) if search else tok.lcut(text)))
     return [w for w in words if w.strip() and not _PUNCT.match(w)]

@@ -71,6 +71,9 @@ def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
         ("我们公司300人，申请需要满足什么条件？要交哪些材料？", ["我们公司300人，申请需要满足什么条件？", "要交哪些材料？"]),
         ("今天天气不错，顺便问下申请费是多少？", ["今天天气不错，顺便问下申请费是多少？"]),
         ("售后服务认证和ISO9001有什么区别？", ["售后服务认证和ISO9001有什么区别？"]),
+        # 好几个 / 几十 count, they do not ask.
+        ("我们有好几个服务网点，要每个都去评审吗", ["我们有好几个服务网点，要每个都去评审吗"]),
+        ("公司几十个人，申请费多少？", ["公司几十个人，申请费多少？"]),
     ],
 )
 def test_compound_questions_split_into_parts(text: str, parts: list[str]) -> None:
@@ -87,6 +90,16 @@ def test_focus_leaves_out_how_it_is_asked_and_small_talk() -> None:
 def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
     assert "家电" not in parse_question("我们是做家电的，证书有效期几年", LEX).focus
     assert {"投诉", "记录"} <= set(parse_question("我们不做投诉记录，那怎么办", LEX).focus)
+
+
+def test_function_words_are_not_the_point() -> None:
+    # 跟 relates, 没 negates, 办 stands for any action: the points are 3C (read ccc) and 续.
+    lex = Lexicon({**LEX.idf, "ccc": 3.0})
+    assert parse_question("这个证书跟3C有啥不一样", lex).focus == ("证书", "ccc")
+    assert "没" not in parse_question("有效期过了没续会怎样", LEX).focus
+    q = parse_question("我们有好几个服务网点，要每个都办吗", LEX)
+    assert q.type == "yes_no" and "办" not in q.focus
+    assert "服务网点" in q.focus  # 每个 names nothing: the context says of what
 
 
 def test_numbers_and_stray_letters_are_not_the_point() -> None:
