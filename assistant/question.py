@@ -181,7 +181,7 @@ _TYPE_SPANS = re.compile(
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
     r"|^(?:那么|那如果|那要是|要是|如果|假如|假设|那)|的话|合适|比较好|最好|为宜|合理"
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
-    r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
+    r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|(?:网上|也|还)?有(?:人|的)?说(?!明)|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
     r"|全部?列出来?|都列出来|一个不落|一项不落|不要漏|别漏|详细点|详细|说全|完整"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
@@ -454,16 +454,26 @@ def _focus_text(text: str) -> str:
     return _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text))))
 
 
-def _asking_and_context(text: str) -> tuple[str, str]:
-    """(the clauses that ask, the context clause right before the first of them): "今天天气不错，
-    顺便问下申请费是多少" asks in its second clause; the first is context. Context further away
-    ("我们是做家电的，资料清单发我一下，要交哪些东西") is dropped."""
+def _asking_and_context(text: str) -> tuple[str, tuple[str, ...]]:
+    """(the clauses that ask, the clauses before the first of them, nearest first): "今天天气不错，
+    顺便问下申请费是多少" asks in its second clause; the first is context."""
     clauses = [c for c in _CLAUSE_END.split(text.strip()) if c.strip(" ，,。")]
     asking = [c for c in clauses if _is_question(c)]
     if not asking or len(asking) == len(clauses):
-        return text, ""
+        return text, ()
     first = clauses.index(asking[0])
-    return "".join(asking), clauses[first - 1] if first else ""
+    return "".join(asking), tuple(reversed(clauses[:first]))
+
+
+def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ...]:
+    """The words of the nearest context clause that names something: "资料清单发我一下" in "我们是做
+    家电的，资料清单发我一下，要交哪些东西" (further context says who asks, not what); in "网上有说
+    近一年没事故就行，也有说要三年，以哪个为准" the clause before the ask names nothing, 事故 is one further."""
+    clauses = [tuple(w for w in lexicon.split_unknown(_segment(_focus_text(c))[0]) if w not in _FUNCTION_CHARS)
+               for c in contexts]
+    # A figure with its unit (1年, 3000元) is a claim about the thing, not the thing.
+    return next((words for words in clauses if names_topic(tuple(w for w in words if not w[0].isdigit()), lexicon)),
+                clauses[0] if clauses else ())
 
 
 _LATIN = re.compile(r"^[a-z]+$")
@@ -484,8 +494,8 @@ HEAD_BOOST = 2.0
 _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管")
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样"), nor the verbs that stand for any action (办 in
-# "每个都要办吗"): never the point asked about.
-_FUNCTION_CHARS = frozenset("跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整")
+# "每个都要办吗") or report a claim (说 in "有说一年的"): never the point asked about.
+_FUNCTION_CHARS = frozenset("跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
@@ -543,10 +553,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     lexicon = lexicon or Lexicon()
     text = text.strip()
     words, tokens = _segment(text)
-    asking, context = _asking_and_context(text)
+    asking, contexts = _asking_and_context(text)
     focus_text = _focus_text(asking)
     focus = _segment(focus_text)[0] if focus_text.strip("，") else ()
-    context_words = _segment(_focus_text(context))[0] if context else ()
+    context_words = _segment(_focus_text(contexts[0]))[0] if contexts else ()
     if lexicon.idf:
         words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
         # The point asked about is named in words, not figures ("只要85分就够了吧" asks about the
@@ -555,7 +565,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w)))
                       and w not in _FUNCTION_CHARS)
-        context_words = lexicon.split_unknown(context_words)
+        context_words = _context_words(contexts, lexicon)
         if not names_topic(focus, lexicon):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does
             # ("我们有好几个分公司，要每个都办吗": 每个 of what).

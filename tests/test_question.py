@@ -90,6 +90,11 @@ def test_focus_leaves_out_how_it_is_asked_and_small_talk() -> None:
 def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
     assert "家电" not in parse_question("我们是做家电的，证书有效期几年", LEX).focus
     assert {"投诉", "记录"} <= set(parse_question("我们不做投诉记录，那怎么办", LEX).focus)
+    # The clause before the ask only states a claim (a figure, 说): the one before it names the thing.
+    q = parse_question("网上有说近一年没投诉就行，也有说要三年，以哪个为准", LEX)
+    assert "投诉" in q.focus and "说" not in q.focus and "网上" not in q.focus
+    # ... and further context that names nothing new is still dropped.
+    assert "家电" not in parse_question("我们是做家电的，申请材料发我一下，要交哪些东西", LEX).focus
 
 
 def test_function_words_are_not_the_point() -> None:
