@@ -115,7 +115,7 @@ class Lexicon:
 # nor do words that only say what kind of thing is wanted (例子, 情况, 原因).
 TOPIC_MIN_IDF = 1.5
 _META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内容", "东西", "方面", "事情", "情形", "原因", "说法", "依据", "规定", "要求",
-                         "每个", "每家", "各个", "每一个"])
+                         "每个", "每家", "各个", "每一个", "环节", "事项", "部分"])
 
 
 def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
@@ -218,11 +218,14 @@ def question_asks(text: str) -> tuple[str, ...]:
 
 _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("identity", re.compile(
-        r"你是谁|你叫什么(名字)?|你是(不是)?(人|真人|机器人|ai|人工智能|客服|人工客服|什么模型|什么)|是人还是机器|谁开发的你|你是哪个公司的")),
+        r"你是谁|你叫什么(名字)?|你是(不是)?(人|真人|机器人|ai|人工智能|客服|人工客服|什么模型|什么)|是人还是机器|谁开发的你"
+        r"|(你|你们)是(哪|哪个|哪家|什么)(个)?(公司|单位|机构)(做|开发|出)?的|(你|你们)是(谁|哪家)(做|开发)的")),
     ("ability", re.compile(
         r"你(能|会|可以)(帮我)?(做|干|回答|解答|问)?(些)?(什么|啥|哪些)(问题)?|你有(什么|啥)(用|功能)|能帮我(做|干)?(些)?(什么|啥)"
         r"|怎么用你|你都会(些)?(什么|啥)|你(的)?资料(是)?从哪(里)?来(的)?|你靠谱(吗|不)|你说的(准|对)(吗|不)|你的功能")),
-    ("thanks", re.compile(r"谢谢(你|您|啦|了)?|多谢|感谢(你|您)?|谢啦|谢了|thanks?(you)?|thx|辛苦(了|啦|你了)?|麻烦你了|太感谢|非常感谢|很有帮助")),
+    ("thanks", re.compile(
+        r"谢谢(你|您|啦|了)?|多谢|感谢(你|您)?|谢啦|谢了|thanks?(you)?|thx|辛苦(了|啦|你了)?|麻烦你了|太感谢|非常感谢"
+        r"|(很|挺|真|太|非常)?有(帮助|用)|帮(了)?大忙(了)?|太(棒|好)了|(说|讲)得(很|挺|真)?(清楚|明白|好)")),
     ("bye", re.compile(r"再见|拜拜|拜|bye(bye)?|回头(再)?(聊|见|问)|下次(再)?(问|聊|见)|先这样(吧)?|就这样(吧)?|告辞")),
     ("greeting", re.compile(
         r"你好(呀|啊)?|您好|hello|hi|hey|嗨|哈喽|在吗|在不在|有人吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|我想咨询(一下)?|咨询(一下)?")),
@@ -298,7 +301,7 @@ def split_parts(text: str) -> list[str]:
     merged: list[str] = []
     for part in parts:
         # A clause that only says how to answer ("全部列出来", "详细说说") belongs to the one before.
-        if merged and not re.sub(r"[\W_]", "", _focus_text(part)):
+        if merged and not re.sub(r"[\W_都也还就再请您你给一下吧]", "", _focus_text(part)):
             merged[-1] += part
         else:
             merged.append(part)
@@ -565,6 +568,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w)))
                       and w not in _FUNCTION_CHARS)
+        # A word for a kind of thing (环节 in "现场评审有哪几个环节", 内容) says what shape the answer
+        # takes, not what it is about, when another word names that.
+        named = tuple(w for w in focus if w not in _META_NOUNS)
+        focus = named if names_topic(named, lexicon) else focus
         context_words = _context_words(contexts, lexicon)
         if not names_topic(focus, lexicon):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does

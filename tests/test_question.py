@@ -50,7 +50,8 @@ def test_lists_and_processes_want_the_whole_list() -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [("你好", "greeting"), ("谢谢", "thanks"), ("再见，下次再问", "bye"), ("你能做什么", "ability"),
-     ("你是机器人吗", "identity"), ("OK", "ack"), ("多谢多谢", "thanks"), ("明白了，没别的问题了", "ack")],
+     ("你是机器人吗", "identity"), ("OK", "ack"), ("多谢多谢", "thanks"), ("明白了，没别的问题了", "ack"),
+     ("谢啦，很有用", "thanks"), ("讲得挺清楚", "thanks"), ("你们是哪家公司做的", "identity")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -74,6 +75,8 @@ def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
         # 好几个 / 几十 count, they do not ask.
         ("我们有好几个服务网点，要每个都去评审吗", ["我们有好几个服务网点，要每个都去评审吗"]),
         ("公司几十个人，申请费多少？", ["公司几十个人，申请费多少？"]),
+        # A clause that only asks for the whole list belongs to the question before it.
+        ("申请条件是啥，都列一下", ["申请条件是啥，都列一下"]),
     ],
 )
 def test_compound_questions_split_into_parts(text: str, parts: list[str]) -> None:
@@ -105,6 +108,8 @@ def test_function_words_are_not_the_point() -> None:
     q = parse_question("我们有好几个服务网点，要每个都办吗", LEX)
     assert q.type == "yes_no" and "办" not in q.focus
     assert "服务网点" in q.focus  # 每个 names nothing: the context says of what
+    # A word for a kind of thing is not the point when another word names it.
+    assert parse_question("监督评审有哪几个环节", LEX).focus == ("监督评审",)
 
 
 def test_numbers_and_stray_letters_are_not_the_point() -> None:
