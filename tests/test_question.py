@@ -51,7 +51,8 @@ def test_lists_and_processes_want_the_whole_list() -> None:
     ("text", "kind"),
     [("你好", "greeting"), ("谢谢", "thanks"), ("再见，下次再问", "bye"), ("你能做什么", "ability"),
      ("你是机器人吗", "identity"), ("OK", "ack"), ("多谢多谢", "thanks"), ("明白了，没别的问题了", "ack"),
-     ("谢啦，很有用", "thanks"), ("讲得挺清楚", "thanks"), ("你们是哪家公司做的", "identity")],
+     ("谢啦，很有用", "thanks"), ("讲得挺清楚", "thanks"), ("你们是哪家公司做的", "identity"),
+     ("你有人工客服吗", "identity"), ("嗯嗯 好的 我再看看", "ack"), ("哈哈", "ack")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -98,6 +99,10 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
     assert "投诉" in q.focus and "说" not in q.focus and "网上" not in q.focus
     # ... and further context that names nothing new is still dropped.
     assert "家电" not in parse_question("我们是做家电的，申请材料发我一下，要交哪些东西", LEX).focus
+
+
+def test_a_greeting_before_the_question_is_not_the_point() -> None:
+    assert parse_question("早上好，想了解下证书有效期", LEX).focus == ("证书有效期",)
 
 
 def test_function_words_are_not_the_point() -> None:
