@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .answer_config import AnswerConfig
 from .citations import Citations
-from .question import Question, counted_noun
+from .question import Question, counted_noun, is_everyday
 from .retrieval import Evidence, UnitHit
 from .textproc import normalize
 from .types import Answer, Passage, Unit
@@ -215,9 +215,31 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
     missing = q.missing(text, words=focus)
     if not _unit_shape(hit.unit, q):
         return False, missing
-    if hit.form_sim >= cfg.form_certain or (hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match):
+    share = q.matched_weight(text, words=focus, points=True)
+    if hit.form_sim >= cfg.form_certain or (
+        hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match and share >= cfg.form_sure_share
+    ):
         return True, missing
-    return q.matched_weight(text, words=focus, points=True) >= cfg.support_min, missing
+    if share < cfg.support_min:
+        return False, missing
+    return not _point_missing(q, focus, missing, cfg), missing
+
+
+def _point_missing(q: Question, focus: tuple[str, ...], missing: tuple[str, ...], cfg: AnswerConfig) -> bool:
+    """Whether the heaviest focus word, the likeliest point, is one the unit lacks ("撤销" in
+    "证书被撤销后多久能重新申请": a section on renewal answers a neighbouring question). Only a word
+    the corpus uses elsewhere (an unknown one may be the asker's own wording for what the unit
+    says), not a figure (1年) and not a word of everyday language (开始, 同时)."""
+    heaviest = max(focus, key=lambda w: q.weights.get(w, 0.0))
+    total = sum(q.weights.get(w, 0.0) for w in focus)
+    return (
+        heaviest in missing
+        and len(heaviest) >= 2
+        and not heaviest[0].isdigit()
+        and q.lexicon.knows(q.groups[heaviest])
+        and not is_everyday(heaviest)
+        and q.weights.get(heaviest, 0.0) >= cfg.point_share * total
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -127,6 +127,16 @@ def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
     )
 
 
+# jieba's dictionary counts: a word this frequent in general Chinese (开始 38k, 同时 30k) is everyday
+# language; the points users ask about are rarer (撤销 5k, 申诉 885, 补办 38).
+EVERYDAY_FREQ = 20000
+
+
+def is_everyday(word: str) -> bool:
+    """Whether the word is one of everyday Chinese (jieba's dictionary frequency)."""
+    return _tokenizer().FREQ.get(word, 0) >= EVERYDAY_FREQ
+
+
 def _in_dictionary(word: str) -> bool:
     """Whether jieba's dictionary lists the word as more than a rare compound (frequency >= 10)."""
     return _tokenizer().FREQ.get(word, 0) >= 10
@@ -497,11 +507,11 @@ HEAD_WINDOW = 5
 HEAD_BOOST = 2.0
 # One-character words too light to be a point when they stand next to the ask (才, 算, 拿, 办 …);
 # any other one-character word there is one ("证书丢了怎么办", "能退吗") and keeps its whole weight.
-_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管")
+_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管后前时中里内外")
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样"), nor the verbs that stand for any action (办 in
 # "每个都要办吗") or report a claim (说 in "有说一年的"): never the point asked about.
-_FUNCTION_CHARS = frozenset("跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说")
+_FUNCTION_CHARS = frozenset("跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说后前时中里内外")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 

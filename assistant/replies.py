@@ -32,7 +32,9 @@ def not_covered_reply(missing: tuple[str, ...], nearby: list[Unit]) -> str:
     """Say plainly that the point is not in the materials, name what they cover nearby, suggest
     whom to ask. Quotes nothing: a nearby sentence would read as an answer it is not."""
     point = "、".join(f"“{w}”" for w in missing[:3])
-    head = (f"资料库中没有关于{point}的说明，我不能凭空回答。" if point
+    # "没有关于撤销的说明" would be untrue when other sections mention 撤销: say what holds, that the
+    # sections nearest the question do not.
+    head = (f"资料库中没有这一点的说明：与问题相近的内容都没有提到{point}，我不能凭空回答。" if point
             else "资料库中没有这个问题的具体说明，我不能凭空回答。")
     topics = list(dict.fromkeys(f"{u.title} › {u.section}" for u in nearby))[:3]
     near = f"资料中相近的内容有：{'；'.join(topics)}，您可以换个问法问这些方面。" if topics else ""

@@ -231,8 +231,8 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
 # 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
-# 9: 3C reads ccc.
-TOKENIZER_VERSION = 9
+# 9: 3C reads ccc. 10: adverbs and conjunctions (已经, 但是) are stop words.
+TOKENIZER_VERSION = 10
 
 
 def tokenizer_fingerprint() -> str:
@@ -300,6 +300,7 @@ _STOPWORDS = frozenset(
     时候 哪几 几个 哪几个 哪家 哪 搞 搞个 弄 下来 一共 大概 大约 左右 具体 到底 究竟 还是 是不是 就是 一般 通常 现在 目前 这样 那样 怎么样 为什么 为啥 应该 得 着
     过 并 但 而 如果 的话 那么 所以 请 帮 帮忙 告诉 知道 了解 说说 介绍 一些 有没有 能不能 可不可以 行 对吧 嗯 谢谢 你好 不要 要不要 顺便 问下 问一下 不是 只 只是
     一份 一下子 这种 那种 这类 那类 做 可以做 听说 据说 网上说 有人说 谁 是吗 对吗 真的 会怎样 会怎么样 怎么办 咋办 咋 啥样 还有 以后 之后 最后 拿到 由
+    已经 曾经 正在 马上 立刻 立即 一定 可能 或者 然后 接着 另外 其实 确实 总是 经常 一直 只能 能够 而且 并且 但是 不过 因为 虽然 已 刚刚 刚
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

@@ -269,3 +269,21 @@ def test_a_question_naming_one_standard_is_not_answered_from_a_section_about_the
     # Naming both, or neither, leaves the ranking alone.
     assert not other_standard(parse_question("10401和27922有啥区别", lex), units[0])
     assert not other_standard(parse_question("二级指标有哪些", lex), units[0])
+
+
+def test_a_unit_without_the_heaviest_word_of_the_question_does_not_hold_its_point() -> None:
+    # The section on validity holds 证书有效期 and 监督评审, most of the weight, but not 经费, a word
+    # the corpus uses elsewhere and the one the question turns on.
+    evidence = _evidence("证书有效期内监督评审要经费吗", {"证书有效期": 0.93})
+    hit = next(h for h in evidence.units if h.unit.section == "证书有效期")
+    assert unit_fit(evidence.question, hit, CFG) == (False, ("经费",))
+    assert unit_fit(evidence.question, hit, replace(CFG, point_share=1.1))[0]  # the rule, not something else
+
+
+def test_a_close_question_form_does_not_fit_when_the_unit_lacks_most_of_the_focus() -> None:
+    # "证书多久能寄到" reads like "证书多久过期" (close in meaning and words), but 寄到 is most of
+    # what it asks and the section never says it.
+    evidence = _evidence("证书多久能寄到", {"证书有效期": 0.96})
+    hit = next(h for h in evidence.units if h.unit.section == "证书有效期")
+    assert unit_fit(evidence.question, hit, replace(CFG, form_sure_share=0.0))[0]  # the close form alone fits
+    assert unit_fit(evidence.question, hit, replace(CFG, form_sure_share=0.4)) == (False, ("寄到",))
