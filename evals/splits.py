@@ -6,8 +6,12 @@ with "<SEED>:<kind>", and the first round(TEST_SHARE × n) go to `test`, the res
 
 `python -m evals.splits POOL.jsonl` writes `evals/golden/test_issue8.jsonl` and
 `dev_issue8.jsonl` from a pool of new questions; `python -m evals.splits` (no pool) checks that the
-two committed files still hold exactly that draw (tests/test_evals.py runs the same check), so a
-case cannot be moved between splits silently.
+committed files of every draw still hold exactly that draw (tests/test_evals.py runs the same
+check), so a case cannot be moved between splits silently.
+
+A later set of unseen questions (session 4, `f9-*` ids) is a second draw with its own seed and a
+50% test share, written to `dev_fresh.jsonl` / `test_fresh.jsonl` by
+`python -m evals.splits --draw fresh POOL.jsonl`; the issue-8 draw is unchanged by it.
 """
 
 from __future__ import annotations
@@ -17,16 +21,44 @@ import json
 import random
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .golden import GOLDEN_DIR, GoldenCase, GoldenError, load_golden, parse_case
 
-__all__ = ["DRAWN_FILES", "SEED", "TEST_SHARE", "check_draw", "draw_splits", "main", "write_draw"]
+__all__ = [
+    "DRAWN_FILES",
+    "DRAWS",
+    "SEED",
+    "TEST_SHARE",
+    "Draw",
+    "check_draw",
+    "draw_splits",
+    "main",
+    "write_draw",
+]
 
 SEED = 827922  # issue 8, GB/T 27922
 TEST_SHARE = 0.7  # at least 170 of the 240+ new questions go to test
 DRAWN_FILES = {"dev": "dev_issue8.jsonl", "test": "test_issue8.jsonl"}
+FRESH_SEED = 9202611  # session 4's fresh set (f9-* ids), drawn apart from issue 8's
+FRESH_TEST_SHARE = 0.5  # half a dev file to learn from, half a test file nobody tunes on
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One seeded assignment of a pool of new questions to a dev file and a test file."""
+
+    seed: int
+    share: float
+    files: dict[str, str]  # split -> file name under evals/golden
+
+
+DRAWS = {
+    "issue8": Draw(SEED, TEST_SHARE, DRAWN_FILES),
+    "fresh": Draw(FRESH_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh.jsonl", "test": "test_fresh.jsonl"}),
+}
 
 
 def draw_splits(
@@ -59,7 +91,7 @@ def check_draw(cases: Sequence[GoldenCase], **kw: Any) -> list[str]:
     ]
 
 
-def write_draw(pool: Path, directory: Path = GOLDEN_DIR) -> dict[str, int]:
+def write_draw(pool: Path, directory: Path = GOLDEN_DIR, draw: Draw = DRAWS["issue8"]) -> dict[str, int]:
     """Write the pool's lines, in pool order, into the dev and test files; return the counts.
 
     Raises:
@@ -70,9 +102,9 @@ def write_draw(pool: Path, directory: Path = GOLDEN_DIR) -> dict[str, int]:
         if line.strip():
             obj = json.loads(line)
             rows.append((obj, parse_case(obj, where=f"{pool}:{lineno}")))
-    drawn = draw_splits(case for _, case in rows)
+    drawn = draw_splits((case for _, case in rows), seed=draw.seed, share=draw.share)
     counts = {}
-    for split, name in DRAWN_FILES.items():
+    for split, name in draw.files.items():
         lines = [json.dumps(obj, ensure_ascii=False) for obj, case in rows if drawn[case.id] == split]
         (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
         counts[split] = len(lines)
@@ -80,26 +112,41 @@ def write_draw(pool: Path, directory: Path = GOLDEN_DIR) -> dict[str, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """0 when the files hold the draw (or were written), 1 when a case sits in the wrong split."""
+    """0 when the files hold the draws (or were written), 1 when a case sits in the wrong split."""
     parser = argparse.ArgumentParser(
         prog="python -m evals.splits",
         description="Assign new golden questions to dev/test by a seeded draw stratified by kind, or check it.",
     )
     parser.add_argument("pool", nargs="?", type=Path, help="write the split files from this pool .jsonl")
+    parser.add_argument(
+        "--draw", choices=sorted(DRAWS), default="issue8", help="which draw a pool is written for"
+    )
     args = parser.parse_args(argv)
     try:
         if args.pool:
-            counts = write_draw(args.pool)
-            print(f"test: {counts['test']} · dev: {counts['dev']} (seed {SEED})")
+            draw = DRAWS[args.draw]
+            counts = write_draw(args.pool, draw=draw)
+            print(f"test: {counts['test']} · dev: {counts['dev']} (seed {draw.seed})")
             return 0
-        cases = load_golden([GOLDEN_DIR / name for name in DRAWN_FILES.values()])
+        drawn = {
+            name: load_golden([GOLDEN_DIR / file for file in draw.files.values()])
+            for name, draw in DRAWS.items()
+        }
     except (GoldenError, OSError, json.JSONDecodeError) as exc:
         print(f"无法读取题目文件：{exc}", file=sys.stderr)
         return 2
-    problems = check_draw(cases)
+    problems = [
+        problem
+        for name, cases in drawn.items()
+        for problem in check_draw(cases, seed=DRAWS[name].seed, share=DRAWS[name].share)
+    ]
     for problem in problems:
         print(problem)
-    print(f"{len(cases)} drawn cases checked, {len(problems)} in the wrong split", file=sys.stderr)
+    total = sum(len(cases) for cases in drawn.values())
+    print(
+        f"{total} drawn cases checked ({len(drawn)} draws), {len(problems)} in the wrong split",
+        file=sys.stderr,
+    )
     return 1 if problems else 0
 
 

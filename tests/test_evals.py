@@ -49,7 +49,8 @@ from evals.metrics import (
 )
 from evals.report import build_report, render_markdown
 from evals.runner import Gate, check_floors, check_gates, evaluate, main
-from evals.splits import DRAWN_FILES, check_draw, draw_splits
+from evals.splits import DRAWN_FILES, DRAWS, SEED, TEST_SHARE, check_draw, draw_splits
+from evals.splits import main as splits_main
 
 CORE = Path(__file__).resolve().parents[1] / "evals" / "golden" / "core.jsonl"
 
@@ -793,15 +794,44 @@ def test_draw_splits_is_stratified_seeded_and_independent_of_order() -> None:
     assert draw_splits(cases, seed=2, share=0.7) != drawn
 
 
-def _drawn_cases() -> list[GoldenCase]:
-    return load_golden([GOLDEN_DIR / name for name in DRAWN_FILES.values()])
+def _drawn_cases(draw: str = "issue8") -> list[GoldenCase]:
+    return load_golden([GOLDEN_DIR / name for name in DRAWS[draw].files.values()])
 
 
-def test_the_new_questions_sit_where_the_seeded_draw_put_them() -> None:
-    cases = _drawn_cases()
-    assert check_draw(cases) == []
+@pytest.mark.parametrize("draw", sorted(DRAWS))
+def test_the_new_questions_sit_where_the_seeded_draw_put_them(draw: str) -> None:
+    cases = _drawn_cases(draw)
+    seeded = {"seed": DRAWS[draw].seed, "share": DRAWS[draw].share}
+    assert check_draw(cases, **seeded) == []
     moved = [GoldenCase(c.id, c.topic, c.question, kind=c.kind, split="dev") for c in cases]
-    assert check_draw(moved)  # a case moved by hand would be caught
+    assert check_draw(moved, **seeded)  # a case moved by hand would be caught
+
+
+def test_the_fresh_draw_leaves_the_issue8_draw_as_it_was_and_the_check_reads_both() -> None:
+    assert (DRAWS["issue8"].seed, DRAWS["issue8"].share, DRAWS["issue8"].files) == (
+        SEED,
+        TEST_SHARE,
+        DRAWN_FILES,
+    )
+    assert DRAWS["fresh"].seed != SEED and DRAWS["fresh"].share == 0.5
+    assert not set(DRAWS["fresh"].files.values()) & set(DRAWN_FILES.values())
+    assert splits_main([]) == 0
+
+
+def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides() -> None:
+    cases = _drawn_cases("fresh")
+    test = [c for c in cases if c.split == "test"]
+    dev = [c for c in cases if c.split == "dev"]
+    assert len(cases) >= 200 and abs(len(test) - len(dev)) <= len(KINDS)
+    assert all(c.id.startswith(f"f9-{c.kind.replace('_', '')}-") for c in cases)
+    for split in (test, dev):
+        counts = _kinds(split)
+        assert set(counts) == set(KINDS)
+        assert min(counts.values()) >= 7, counts
+        assert {c.outcome for c in split} == set(OUTCOMES)
+    assert all(c.list_items for c in cases if c.kind == "list")
+    assert all(c.history for c in cases if c.kind == "followup")
+    assert not {c.id for c in cases} & {c.id for c in _drawn_cases("issue8")}
 
 
 def test_the_new_questions_cover_every_kind_in_both_splits() -> None:
@@ -818,18 +848,20 @@ def test_the_new_questions_cover_every_kind_in_both_splits() -> None:
     assert {c.outcome for c in test} == set(OUTCOMES)
 
 
-def test_every_new_fact_is_in_the_documents_it_cites_or_awaits_the_corpus_issue() -> None:
-    problems = check_cases(_drawn_cases())
+@pytest.mark.parametrize("draw", sorted(DRAWS))
+def test_every_new_fact_is_in_the_documents_it_cites_or_awaits_the_corpus_issue(draw: str) -> None:
+    problems = check_cases(_drawn_cases(draw))
     assert not [str(p) for p in problems if not p.awaits]
     assert {p.awaits for p in problems} <= {"issue-9"}
 
 
-def test_new_questions_ask_for_facts_they_do_not_state_and_write_quantities_in_digits() -> None:
+@pytest.mark.parametrize("draw", sorted(DRAWS))
+def test_new_questions_ask_for_facts_they_do_not_state_and_write_quantities_in_digits(draw: str) -> None:
     # Same rules as the core set; 几千元 / 上万元 are not quantities one could write in digits.
     chinese_quantity = re.compile(
         r"(?<![几上数])[零一二两三四五六七八九十百千万]+(?:年|个月|月|分|元|人日|项|天|个工作日)"
     )
-    cases = _drawn_cases()
+    cases = _drawn_cases(draw)
     echo = [c.id for c in cases if c.must_include and any(fact_holds(f, c.question) for f in c.must_include)]
     words = [
         (c.id, a)
