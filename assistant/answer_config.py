@@ -22,6 +22,7 @@ class AnswerConfig:
     unit_form_match_weight: float = 1.2  # word overlap with its best question form (compose.form_match)
     unit_rank_weight: float = 0.15  # 1 / rank of the unit's best chunk in the fused list
     unit_shape_weight: float = 0.3  # a unit holding the kind of answer asked for (a figure, a list)
+    unit_target_weight: float = 0.3  # a list unit whose heading names the thing a list question asks for
     second_unit_ratio: float = 0.85  # a second unit adds points when it scores this close to the first
     other_standard_penalty: float = 1.0  # the question names one standard, the unit only the other
     # -- sentences ---------------------------------------------------------------------------

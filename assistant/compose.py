@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .answer_config import AnswerConfig
 from .citations import Citations
-from .question import Question, counted_noun, is_everyday
+from .question import Question, counted_noun, is_everyday, match_word
 from .retrieval import Evidence, UnitHit
 from .textproc import normalize
 from .types import Answer, Passage, Unit
@@ -162,6 +162,13 @@ def other_standard(q: Question, unit: Unit) -> bool:
     return any(held) and not any(a and h for a, h in zip(asked, held, strict=True))
 
 
+def _names_target(q: Question, unit: Unit) -> bool:
+    """Whether a list unit's heading names the thing an enumeration asks for ("要准备哪些资料" and a
+    section headed "…申请材料", not one headed "…准备工作")."""
+    heading = unit.form_norms[0] if unit.form_norms else ""
+    return q.wants_list and any(match_word(t, q.groups[t], heading) == 1.0 for t in q.targets)
+
+
 def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
     """How well a unit fits the question (higher is better)."""
     unit = hit.unit
@@ -172,6 +179,7 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
         + cfg.unit_form_match_weight * form_match(q, unit)
         + cfg.unit_rank_weight * (1.0 / hit.chunk_rank if hit.chunk_rank else 0.0)
         + cfg.unit_shape_weight * shape
+        + cfg.unit_target_weight * _names_target(q, unit)
         - cfg.other_standard_penalty * other_standard(q, unit)
     )
 

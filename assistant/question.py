@@ -363,6 +363,7 @@ class Question:
     focus: tuple[str, ...]  # the words naming what is asked about (no type words such as 多久)
     ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1
     points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
+    targets: tuple[str, ...] = ()  # the thing an enumeration asks for (资料 in "要准备哪些资料")
     chat: str | None = None  # chat_kind() of the whole text
     parts: tuple[Question, ...] = ()  # the questions of a compound question (empty: a simple one)
     lexicon: Lexicon = field(default_factory=Lexicon, repr=False, compare=False)
@@ -510,8 +511,10 @@ HEAD_BOOST = 2.0
 _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管后前时中里内外")
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样"), nor the verbs that stand for any action (办 in
-# "每个都要办吗") or report a claim (说 in "有说一年的"): never the point asked about.
-_FUNCTION_CHARS = frozenset("跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说后前时中里内外")
+# "每个都要办吗"), report a claim or ask for one (说 in "有说一年的", 讲 in "讲了哪些"), nor the
+# counters of an enumeration (样 in "有几样"): never the point asked about.
+_FUNCTION_CHARS = frozenset(
+    "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
@@ -623,6 +626,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         focus=focus,
         ordinal=_ordinal(norm),
         points=tuple(w for w in _points(heads) if w in focus),
+        targets=targets,
         chat=chat_kind(text),
         lexicon=lexicon,
     )

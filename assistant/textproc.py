@@ -231,8 +231,9 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
 # 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
-# 9: 3C reads ccc. 10: adverbs and conjunctions (已经, 但是) are stop words.
-TOKENIZER_VERSION = 10
+# 9: 3C reads ccc. 10: adverbs and conjunctions (已经, 但是) are stop words. 11: demonstratives
+# and relational words (那些, 有关, 之前, 清楚) too.
+TOKENIZER_VERSION = 11
 
 
 def tokenizer_fingerprint() -> str:
@@ -301,6 +302,7 @@ _STOPWORDS = frozenset(
     过 并 但 而 如果 的话 那么 所以 请 帮 帮忙 告诉 知道 了解 说说 介绍 一些 有没有 能不能 可不可以 行 对吧 嗯 谢谢 你好 不要 要不要 顺便 问下 问一下 不是 只 只是
     一份 一下子 这种 那种 这类 那类 做 可以做 听说 据说 网上说 有人说 谁 是吗 对吗 真的 会怎样 会怎么样 怎么办 咋办 咋 啥样 还有 以后 之后 最后 拿到 由
     已经 曾经 正在 马上 立刻 立即 一定 可能 或者 然后 接着 另外 其实 确实 总是 经常 一直 只能 能够 而且 并且 但是 不过 因为 虽然 已 刚刚 刚
+    那些 这些 那些个 有关 关于 之前 以前 期间 当中 其中 清楚 明白 所有 各种 有些 某些 任何 前后 上下 一两 两三 三五 这块 那块 这方面 那方面 方面 咱家 人家 别人 大家 自己
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answer_config import AnswerConfig
 from assistant.answering import decide
-from assistant.compose import compose, other_standard, unit_fit
+from assistant.compose import compose, other_standard, unit_fit, unit_score
 from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
@@ -287,3 +287,15 @@ def test_a_close_question_form_does_not_fit_when_the_unit_lacks_most_of_the_focu
     hit = next(h for h in evidence.units if h.unit.section == "证书有效期")
     assert unit_fit(evidence.question, hit, replace(CFG, form_sure_share=0.0))[0]  # the close form alone fits
     assert unit_fit(evidence.question, hit, replace(CFG, form_sure_share=0.4)) == (False, ("寄到",))
+
+
+def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> None:
+    evidence = _evidence("申请前要满足哪些条件", {})
+    q = evidence.question
+    assert q.targets == ("条件",)
+    by_section = {h.unit.section: h for h in evidence.units}
+    hit = by_section["申请售后服务认证的基本条件"]
+    gain = unit_score(q, hit, CFG) - unit_score(q, hit, replace(CFG, unit_target_weight=0.0))
+    assert gain == pytest.approx(CFG.unit_target_weight)
+    other = by_section["证书有效期"]
+    assert unit_score(q, other, CFG) == unit_score(q, other, replace(CFG, unit_target_weight=0.0))

@@ -101,6 +101,11 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
     assert "家电" not in parse_question("我们是做家电的，申请材料发我一下，要交哪些东西", LEX).focus
 
 
+def test_demonstratives_relational_words_and_counters_are_not_the_point() -> None:
+    assert parse_question("跟投诉有关的记录都有几样，都是啥", LEX).focus == ("投诉", "记录")
+    assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
+
+
 def test_a_greeting_before_the_question_is_not_the_point() -> None:
     assert parse_question("早上好，想了解下证书有效期", LEX).focus == ("证书有效期",)
 
