@@ -17,7 +17,7 @@ from .followup import topic_words
 from .question import Question, names_topic
 from .replies import chat_reply, not_covered_reply
 from .retrieval import IN_SCOPE, Evidence, HybridRetriever
-from .scope import ScopeVerdict, check_scope, is_anchored, out_of_scope_message
+from .scope import ScopeVerdict, check_scope, is_anchored, is_request, out_of_scope_message
 from .types import Answer, Passage
 
 __all__ = ["Outcome", "answer_question", "answer_turn", "decide", "has_own_topic", "with_topic"]
@@ -112,7 +112,7 @@ def answer_turn(asked: Question, resolved: Question | None, kept_text: str | Non
         kept_text: without a resolution, the question in the previous turn's topic, tried when the
             question alone is out of scope ("要管饭吗" after a question on on-site audits).
     """
-    if resolved is not None:
+    if resolved is not None and not is_request(asked):  # "帮我写一首诗" is no follow-up to anything
         outcome = answer_question(resolved, retriever, cfg)
         if outcome.answer.intent != "qa":
             # "今天天气怎么样" after any question is still out of scope, not a point not covered.

@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass
 
 from .answer_config import AnswerConfig
-from .question import names_topic
+from .question import Question, names_topic
 from .retrieval import IN_SCOPE, Evidence
 
-__all__ = ["ScopeVerdict", "check_scope", "is_anchored", "out_of_scope_message"]
+__all__ = ["ScopeVerdict", "check_scope", "is_anchored", "is_request", "out_of_scope_message"]
 
 # Other certification schemes: out of scope unless the question compares them with ours.
 _OTHER_SCHEME = re.compile(
@@ -57,6 +57,11 @@ def is_anchored(norm: str) -> bool:
     return bool(_ANCHOR.search(norm))
 
 
+def is_request(q: Question) -> bool:
+    """Whether the message asks for text to be produced (a poem, a translation), not a question."""
+    return bool(_REQUEST.search(q.norm) or _REQUEST.search(q.text))
+
+
 def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     """Whether the question is chat, out of scope, or one for the corpus (`qa`).
 
@@ -67,7 +72,7 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     if q.chat:
         return ScopeVerdict("chat", "chat")
     text = q.norm
-    if _REQUEST.search(text) or _REQUEST.search(q.text):
+    if is_request(q):
         return ScopeVerdict("out_of_scope", "request")
     anchored = is_anchored(text)
     sims = evidence.label_sim
