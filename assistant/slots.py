@@ -89,6 +89,9 @@ _FEE_ITEMS = (
 )
 
 
+_STAGE_YEAR = re.compile(r"(?:首|每|头|当|明|后|第\d+|前\d+)年(?=费)")
+
+
 def _first_number(patterns: tuple[re.Pattern[str], ...], text: str) -> tuple[int | float | None, bool]:
     """The first figure any pattern finds, and whether it is an estimate."""
     for pattern in patterns:
@@ -131,7 +134,9 @@ def parse_slots(text: str) -> Slots:
             else:
                 number = value
     enterprise_type = next((name for name, words in ENTERPRISE_TYPES if contains(t, words)), None)
-    fee_item = next((key for key, words in _FEE_ITEMS if contains(t, words)), None)
+    # "首年费用" / "每年费用" name a stage's costs, not the 年费 item.
+    items_text = _STAGE_YEAR.sub("", t)
+    fee_item = next((key for key, words in _FEE_ITEMS if contains(items_text, words)), None)
     return Slots(
         employees=employees,
         score=None if score_value is None else float(score_value),

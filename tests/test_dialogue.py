@@ -47,6 +47,9 @@ SLOTS = [
     ("年金", Slots(fee_item="annual")),
     ("审定与注册费", Slots(fee_item="registration")),
     ("证书费多少", Slots(fee_item="registration")),
+    ("年费多少", Slots(fee_item="annual")),
+    ("首年费用", Slots()),  # a stage's costs, not the 年费 item
+    ("每年费用多少", Slots()),
     ("GB/T 27922-2011", Slots()),
     # Everyday words (issue 8): an estimate says so, so the answer can name the band it assumed.
     ("五百来号人", Slots(employees=500, employees_approx=True)),

@@ -30,6 +30,8 @@ ASSISTANT = Path(__file__).resolve().parents[1] / "assistant"
         ("年金每年交多少", True),  # a fee item
         ("500人的公司首年多少，复评多少", True),  # a fee stage with 多少
         ("头一年多少", True),
+        ("三千人左右，第二年得交多少", True),  # 得交多少 after a stage
+        ("每年多少分能保住四星", False),
         ("贵不贵", True),
         ("证书有效期是几年？", False),
         ("复评多少分能升星", False),  # 多少分 asks for a score
