@@ -114,7 +114,12 @@ def parse_slots(text: str) -> Slots:
         word, bare (89.5能评几星); 再多2分 is a delta of +2; other bare numbers go to `number`.
     """
     t = prepare(text)
-    employees, employees_approx = _first_number(_HEADCOUNT, t)
+    employees, employees_approx = _first_number(_HEADCOUNT[:-1], t)
+    if employees is None:
+        # "我们88还差几分": a bare figure after 我们 is a score when the question asks for a grade.
+        bare_count, bare_approx = _first_number(_HEADCOUNT[-1:], t)
+        if bare_count is not None and not (contains(t, SCORE_CUES) and 0 <= bare_count <= 100):
+            employees, employees_approx = bare_count, bare_approx
     delta: float | None = None
     rest = t
     for pattern, sign in ((_DELTA_UP, 1), (_DELTA_DOWN, -1)):

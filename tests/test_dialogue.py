@@ -57,6 +57,7 @@ SLOTS = [
     ("约六百名员工", Slots(employees=600, employees_approx=True)),
     ("1万1千人", Slots(employees=11000)),
     ("公司大概一千二，认证费多少", Slots(employees=1200, employees_approx=True)),
+    ("我们88还差几分", Slots(score=88)),  # a bare figure after 我们 asking for a grade is a score
     ("十几个人能办吗？多少钱", Slots(employees=15, employees_approx=True)),
     ("两百五十人上下", Slots(employees=250, employees_approx=True)),
     ("六千人出头的公司", Slots(employees=6000, employees_approx=True)),
