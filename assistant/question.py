@@ -174,7 +174,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conflict", re.compile(r"说法不一|说法.{0,2}不一样|有的说|有人说|也有说|网上说|到底|究竟|还是|哪个对|哪个准|听谁的|真的假的|以哪个为准")),
     ("yes_no", re.compile(
         r"吗|么$|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧|可以不|能办不|行不|算不算|有用没"
-        r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$")),
+        r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$|([\u4e00-\u9fff])不\1")),
 )
 # Kinds whose answer is a whole list (every item, numbered), not a best sentence.
 LIST_KINDS = frozenset({"enumeration", "process"})
@@ -275,7 +275,7 @@ def chat_kind(text: str) -> str | None:
 _CLAUSE_END = re.compile(r"(?<=[？?！!；;。])|(?<=[，,])")
 _QUESTION_CUE = re.compile(
     r"吗|呢|么|多少|几|哪|什么|啥|怎|如何|是否|能否|能不能|可不可以|要不要|有没有|是不是|区别|不同|分别|多久|多长|为何|谁"
-    r"|咋|列出|列一下|列个|说说|说一下|讲一下|介绍|还是|到底|究竟|吧$|不$|没$|没有$|[？?]$")
+    r"|咋|列出|列一下|列个|说说|说一下|讲一下|介绍|还是|到底|究竟|吧$|不$|没$|没有$|[？?]$|([\u4e00-\u9fff])不\1")
 _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及)(?P<b>[^，,。？?和与跟及]{1,12}?)(?:的)?(?:分别|各自|各)(?P<rest>.+)$")
 
 
@@ -468,8 +468,12 @@ _BENEFIT = re.compile(r"有(?:啥|什么|何)(?:用|用处|作用|好处|帮助|
 _LONG_SPANS = re.compile(r"(?:是)?(?:咋|怎么)回事|一回事|一码事|怎么样|咋样")
 
 
+# "难不难", "贵不贵": the quality asked about stays, the rest of the A-not-A ask goes.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
+
+
 def _focus_text(text: str) -> str:
-    return _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text))))
+    return _A_NOT_A.sub(r"\1，", _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text)))))
 
 
 def _asking_and_context(text: str) -> tuple[str, tuple[str, ...]]:
@@ -590,7 +594,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         named = tuple(w for w in focus if w not in _META_NOUNS)
         focus = named if names_topic(named, lexicon) else focus
         context_words = _context_words(contexts, lexicon)
-        if not names_topic(focus, lexicon):
+        if not focus:
+            # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
+            focus = tuple(w for w in context_words if not w.isdigit())
+        elif not names_topic(focus, lexicon):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does
             # ("我们有好几个分公司，要每个都办吗": 每个 of what).
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)

@@ -34,6 +34,7 @@ LEX = Lexicon({"证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0,
         ("收费标准是谁制定的", "who"),  # 谁 is the ask; 收费 only names the thing
         ("删减是什么意思", "definition"),
         ("小作坊能办不", "yes_no"),
+        ("管理师考试难不难", "yes_no"),  # A-not-A
         ("你好呀售后", "other"),
     ],
 )
@@ -105,6 +106,14 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
 def test_demonstratives_relational_words_and_counters_are_not_the_point() -> None:
     assert parse_question("跟投诉有关的记录都有几样，都是啥", LEX).focus == ("投诉", "记录")
     assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
+
+
+def test_a_bare_ask_takes_the_whole_clause_before_it() -> None:
+    q = parse_question("评审那天老板出差不在，行不行", LEX)
+    assert {"老板", "出差"} <= set(q.focus)
+    # A-not-A keeps the quality asked about and is an ask of its own.
+    q = parse_question("管理师考试难不难，申请费多少", LEX)
+    assert len(q.parts) == 2 and "难" in q.parts[0].focus
 
 
 def test_a_greeting_before_the_question_is_not_the_point() -> None:
