@@ -517,9 +517,12 @@ _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样"), nor the verbs that stand for any action (办 in
 # "每个都要办吗"), report a claim or ask for one (说 in "有说一年的", 讲 in "讲了哪些"), nor the
-# counters of an enumeration (样 in "有几样"): never the point asked about.
+# counters of an enumeration or a time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
-    "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份")
+    "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份"
+    "年月天周次")
+# A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
+_ROUGH_COUNT = re.compile(r"[\d一二两三四五六七八九十百千万几来多余]+[个项年月天次家条]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
@@ -588,7 +591,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # question ("我们是做家电的，…" says who asks, not what): those count only when the asking
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
         focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w)))
-                      and w not in _FUNCTION_CHARS)
+                      and w not in _FUNCTION_CHARS and not _ROUGH_COUNT.fullmatch(w))
         # A word for a kind of thing (环节 in "现场评审有哪几个环节", 内容) says what shape the answer
         # takes, not what it is about, when another word names that.
         named = tuple(w for w in focus if w not in _META_NOUNS)

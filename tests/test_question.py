@@ -108,6 +108,10 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
     assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
 
 
+def test_a_rough_count_is_not_the_point() -> None:
+    assert parse_question("监督评审是一两个月还是一年一次", LEX).focus == ("监督评审",)
+
+
 def test_a_bare_ask_takes_the_whole_clause_before_it() -> None:
     q = parse_question("评审那天老板出差不在，行不行", LEX)
     assert {"老板", "出差"} <= set(q.focus)
