@@ -42,11 +42,14 @@ __all__ = ["Correction", "TypoCorrector", "default_corrector", "domain_words"]
 log = logging.getLogger("assistant")
 
 # Bump when the sound table's construction changes, so cached tables are rebuilt.
-_TABLE_VERSION = 2
+_TABLE_VERSION = 3  # 3: look-alike characters
 _CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
 _FINALS = (("ing", "in"), ("eng", "en"), ("ang", "an"))
+# Characters mistaken for each other by their shape rather than their sound (issue 8's near-form
+# typos): each is also read with the others' syllables.
+_LOOK_ALIKES = ("日曰", "已己巳", "未末", "士土", "人入", "天夭", "干千于", "午牛", "刀力", "王玉", "准淮", "证正")
 _CONTEXT = 3  # characters each side of a stretch read by the word model
 _MAX_WORD = 8  # longest word the segmenter considers (jieba's own words are shorter)
 _MAX_DOMAIN_WORD = 12  # 商品售后服务评价体系认证
@@ -103,11 +106,17 @@ def _build_sounds(words: Iterable[str]) -> tuple[dict[str, list[str]], dict[str,
 
     word_sounds = {w: [_fold_syllable(s) for s in lazy_pinyin(w, style=Style.TONE)] for w in words}
     used = {s for sounds in word_sounds.values() for s in sounds}
+    readings_of = {chr(code): {_fold_syllable(r) for r in readings.split(",")} for code, readings in pinyin_dict.items()}
+    # A look-alike is read as the character it is mistaken for too (人曰 for 人日).
+    for group in _LOOK_ALIKES:
+        shared = set().union(*(readings_of.get(ch, set()) for ch in group))
+        for ch in group:
+            readings_of[ch] = readings_of.get(ch, set()) | shared
     chars: dict[str, list[str]] = {}
-    for code, readings in pinyin_dict.items():
-        folded = sorted({_fold_syllable(r) for r in readings.split(",")} & used)
+    for ch, readings in readings_of.items():
+        folded = sorted(readings & used)
         if folded:
-            chars[chr(code)] = folded
+            chars[ch] = folded
     return word_sounds, chars
 
 

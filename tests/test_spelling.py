@@ -66,6 +66,10 @@ def test_simplifying_leaves_the_corpus_unchanged() -> None:
         ("五州天宇是什么机构", "五洲天宇是什么机构"),
         ("特别口分是什么", "特别扣分是什么"),
         ("商品售后服务评价体系认正", "商品售后服务评价体系认证"),
+        # Look-alikes, and a word added to the domain dictionary.
+        ("评审费一人曰多少", "评审费一人日多少"),
+        ("满份多少", "满分多少"),
+        ("日常要做什么", "日常要做什么"),  # 日 right as written
         # Right as written: real words, or a word across the stretch's edge.
         ("我们认真准备了材料", "我们认真准备了材料"),  # 认真 is a word, not 认证
         ("正式评审之前企业要做哪些准备工作", "正式评审之前企业要做哪些准备工作"),  # 之前, not 评审组
