@@ -16,7 +16,7 @@ from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
 from assistant.retrieval import IN_SCOPE, Evidence, UnitHit
-from assistant.scope import check_scope
+from assistant.scope import check_scope, is_anchored
 from assistant.types import Passage
 from index.units import is_item, split_units
 
@@ -299,3 +299,11 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
     assert gain == pytest.approx(CFG.unit_target_weight)
     other = by_section["证书有效期"]
     assert unit_score(q, other, CFG) == unit_score(q, other, replace(CFG, unit_target_weight=0.0))
+
+
+@pytest.mark.parametrize(
+    ("text", "anchored"),
+    [("我们开饭店的，能报这个吗", True), ("小公司能办这个吗？", True), ("这个产品的保修期多久", False), ("汽车多久保养一次", False)],
+)
+def test_applying_for_this_names_the_certification(text: str, anchored: bool) -> None:
+    assert is_anchored(parse_question(text, LEX).norm) is anchored
