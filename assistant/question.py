@@ -152,7 +152,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("why", re.compile(r"为什么|为啥|为何|什么原因|啥原因|凭什么|怎么会")),
     ("who", re.compile(r"谁|哪个部门|哪家|什么机构|哪个机构|哪些机构|哪里办|在哪|什么单位|哪个单位")),
     ("how_much", re.compile(
-        r"多少钱|费用|收费|价格|价钱|多少元|几块|几千块|几万块|花多少|交多少|付多少|贵不贵|多贵|报价|要钱|掏钱|收钱|花钱|银子|成本|预算")),
+        r"多少钱|费用|收费|价格|价钱|多少元|(?<!哪)几块(?!儿)|几千块|几万块|花多少|交多少|付多少|贵不贵|多贵|报价|要钱|掏钱|收钱|花钱|银子|成本|预算")),
     ("how_long", re.compile(
         r"多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|期限|周期|有效期|管几年|管多久|多少个月|什么时候到期|隔多长|几小时|多少小时|几个小时")),
     ("when", re.compile(r"什么时候|何时|哪天|哪年|哪一年|哪一天|几月|日期|什么时间|几点")),
@@ -615,13 +615,16 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     # The thing asked for and the words next to the ask weigh more (the larger boost, not both);
     # a word for a kind of thing (内容, 情况) names nothing and is not boosted.
     targets, heads = _targets(text, tuple(groups)), _heads(text, tuple(groups))
+    asks = question_asks(text)
+    listing = "enumeration" in asks or "process" in asks
     for w in groups:
-        if w in _META_NOUNS:
+        # A list question's point is the thing listed, a word of ours; a word the corpus lacks next
+        # to its ask is more often the asker's wording (额外条件, 评价模式) than the point.
+        if w in _META_NOUNS or (listing and lexicon.idf and not lexicon.knows(groups[w])):
             continue
         boost = max(TARGET_BOOST if w in targets else 1.0, HEAD_BOOST if w in heads and len(w) >= 2 else 1.0)
         weights[w] *= boost
     known = tuple(w for w in words if lexicon.knows(groups[w]))
-    asks = question_asks(text)
     norm = matchable(text)
     question = Question(
         text=text,

@@ -27,6 +27,8 @@ LEX = Lexicon({"证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0,
         ("评审分哪几个阶段", "how_many"),
         ("申请要交哪些材料", "enumeration"),
         ("申请条件有哪6条", "enumeration"),  # a list whose length the asker knows
+        ("评价模式包括哪几块", "enumeration"),  # 块 of a whole, not of money
+        ("要花几块钱", "how_much"),
         ("认证流程是什么", "process"),
         ("售后服务认证和ISO9001有什么区别", "comparison"),
         ("为什么各机构收费不一样", "comparison"),  # 不一样 compares before 为什么 asks why
