@@ -40,6 +40,7 @@ class AnswerConfig:
     form_sure_match: float = 0.5  # compose.form_match at least this
     point_share: float = 0.4  # the heaviest focus word, missing from the unit, weighs this share: not covered
     form_sure_share: float = 0.3  # ... and the unit holds this share of the focus ("证书多久能寄到": 寄到 is most of it)
+    form_verbatim: float = 0.99  # a question form this close, word for word, is answered by its section
     form_certain: float = 0.975  # ... or so close that it is a paraphrase whatever its words (外国/境外)
     # -- scope --------------------------------------------------------------------------------
     scope_guard: bool = True  # False keeps only the bare floor (no passage, no known word)

@@ -217,10 +217,15 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
     its question forms.
     """
     focus = _focus(q)
+    # The section says it answers this question, in these words: its own reading of the question
+    # outranks a guess at the shape of the answer ("现场评审要几天" is answered in 人日, not 天).
+    verbatim = hit.form_sim >= cfg.form_verbatim and form_match(q, hit.unit) >= 1.0
     if not focus:
-        return _unit_shape(hit.unit, q), ()
+        return verbatim or _unit_shape(hit.unit, q), ()
     text = _unit_text(hit.unit)
     missing = q.missing(text, words=focus)
+    if verbatim:
+        return True, missing
     if not _unit_shape(hit.unit, q):
         return False, missing
     share = q.matched_weight(text, words=focus, points=True)

@@ -307,3 +307,13 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
 )
 def test_applying_for_this_names_the_certification(text: str, anchored: bool) -> None:
     assert is_anchored(parse_question(text, LEX).norm) is anchored
+
+
+def test_a_question_its_section_lists_word_for_word_is_answered_whatever_the_shape() -> None:
+    body = "## 现场评审的工作量\n<!-- 问法: 现场评审要几天 -->\n现场评审的工作量按人日计算，人日按员工人数查表。\n"
+    doc = Document(id="t", title="时间", kind="faq", sources=SOURCES, confidence="单源", body=body)
+    unit = split_units(doc)[0]
+    q = parse_question("现场评审要几天", LEX)
+    hit = UnitHit(unit, form_sim=1.0, chunk_rank=1)
+    assert unit_fit(q, hit, CFG)[0]  # no "N天" in the section, but it says it answers this
+    assert not unit_fit(q, replace(hit, form_sim=0.96), CFG)[0]  # merely close: the shape decides
