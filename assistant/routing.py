@@ -70,6 +70,8 @@ _FEE_STAGE = re.compile(
     r"(?![分人天个年次项条])")
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
 _STAGE = re.compile(r"首年|头1?年|第[1-9]年|复评|监督评审|年审|每年|明年|后年|换证")
+# A question that only asks for a grade, with no figure and no topic of its own.
+_BARE_GRADE = re.compile(r"^(?:那|那么)?(?:我们|我们的|这)?(?:能|可以|算|是|评|得|拿)?(?:评|得)?(?:几|什么|啥|哪个|哪)(?:星|星级|级|级别|等级)(?:啊|呀|呢|吗)?[？?。!！]*$")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
 _OTHER_TOPIC_CUES = ("申请吗", "能申请", "可以申请", "条件", "材料", "资料", "流程", "步骤", "多久", "周期", "机构")
 _FOLLOWUP_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|这其中|那其中|其中|里面|再)")
@@ -190,6 +192,8 @@ def route(question: str, session: Session) -> Route:
     score = slots.score
     if score is None and slots.number is not None and followup and after_score:
         score = slots.number
+    if score is None and slots.number is None and session.score is not None and _BARE_GRADE.match(prepare(question)):
+        score = session.score  # "我们92分" then "几星": the grade of the score already given
 
     base_score: float | None = None
     if slots.score_delta is not None and session.score is not None and not fee_cue and not rule_question:

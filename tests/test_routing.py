@@ -171,3 +171,13 @@ def test_batch_history_is_read_like_a_live_question() -> None:
     assert answer.intent == "fee"
     assert answer.data is not None and answer.data["employees"] == 2000
     assert "年金" in answer.answer.split("\n")[0]  # still the annual fee asked about before
+
+
+@pytest.mark.parametrize("question", ["几星", "能评几星？", "那算什么级别"])
+def test_a_bare_grade_question_grades_the_score_already_given(question: str) -> None:
+    r = route(question, replay(["我们这次评审得了92分"]))
+    assert (r.intent, r.slots.score) == ("score", 92)
+
+
+def test_a_bare_grade_question_without_a_score_is_a_rule_question() -> None:
+    assert route("几星", replay(["五星要多少分"])).intent == "qa"
