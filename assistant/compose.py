@@ -235,6 +235,10 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         return True, missing
     if share < cfg.support_min:
         return False, missing
+    if hit.form_sim < cfg.form_floor and form_match(q, hit.unit) == 0.0:
+        # Its words are there, but the section answers nothing like this question, in meaning or in
+        # the words of its forms ("证书有没有英文版" and a sentence citing an 英文网页).
+        return False, missing
     return not _point_missing(q, focus, missing, cfg), missing
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answer_config import AnswerConfig
 from assistant.answering import decide
-from assistant.compose import compose, other_standard, unit_fit, unit_score
+from assistant.compose import compose, form_match, other_standard, unit_fit, unit_score
 from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
@@ -317,3 +317,11 @@ def test_a_question_its_section_lists_word_for_word_is_answered_whatever_the_sha
     hit = UnitHit(unit, form_sim=1.0, chunk_rank=1)
     assert unit_fit(q, hit, CFG)[0]  # no "N天" in the section, but it says it answers this
     assert not unit_fit(q, replace(hit, form_sim=0.96), CFG)[0]  # merely close: the shape decides
+
+
+def test_words_in_a_section_unlike_the_question_in_meaning_and_forms_do_not_fit() -> None:
+    q = parse_question("监督评审每年要几次", LEX)
+    hit = next(UnitHit(u, form_sim=0.80, chunk_rank=1) for u in UNITS if u.section == "证书有效期")
+    assert form_match(q, hit.unit) == 0.0
+    assert not unit_fit(q, hit, CFG)[0]
+    assert unit_fit(q, replace(hit, form_sim=0.90), CFG)[0]  # close in meaning: its words decide
