@@ -491,11 +491,11 @@ def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ..
     """The words of the nearest context clause that names something: "资料清单发我一下" in "我们是做
     家电的，资料清单发我一下，要交哪些东西" (further context says who asks, not what); in "网上有说
     近一年没事故就行，也有说要三年，以哪个为准" the clause before the ask names nothing, 事故 is one further."""
-    clauses = [tuple(w for w in lexicon.split_unknown(_segment(_focus_text(c))[0]) if w not in _FUNCTION_CHARS)
-               for c in contexts]
     # A figure with its unit (1年, 3000元) is a claim about the thing, not the thing.
-    return next((words for words in clauses if names_topic(tuple(w for w in words if not w[0].isdigit()), lexicon)),
-                clauses[0] if clauses else ())
+    clauses = [tuple(w for w in lexicon.split_unknown(_segment(_focus_text(c))[0])
+                     if w not in _FUNCTION_CHARS and not _ROUGH_COUNT.fullmatch(w))
+               for c in contexts]
+    return next((words for words in clauses if names_topic(words, lexicon)), clauses[0] if clauses else ())
 
 
 _LATIN = re.compile(r"^[a-z]+$")
@@ -522,7 +522,7 @@ _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份"
     "年月天周次")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
-_ROUGH_COUNT = re.compile(r"[\d一二两三四五六七八九十百千万几来多余]+[个项年月天次家条]?")
+_ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 
 
