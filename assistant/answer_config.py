@@ -38,6 +38,8 @@ class AnswerConfig:
     support_min: float = 0.5  # share of the focus words' weight the chosen unit must hold
     form_sure: float = 0.95  # ... or a question form this close (cosine) that also shares its words:
     form_sure_match: float = 0.5  # compose.form_match at least this
+    strange_support_min: float = 0.65  # ... when a missing word is one the corpus never uses
+    strange_form_sim: float = 0.93  # ... and no question form is this close
     point_share: float = 0.4  # the heaviest focus word, missing from the unit, weighs this share: not covered
     form_sure_share: float = 0.3  # ... and the unit holds this share of the focus ("证书多久能寄到": 寄到 is most of it)
     form_verbatim: float = 0.99  # a question form this close, word for word, is answered by its section

@@ -325,3 +325,14 @@ def test_words_in_a_section_unlike_the_question_in_meaning_and_forms_do_not_fit(
     assert form_match(q, hit.unit) == 0.0
     assert not unit_fit(q, hit, CFG)[0]
     assert unit_fit(q, replace(hit, form_sim=0.90), CFG)[0]  # close in meaning: its words decide
+
+
+def test_a_missing_word_the_corpus_never_uses_needs_more_of_the_question_held() -> None:
+    # The validity section holds 0.58 of "有效期内监督评审能补办吗"'s focus weight, enough when the
+    # missing words are ones the corpus uses; 补办 it never uses, so the section must hold more, or
+    # read like the question.
+    evidence = _evidence("有效期内监督评审能补办吗", {"证书有效期": 0.90})
+    hit = next(h for h in evidence.units if h.unit.section == "证书有效期")
+    assert unit_fit(evidence.question, hit, replace(CFG, strange_support_min=0.0)) == (True, ("补办",))
+    assert unit_fit(evidence.question, hit, CFG) == (False, ("补办",))
+    assert unit_fit(evidence.question, replace(hit, form_sim=CFG.strange_form_sim), CFG)[0]
