@@ -465,7 +465,9 @@ def _segment(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 # "有啥用" / "有什么好处" ask for the benefits: the point asked about is 好处 (a corpus word).
-_BENEFIT = re.compile(r"有(?:啥|什么|何)(?:用|用处|作用|好处|帮助|意义)|(?:啥|什么)(?:用处|作用|好处)|值不值|划不划算|图(?:个)?啥")
+_BENEFIT = re.compile(
+    r"有(?:啥|什么|何)(?:用|用处|作用|好处|帮助|意义)|(?:啥|什么)(?:用处|作用|好处)|值不值|划不划算|划算(?:吗|不|么)|值得(?:吗|不|么)"
+    r"|图(?:个)?啥")
 
 
 # Phrases whose first character is also a span of its own (咋 of 咋回事): removed first.
