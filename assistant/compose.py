@@ -235,10 +235,14 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         return True, missing
     # A missing word the corpus never uses names something it may not cover at all (暴雨, 原始记录):
     # unless the question reads like one of the section's own, it needs more of its weight held.
+    # A user's document has no question forms: the form-based guards below would refuse it always.
+    forms = hit.unit.kind != "user"
     strange = any(len(w) >= 2 and not q.lexicon.knows(q.groups[w]) for w in missing)
-    if share < cfg.support_min or (strange and hit.form_sim < cfg.strange_form_sim and share < cfg.strange_support_min):
+    if share < cfg.support_min or (
+        forms and strange and hit.form_sim < cfg.strange_form_sim and share < cfg.strange_support_min
+    ):
         return False, missing
-    if hit.form_sim < cfg.form_floor and form_match(q, hit.unit) == 0.0:
+    if forms and hit.form_sim < cfg.form_floor and form_match(q, hit.unit) == 0.0:
         # Its words are there, but the section answers nothing like this question, in meaning or in
         # the words of its forms ("证书有没有英文版" and a sentence citing an 英文网页).
         return False, missing
