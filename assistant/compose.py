@@ -217,9 +217,10 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
     its question forms.
     """
     focus = _focus(q)
+    matched_form = form_match(q, hit.unit)
     # The section says it answers this question, in these words: its own reading of the question
     # outranks a guess at the shape of the answer ("现场评审要几天" is answered in 人日, not 天).
-    verbatim = hit.form_sim >= cfg.form_verbatim and form_match(q, hit.unit) >= 1.0
+    verbatim = hit.form_sim >= cfg.form_verbatim and matched_form >= 1.0
     if not focus:
         return verbatim or _unit_shape(hit.unit, q), ()
     text = _unit_text(hit.unit)
@@ -230,7 +231,7 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         return False, missing
     share = q.matched_weight(text, words=focus, points=True)
     if hit.form_sim >= cfg.form_certain or (
-        hit.form_sim >= cfg.form_sure and form_match(q, hit.unit) >= cfg.form_sure_match and share >= cfg.form_sure_share
+        hit.form_sim >= cfg.form_sure and matched_form >= cfg.form_sure_match and share >= cfg.form_sure_share
     ):
         return True, missing
     # A missing word the corpus never uses names something it may not cover at all (暴雨, 原始记录):
@@ -242,7 +243,7 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         forms and strange and hit.form_sim < cfg.strange_form_sim and share < cfg.strange_support_min
     ):
         return False, missing
-    if forms and hit.form_sim < cfg.form_floor and form_match(q, hit.unit) == 0.0:
+    if forms and hit.form_sim < cfg.form_floor and matched_form == 0.0:
         # Its words are there, but the section answers nothing like this question, in meaning or in
         # the words of its forms ("证书有没有英文版" and a sentence citing an 英文网页).
         return False, missing

@@ -132,14 +132,19 @@ def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
 EVERYDAY_FREQ = 20000
 
 
+def _frequency(word: str) -> int:
+    """The word's count in jieba's dictionary (0 when it is not listed)."""
+    return int(_tokenizer().FREQ.get(word, 0))
+
+
 def is_everyday(word: str) -> bool:
     """Whether the word is one of everyday Chinese (jieba's dictionary frequency)."""
-    return _tokenizer().FREQ.get(word, 0) >= EVERYDAY_FREQ
+    return _frequency(word) >= EVERYDAY_FREQ
 
 
 def _in_dictionary(word: str) -> bool:
     """Whether jieba's dictionary lists the word as more than a rare compound (frequency >= 10)."""
-    return _tokenizer().FREQ.get(word, 0) >= 10
+    return _frequency(word) >= 10
 
 
 # ---------------------------------------------------------------------------------------------
@@ -498,8 +503,7 @@ def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ..
     家电的，资料清单发我一下，要交哪些东西" (further context says who asks, not what); in "网上有说
     近一年没事故就行，也有说要三年，以哪个为准" the clause before the ask names nothing, 事故 is one further."""
     # A figure with its unit (1年, 3000元) is a claim about the thing, not the thing.
-    clauses = [tuple(w for w in lexicon.split_unknown(_segment(_focus_text(c))[0])
-                     if w not in _FUNCTION_CHARS and not _ROUGH_COUNT.fullmatch(w))
+    clauses = [tuple(w for w in lexicon.split_unknown(_segment(_focus_text(c))[0]) if not _never_the_point(w))
                for c in contexts]
     return next((words for words in clauses if names_topic(words, lexicon)), clauses[0] if clauses else ())
 
@@ -519,7 +523,7 @@ HEAD_WINDOW = 5
 HEAD_BOOST = 2.0
 # One-character words too light to be a point when they stand next to the ask (才, 算, 拿, 办 …);
 # any other one-character word there is one ("证书丢了怎么办", "能退吗") and keeps its whole weight.
-_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管后前时中里内外")
+_LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管")
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样"), nor the verbs that stand for any action (办 in
 # "每个都要办吗"), report a claim or ask for one (说 in "有说一年的", 讲 in "讲了哪些"), nor the
@@ -530,6 +534,11 @@ _FUNCTION_CHARS = frozenset(
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
+
+
+def _never_the_point(word: str) -> bool:
+    """A function character, or a figure in digits or words (85, 一两个, 1年)."""
+    return word in _FUNCTION_CHARS or bool(_ROUGH_COUNT.fullmatch(word))
 
 
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
@@ -596,8 +605,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # five-star line), not in stray Latin letters ("asdf"), and not in the clauses around the
         # question ("我们是做家电的，…" says who asks, not what): those count only when the asking
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
-        focus = tuple(w for w in focus if not w.isdigit() and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w)))
-                      and w not in _FUNCTION_CHARS and not _ROUGH_COUNT.fullmatch(w))
+        focus = tuple(w for w in focus if not _never_the_point(w) and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
         # A word for a kind of thing (环节 in "现场评审有哪几个环节", 内容) says what shape the answer
         # takes, not what it is about, when another word names that.
         named = tuple(w for w in focus if w not in _META_NOUNS)
@@ -605,7 +613,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         context_words = _context_words(contexts, lexicon)
         if not focus:
             # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
-            focus = tuple(w for w in context_words if not w.isdigit())
+            focus = context_words
         elif not names_topic(focus, lexicon):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does
             # ("我们有好几个分公司，要每个都办吗": 每个 of what).

@@ -65,11 +65,10 @@ class Route:
 
 _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
 # "首年多少，复评多少": a fee stage with 多少 asks for an amount even without 费 or 钱.
-_FEE_STAGE = re.compile(
-    r"(?:首年|头1年|第[1-9]年|头年|复评|监督评审|年审|以后每年|之后每年|每年|明年|后年)(?:还|都)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?多少"
-    r"(?![分人天个年次项条])")
+_STAGES = r"首年|头1?年|第[1-9]年|复评|监督评审|年审|每年|明年|后年"
+_FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?多少(?![分人天个年次项条])")
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
-_STAGE = re.compile(r"首年|头1?年|第[1-9]年|复评|监督评审|年审|每年|明年|后年|换证")
+_STAGE = re.compile(rf"{_STAGES}|换证")
 # A question that only asks for a grade, with no figure and no topic of its own.
 _BARE_GRADE = re.compile(r"^(?:那|那么)?(?:我们|我们的|这)?(?:能|可以|算|是|评|得|拿)?(?:评|得)?(?:几|什么|啥|哪个|哪)(?:星|星级|级|级别|等级)(?:啊|呀|呢|吗)?[？?。!！]*$")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score

@@ -59,9 +59,10 @@ _HEADCOUNT = (
     re.compile(_SIGNED + r"(?:多|余|来)?号?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
     re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?" + _HEDGES + _SIGNED),
     re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来)?(?:的)?(?:公司|企业|单位|工厂)"),
-    # "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
-    re.compile(r"(?:公司|企业|单位|工厂|我司|我们)" + _HEDGES + _SIGNED + r"(?![\d.]|[分星级年月天日个项元%号条届次家颗回])"),
 )
+# "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
+_BARE_HEADCOUNT = re.compile(
+    r"(?:公司|企业|单位|工厂|我司|我们)" + _HEDGES + _SIGNED + r"(?![\d.]|[分星级年月天日个项元%号条届次家颗回])")
 _DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
 _DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
 _SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"(?:多|来)?分(?![钟之期制项])")
@@ -114,10 +115,10 @@ def parse_slots(text: str) -> Slots:
         word, bare (89.5能评几星); 再多2分 is a delta of +2; other bare numbers go to `number`.
     """
     t = prepare(text)
-    employees, employees_approx = _first_number(_HEADCOUNT[:-1], t)
+    employees, employees_approx = _first_number(_HEADCOUNT, t)
     if employees is None:
         # "我们88还差几分": a bare figure after 我们 is a score when the question asks for a grade.
-        bare_count, bare_approx = _first_number(_HEADCOUNT[-1:], t)
+        bare_count, bare_approx = _first_number((_BARE_HEADCOUNT,), t)
         if bare_count is not None and not (contains(t, SCORE_CUES) and 0 <= bare_count <= 100):
             employees, employees_approx = bare_count, bare_approx
     delta: float | None = None
