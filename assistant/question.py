@@ -152,6 +152,14 @@ def _in_dictionary(word: str) -> bool:
 # numerals kept, so 一共 / 一次 stay words); the first matching kind is the question's type,
 # and every matching kind is kept in `asks`.
 
+# A remark that sources disagree ("怎么不同网站数目不一样", "网上说法咋不一样") asks for the
+# disagreement on the question it follows: its words (网站, 数目) are not the point.
+_DISAGREE = re.compile(
+    r"(?:怎么|为什么|为啥|咋)?(?:不同|各个|各家)?(?:网站|网上|网页|文章|来源|资料|大家)(?:的|上)?(?:说法|数目|数字|口径|写的|说的)?"
+    r"(?:咋|怎么|都|为什么|为啥)?(?:不一样|不一致|不一|不同|对不上|打架|有出入|矛盾)"
+    r"|(?:说法|数目|数字|口径)(?:咋|怎么|都|为什么|为啥)?(?:不一样|不一致|不一|不同|对不上|打架|有出入|矛盾)"
+)
+
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同")),
     ("why", re.compile(r"为什么|为啥|为何|什么原因|啥原因|凭什么|怎么会")),
@@ -176,7 +184,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("definition", re.compile(
         r"是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|含义|介绍一下|解释一下|讲讲|说说|是个什么|是干什么|干啥的")),
     # The asker has seen sources disagree: sentences that report what several sources say answer it.
-    ("conflict", re.compile(r"说法不一|说法.{0,2}不一样|有的说|有人说|也有说|网上说|到底|究竟|还是|哪个对|哪个准|听谁的|真的假的|以哪个为准")),
+    ("conflict", re.compile(r"说法不一|说法.{0,2}不一样|有的说|有人说|也有说|网上说|到底|究竟|还是|哪个对|哪个准|听谁的|真的假的|以哪个为准|"
+                            + _DISAGREE.pattern)),
     ("yes_no", re.compile(
         r"吗|么$|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧|可以不|能办不|行不|算不算|有用没"
         r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$|([\u4e00-\u9fff])不\1")),
@@ -289,7 +298,7 @@ _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及
 
 
 # A clause that only remarks that sources disagree ("网上说法咋不一样") asks nothing of its own.
-_META = re.compile(r"^(?:网上|网上的|各家|大家)?说法(?:咋|怎么|为什么|为啥)?(?:不一样|不一|不同|有出入|打架)|^(?:有的|有人)说")
+_META = re.compile(rf"^(?:{_DISAGREE.pattern})|^(?:有的|有人)说")
 
 
 # 几 that counts rather than asks: "我们有好几个分公司" states, "几十个人" estimates.
@@ -484,7 +493,8 @@ _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 
 
 def _focus_text(text: str) -> str:
-    return _A_NOT_A.sub(r"\1，", _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", _fold(text)))))
+    text = _DISAGREE.sub("，", _fold(text))
+    return _A_NOT_A.sub(r"\1，", _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", text))))
 
 
 def _asking_and_context(text: str) -> tuple[str, tuple[str, ...]]:
@@ -534,11 +544,14 @@ _FUNCTION_CHARS = frozenset(
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
+# A superlative or a bound (最快 in "五星最快多久能拿到", 最少, 至少) qualifies the figure asked for:
+# the point is the thing measured, never the degree.
+_DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多")
 
 
 def _never_the_point(word: str) -> bool:
-    """A function character, or a figure in digits or words (85, 一两个, 1年)."""
-    return word in _FUNCTION_CHARS or bool(_ROUGH_COUNT.fullmatch(word))
+    """A function character, a figure in digits or words (85, 一两个, 1年), or a degree (最快)."""
+    return word in _FUNCTION_CHARS or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
 
 
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:

@@ -226,14 +226,27 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
     digits so that 三年 and 3年 match; thousands separators go; letters are lowered. White space is
     removed for matching, or folded to one space for segmentation (so "GB/T 27922" stays two words).
     """
-    return _numerals_to_digits(_fold(text, keep_spaces=keep_spaces))
+    return _fractions(_numerals_to_digits(_fold(text, keep_spaces=keep_spaces)))
+
+
+# 三分之一 and 1/3, 百分之五十 and 50%: one figure in the words users say and the signs sources print.
+_FRACTION = re.compile(r"(?:(\d+|十)|百)分之(\d+(?:\.\d+)?)")
+
+
+def _fractions(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if m.group(1) is None:
+            return f"{m.group(2)}%"
+        return f"{m.group(2)}/{10 if m.group(1) == '十' else m.group(1)}"
+
+    return _FRACTION.sub(repl, text)
 
 
 # Bump when segmentation changes in code, so that indexes built with the old tokens are rebuilt.
 # 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
 # 9: 3C reads ccc. 10: adverbs and conjunctions (已经, 但是) are stop words. 11: demonstratives
-# and relational words (那些, 有关, 之前, 清楚) too.
-TOKENIZER_VERSION = 11
+# and relational words (那些, 有关, 之前, 清楚) too. 12: fractions in words read as signs (三分之一 1/3).
+TOKENIZER_VERSION = 12
 
 
 def tokenizer_fingerprint() -> str:
@@ -320,7 +333,7 @@ def segment(text: str, *, search: bool = True) -> list[str]:
     # 3C is the everyday name of CCC; split at the digit it would be a stray "c".
     text = _LETTER_DIGIT.sub(" ", _THREE_C.sub("ccc", text))
     tok = _tokenizer()
-    words = (_numerals_to_digits(w) for w in (tok.lcut_for_search(text) if search else tok.lcut(text)))
+    words = (_fractions(_numerals_to_digits(w)) for w in (tok.lcut_for_search(text) if search else tok.lcut(text)))
     return [w for w in words if w.strip() and not _PUNCT.match(w)]
 
 

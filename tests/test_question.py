@@ -86,6 +86,8 @@ def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
         ("公司几十个人，申请费多少？", ["公司几十个人，申请费多少？"]),
         # A clause that only asks for the whole list belongs to the question before it.
         ("申请条件是啥，都列一下", ["申请条件是啥，都列一下"]),
+        # A remark that sources disagree asks for the disagreement on the question before it.
+        ("年金到底多少，怎么不同网站数目不一样", ["年金到底多少，怎么不同网站数目不一样"]),
     ],
 )
 def test_compound_questions_split_into_parts(text: str, parts: list[str]) -> None:
@@ -116,6 +118,18 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
 
 def test_a_rough_count_is_not_the_point() -> None:
     assert parse_question("监督评审是一两个月还是一年一次", LEX).focus == ("监督评审",)
+
+
+def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
+    assert parse_question("监督评审最快多久一次", LEX).focus == ("监督评审",)
+    assert parse_question("申请费至少交多少", LEX).focus == ("申请费",)
+
+
+def test_a_remark_that_sources_disagree_is_not_the_point() -> None:
+    q = parse_question("年金收多少，网上说法咋不一样", LEX)
+    assert "conflict" in q.asks and "网上" not in q.focus and "法" not in q.focus and "年金" in q.focus
+    # Two things compared are the point, not a remark on sources.
+    assert "conflict" not in parse_question("年金和申请费有什么不同", LEX).asks
 
 
 def test_a_bare_ask_takes_the_whole_clause_before_it() -> None:

@@ -6,6 +6,7 @@ from assistant.textproc import (
     is_approximate,
     normalize,
     read_numbers,
+    segment,
     split_sentences,
     to_number,
     tokenize,
@@ -34,10 +35,19 @@ def test_chinese_to_int(text: str, value: int | None) -> None:
         ("费用上万元", "费用上万元"),  # a unit alone is a word, not a number
         ("1万元", "1万元"),
         ("十分重要", "十分重要"),
+        # A fraction in words is the figure sources print: 三分之一 meets 1/3.
+        ("约为初审的三分之一", "约为初审的1/3"),
+        ("百分之五十", "50%"),
+        ("十分之一", "1/10"),
+        ("评分之外再扣1分", "评分之外再扣1分"),
     ],
 )
 def test_normalize(text: str, expected: str) -> None:
     assert normalize(text) == expected
+
+
+def test_a_fraction_in_words_segments_as_the_printed_figure() -> None:
+    assert "1/3" in segment("监督评审是初审的三分之一吗", search=False)
 
 
 def test_normalize_keeps_word_boundaries_for_segmentation() -> None:
