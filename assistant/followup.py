@@ -18,10 +18,19 @@ from .routing import is_followup
 from .textproc import word_lines
 from .types import Answer, Passage
 
-__all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "remember", "resolve"]
+__all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "item_note", "remember", "resolve"]
 
 
 
+# What an ordinal question says beyond pointing at the item: nothing in "第二条是啥意思" or "那第六条呢",
+# a question of its own in "第三条我们不满足怎么办" (read on `Question.norm`, numerals in digits).
+_ONLY_POINTING = re.compile(
+    r"第\d{1,2}(?:条|项|步|点|个|类|阶段|部分|种)|最后(?:1)?(?:条|项|步|点|个|类|种)|是?(?:啥|什么)意思|是什么|是啥|指什么|指的是"
+    r"|具体|详细|说说|讲讲|说一下|讲一下|解释|展开|内容|请|再|那|呢|的|吗|啊|呀|[\W_]"
+)
+_ORDINAL_WORDS = re.compile(r"第[\d一二三四五六七八九十两]{1,3}(?:条|项|步|点|个|类|阶段|部分|种)|最后[1一]?(?:条|项|步|点|个|类|种)")
+# "售后服务认证申请条件第3项是…": the item's own numbering is not part of what it says.
+_ITEM_LEAD = re.compile(r"^[-*•]\s*|^.{0,30}?第\d+(?:项|条|步|点)(?:是|为|：|:)")
 # "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
 _BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|上面|上述|以上|它们")
 
@@ -38,7 +47,7 @@ class AnswerMemory:
 class Resolution:
     text: str  # the question to answer, stand-alone
     item: int | None = None  # an ordinal into the last list (0-based; -1 for the last item)
-    how: str = "as_asked"  # as_asked | ordinal | swapped | topic_kept
+    how: str = "as_asked"  # as_asked | ordinal | item_asked | swapped | topic_kept
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +85,13 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     text, folded = q.text, _fold(q.text)
     previous = memory.question
     if q.ordinal is not None and memory.items:
-        return Resolution(text, item=q.ordinal - 1 if q.ordinal > 0 else -1, how="ordinal")
+        index = q.ordinal - 1 if q.ordinal > 0 else -1
+        rest = _ONLY_POINTING.sub("", q.norm)
+        if len(rest) >= 2 and -len(memory.items) <= index < len(memory.items):
+            # The item is what the question is about: ask it of the item's own words.
+            item = _ITEM_LEAD.sub("", memory.items[index][0]).rstrip("。；;")
+            return Resolution(f"{item}，{_ORDINAL_WORDS.sub('', text)}", item=index, how="item_asked")
+        return Resolution(text, item=index, how="ordinal")
     if previous is None:
         return Resolution(text)
     marked = is_followup(text) or bool(_BACK.search(folded))
@@ -98,6 +113,13 @@ def topic_words(q: Question) -> str:
 def in_topic(text: str, previous: Question) -> str:
     """`text` read in the topic of `previous` (its whole text when its focus names nothing)."""
     return f"{topic_words(previous) or previous.text} {text}"
+
+
+def item_note(memory: AnswerMemory, index: int) -> str:
+    """How an ordinal question with a question of its own was read, shown above its answer."""
+    number = index + 1 if index >= 0 else len(memory.items)
+    item = _ITEM_LEAD.sub("", memory.items[index][0]).rstrip("。；;")
+    return f"（按上一个回答的第{number}项理解：{item}）"
 
 
 def item_answer(memory: AnswerMemory, index: int) -> Answer:

@@ -118,6 +118,16 @@ def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
     assert "90" in swapped.answer
 
 
+def test_an_ordinal_with_a_question_of_its_own_asks_it_of_the_item(shipped_assistant) -> None:
+    history = ["申请售后服务认证需要满足什么条件？"]
+    item = shipped_assistant.ask("第二条是啥意思", history=history)
+    asked = shipped_assistant.ask("第二条具体要准备什么材料", history=history)
+    # Not the item alone again: the item is named as the reading, then the question is answered.
+    assert asked.intent == "qa" and asked.answer.startswith("（按上一个回答的第2项理解：")
+    assert "负责人" in asked.answer.split("\n")[0] and "材料" in asked.answer and asked.citations
+    assert asked.answer != item.answer
+
+
 @pytest.mark.parametrize(
     ("history", "question", "intent", "doc"),
     [
