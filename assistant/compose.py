@@ -272,7 +272,11 @@ def _point_missing(q: Question, focus: tuple[str, ...], missing: tuple[str, ...]
 
 
 def _sentence_score(q: Question, norm: str, cfg: AnswerConfig) -> float:
-    score = q.matched_weight(norm) + cfg.type_bonus * _shape_bonus(norm, q)
+    matched = q.matched_weight(norm)
+    # A disagreement counts only in a sentence about the question: a range of fees is no answer to
+    # "申请材料到底几项，怎么不同网站数目不一样". Other shapes (委员会 for 由谁决定) do stand alone.
+    shaped = matched or q.type != "conflict"
+    score = matched + (cfg.type_bonus * _shape_bonus(norm, q) if shaped else 0.0)
     if _POINTER.search(norm):
         score -= cfg.pointer_penalty
     return score
@@ -390,7 +394,10 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         passage = unit.passage()
         lines = _list_lines(unit, cfg)
         return Block(q, [(s, passage) for s in lines], listed=len(lines) > 1, unit=unit, missing=missing)
-    close = [(s, h) for s, h in ranked[1:4] if h is not hit and s >= cfg.second_unit_ratio * score]
+    # A second unit adds points only when it too holds the point asked about (a unit on fees scores
+    # close to one on materials for "申请材料到底几项…" on the question's shape, not its subject).
+    close = [(s, h) for s, h in ranked[1:4]
+             if h is not hit and s >= cfg.second_unit_ratio * score and unit_fit(q, h, cfg)[0]]
     units = [fitting, *close[:1]]
     chosen = _pick(_unit_sentences(q, units, cfg), cfg)
     return Block(q, [(c.text, c.passage) for c in chosen], unit=unit, missing=missing)

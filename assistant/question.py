@@ -235,7 +235,11 @@ def _fold(text: str) -> str:
 def question_asks(text: str) -> tuple[str, ...]:
     """Every kind of answer the text asks for, most specific first (see `_ASKS`)."""
     folded = _NOT_ASKING.sub("", _fold(text))
-    return tuple(kind for kind, pattern in _ASKS if pattern.search(folded))
+    # "网上说法咋不一样" says sources differ: it asks for the disagreement, compares nothing.
+    disagree = _DISAGREE.search(folded)
+    folded = _DISAGREE.sub("，", folded)
+    asks = tuple(kind for kind, pattern in _ASKS if pattern.search(folded))
+    return ("conflict", *(k for k in asks if k != "conflict")) if disagree else asks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,6 +303,8 @@ _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及
 
 # A clause that only remarks that sources disagree ("网上说法咋不一样") asks nothing of its own.
 _META = re.compile(rf"^(?:{_DISAGREE.pattern})|^(?:有的|有人)说")
+# Who reports a claim ("有的网站说…", "网上文章写的…") is not what the claim is about.
+_REPORTED = re.compile(r"(?:有的|有些|也有|还有)(?:的)?(?:网站|网页|文章|帖子|机构|公司|地方|来源|资料|同行)(?:上)?(?:都)?(?:说|讲|写|称)")
 
 
 # 几 that counts rather than asks: "我们有好几个分公司" states, "几十个人" estimates.
@@ -493,7 +499,7 @@ _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 
 
 def _focus_text(text: str) -> str:
-    text = _DISAGREE.sub("，", _fold(text))
+    text = _REPORTED.sub("，", _DISAGREE.sub("，", _fold(text)))
     return _A_NOT_A.sub(r"\1，", _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", text))))
 
 
@@ -547,11 +553,14 @@ CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 # A superlative or a bound (最快 in "五星最快多久能拿到", 最少, 至少) qualifies the figure asked for:
 # the point is the thing measured, never the degree.
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多")
+# How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
+_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有"])
 
 
 def _never_the_point(word: str) -> bool:
-    """A function character, a figure in digits or words (85, 一两个, 1年), or a degree (最快)."""
-    return word in _FUNCTION_CHARS or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
+    """A function character, a figure in digits or words (85, 一两个, 1年), a degree (最快), or a
+    word relating a whole to its parts (组成)."""
+    return word in _FUNCTION_CHARS or word in _PART_OF or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
 
 
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:

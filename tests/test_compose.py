@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answer_config import AnswerConfig
 from assistant.answering import decide
-from assistant.compose import compose, form_match, other_standard, unit_fit, unit_score
+from assistant.compose import _sentence_score, compose, form_match, other_standard, unit_fit, unit_score
 from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
@@ -336,3 +336,22 @@ def test_a_missing_word_the_corpus_never_uses_needs_more_of_the_question_held() 
     assert unit_fit(evidence.question, hit, replace(CFG, strange_support_min=0.0)) == (True, ("补办",))
     assert unit_fit(evidence.question, hit, CFG) == (False, ("补办",))
     assert unit_fit(evidence.question, replace(hit, form_sim=CFG.strange_form_sim), CFG)[0]
+
+
+def test_a_second_unit_adds_points_only_when_it_holds_the_point() -> None:
+    # Every unit counts as close and every sentence as strong enough: only the units that hold
+    # 证书有效期 may still lend points (the section on conditions holds 企业, not the point).
+    loose = replace(CFG, second_unit_ratio=0.0, support_ratio=0.0)
+    evidence = _evidence("企业证书有效期几年", {"证书有效期": 0.95, "申请售后服务认证的基本条件": 0.95})
+    composition = compose(*_one(evidence), loose)
+    assert composition.covered and {p.section for p in composition.used} == {"证书有效期"}
+
+
+def test_a_disagreement_sentence_counts_only_when_it_is_about_the_question() -> None:
+    # "多数来源称…" reads like the answer to a question on disagreeing sources; about nothing the
+    # question names, it earns nothing for its shape. About the question, it does.
+    q = parse_question("证书有效期几年，网上说法咋不一样", LEX)
+    assert q.type == "conflict"
+    assert _sentence_score(q, "多数来源称这3项条件可能出自同1份文案", CFG) == 0.0
+    about = _sentence_score(q, "多数来源称证书有效期为3年", CFG)
+    assert about == pytest.approx(q.matched_weight("多数来源称证书有效期为3年") + CFG.type_bonus)

@@ -127,9 +127,21 @@ def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
 
 def test_a_remark_that_sources_disagree_is_not_the_point() -> None:
     q = parse_question("年金收多少，网上说法咋不一样", LEX)
-    assert "conflict" in q.asks and "网上" not in q.focus and "法" not in q.focus and "年金" in q.focus
+    assert q.type == "conflict" and "comparison" not in q.asks  # sources differ; nothing is compared
+    assert "网上" not in q.focus and "法" not in q.focus and "年金" in q.focus
     # Two things compared are the point, not a remark on sources.
     assert "conflict" not in parse_question("年金和申请费有什么不同", LEX).asks
+
+
+def test_who_reports_a_claim_is_not_the_point() -> None:
+    q = parse_question("有的网站说年金两千，有的说三千，听谁的", LEX)
+    assert "年金" in q.focus and "网站" not in q.focus
+    # A source named as the subject stays: "网上文章说的那些条件" asks about what articles list.
+    assert "文章" in parse_question("网上文章说的那些条件都有哪些", LEX).words
+
+
+def test_a_whole_made_of_parts_is_the_point_not_the_relation() -> None:
+    assert parse_question("监督评审由哪两块组成", LEX).focus == ("监督评审",)
 
 
 def test_a_bare_ask_takes_the_whole_clause_before_it() -> None:
