@@ -286,12 +286,12 @@ def test_an_estimated_headcount_says_which_band_it_assumed() -> None:
 def test_special_items_change_the_stated_score_with_the_rule_cited() -> None:
     answer = answer_calculation(route("95分，但是有一项特别扣分，最后算几星", Session()))
     first, second = answer.answer.splitlines()[:2]
-    assert first == "95分再计特别扣分1项，按94分评定[1][2]。"
+    assert first == "95分再计特别扣分1项，共扣1分，按94分评定[1][2]。"
     assert second.startswith("94分对应四星级")
     assert [c.section for c in answer.citations[:2]] == ["评分规则 特别扣分项", "评分计算 94分"]
     assert "95 − 1 = 94分" in answer.citations[1].text
     bonus = answer_calculation(route("89分，有特别加分，能评几星", Session()))
-    assert bonus.answer.startswith("89分再计特别加分1项，按90分评定")
+    assert bonus.answer.startswith("89分再计特别加分1项，共加1分，按90分评定")
     blocked = answer_calculation(route("有六项特别扣分，96分能评几星", Session()))
     assert "有6项特别扣分，达到5项" in blocked.answer and "不评定星级" in blocked.answer
 

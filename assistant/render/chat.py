@@ -157,7 +157,9 @@ def rating_answer(
     if base_score is not None and delta is not None and special is not None:
         items = "、".join(f"{name}{n}项" for name, n in zip(("特别扣分", "特别加分"), special, strict=True) if n)
         rules = "".join(cites.mark(p) for p in rating_basis(rating) if p.section.startswith("评分规则"))
-        lines.append(f"{PROSE.points(base_score)}再计{items}，按{shown}评定{rules}{cites.mark(calc)}。")
+        # The arithmetic in words too ("共扣2分"), not only in the cited calculation.
+        net = f"，共{'扣' if delta < 0 else '加'}{PROSE.points(abs(delta))}" if delta else "，加减相抵"
+        lines.append(f"{PROSE.points(base_score)}再计{items}{net}，按{shown}评定{rules}{cites.mark(calc)}。")
     elif base_score is not None and delta is not None:
         change = f"再多{PROSE.points(delta)}" if delta >= 0 else f"少{PROSE.points(-delta)}"
         lines.append(f"在上次的{PROSE.points(base_score)}基础上{change}，是{shown}{cites.mark(calc)}。")
