@@ -28,6 +28,11 @@ _OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标
 # "已经有的ISO9001证书要交吗" asks about our application materials, not about ISO 9001.
 _HELD = re.compile(r"已有|已经有|已获|持有|已取得|已经拿到|现有")
 _COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|哪个|还是|vs|相比|属于|是不是|一回事|一码事|跟这个|和这个")
+# The kinds of thing a scheme is ("医疗器械经营许可证", "绿色建筑评价标准"): named by a qualifier
+# the corpus never uses, it is another scheme, whatever generic words (经营, 评价) stand between.
+_SCHEME_NOUN = re.compile(r"(?:许可证|认证|标准|执照|资质|资格证)$")
+# "整个认证下来", "各种认证": which or how much of a thing, not a name for it.
+_DETERMINER = re.compile(r"整|每|各|这|那|所有|任何|全部|一切|其他|其它|别的")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Requests to produce text (write, translate, polish), not questions the materials answer.
 _REQUEST = re.compile(
@@ -64,6 +69,22 @@ def is_request(q: Question) -> bool:
     return bool(_REQUEST.search(q.norm) or _REQUEST.search(q.text))
 
 
+def names_other_scheme(q: Question) -> bool:
+    """Whether the question names a scheme of its own by a qualifier the corpus never uses, written
+    as one run with it: 医疗器械 in "医疗器械经营许可证怎么办理" (not "医疗器械企业能申请吗")."""
+    words = q.words
+    for i, word in enumerate(words):
+        if not _SCHEME_NOUN.search(word):
+            continue
+        for j in range(i - 1, max(i - 4, -1), -1):
+            if "".join(words[j : i + 1]) not in q.norm:
+                break
+            if (len(words[j]) >= 2 and not _DETERMINER.match(words[j])
+                    and not q.lexicon.knows(q.groups.get(words[j], (words[j],)))):
+                return True
+    return False
+
+
 def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     """Whether the question is chat, out of scope, or one for the corpus (`qa`).
 
@@ -96,7 +117,9 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("qa", "ok")
     if not _CJK.search(text) and not _LATIN_DOMAIN.search(text):
         return ScopeVerdict("out_of_scope", "not_chinese")
-    if _OTHER_SCHEME.search(text) and not (_OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)):
+    if (_OTHER_SCHEME.search(text) or names_other_scheme(q)) and not (
+        _OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)
+    ):
         return ScopeVerdict("out_of_scope", "other_scheme")
     oos_margin = sims.get("out_of_scope", 0.0) - in_sim
     if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin) and oos_margin > 0:

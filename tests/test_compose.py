@@ -16,7 +16,7 @@ from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
 from assistant.retrieval import IN_SCOPE, Evidence, UnitHit
-from assistant.scope import check_scope, is_anchored
+from assistant.scope import check_scope, is_anchored, names_other_scheme
 from assistant.types import Passage
 from index.units import is_item, split_units
 
@@ -355,3 +355,21 @@ def test_a_disagreement_sentence_counts_only_when_it_is_about_the_question() -> 
     assert _sentence_score(q, "多数来源称这3项条件可能出自同1份文案", CFG) == 0.0
     about = _sentence_score(q, "多数来源称证书有效期为3年", CFG)
     assert about == pytest.approx(q.matched_weight("多数来源称证书有效期为3年") + CFG.type_bonus)
+
+
+@pytest.mark.parametrize(
+    ("text", "other"),
+    [
+        ("医疗器械经营许可证怎么办理", True),  # a qualifier the corpus never uses names another scheme
+        ("绿色建筑评价标准几星最高", True),
+        ("我们做医疗器械的，能申请这个认证吗", False),  # the qualifier is about who asks, apart
+        ("整个认证下来费用多少", False),  # how much of a thing, not a name for it
+        ("经营许可证要交吗", False),  # a scheme our materials name
+    ],
+)
+def test_a_scheme_named_by_a_qualifier_the_corpus_never_uses_is_another_scheme(text: str, other: bool) -> None:
+    lex = Lexicon({**LEX.idf, "经营": 2.0, "许可证": 2.5, "评价": 1.5, "标准": 1.0, "认证": 0.3, "费用": 2.0})
+    q = parse_question(text, lex)
+    assert names_other_scheme(q) is other
+    verdict = check_scope(replace(_evidence(text, {"证书有效期": 0.93}), question=q), CFG)
+    assert (verdict.reason == "other_scheme") is other
