@@ -620,7 +620,11 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     asking, contexts = _asking_and_context(text)
     focus_text = _focus_text(asking)
     focus = _segment(focus_text)[0] if focus_text.strip("，") else ()
-    context_words = _segment(_focus_text(contexts[0]))[0] if contexts else ()
+    # Without a lexicon every context word counts; with one, the nearest clause naming something.
+    if lexicon.idf:
+        context_words = _context_words(contexts, lexicon)
+    else:
+        context_words = _segment(_focus_text(contexts[0]))[0] if contexts else ()
     if lexicon.idf:
         words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
         # The point asked about is named in words, not figures ("只要85分就够了吧" asks about the
@@ -632,7 +636,6 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # takes, not what it is about, when another word names that.
         named = tuple(w for w in focus if w not in _META_NOUNS)
         focus = named if names_topic(named, lexicon) else focus
-        context_words = _context_words(contexts, lexicon)
         if not focus:
             # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
             focus = context_words
