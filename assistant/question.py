@@ -646,6 +646,9 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows
             focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0])
                           if lexicon.knows(lexicon.forms(w)) and w not in _FUNCTION_CHARS)
+    # A word the focus reads into the question (好处 for 有啥用) is one of its words too, so that
+    # ranking and form matching weigh what coverage will ask for.
+    words += tuple(w for w in focus if w not in words)
     groups = {w: lexicon.forms(w) for w in dict.fromkeys(words + focus)}
     weights = {w: (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0) for w in groups}
     for w in context_words:

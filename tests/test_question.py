@@ -120,6 +120,12 @@ def test_a_rough_count_is_not_the_point() -> None:
     assert parse_question("监督评审是一两个月还是一年一次", LEX).focus == ("监督评审",)
 
 
+def test_a_word_the_focus_reads_in_is_one_of_the_question_words() -> None:
+    # 有啥用 asks for the benefits: ranking must weigh 好处 as coverage will.
+    q = parse_question("搞个证书对企业有啥用", LEX)
+    assert "好处" in q.focus and "好处" in q.words
+
+
 def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
     assert parse_question("监督评审最快多久一次", LEX).focus == ("监督评审",)
     assert parse_question("申请费至少交多少", LEX).focus == ("申请费",)
