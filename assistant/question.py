@@ -160,6 +160,11 @@ _DISAGREE = re.compile(
     r"|(?:说法|数目|数字|口径)(?:咋|怎么|都|为什么|为啥)?(?:不一样|不一致|不一|不同|对不上|打架|有出入|矛盾)"
 )
 
+# Whether something can be done, asked with a word for feasibility ("第一回就想拿五星，现实不"):
+# a 能不能 question about the clause, not a question about 现实.
+_FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及)(?:不|吗|么|嘛|没|不现实)"
+
+
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同")),
     ("why", re.compile(r"为什么|为啥|为何|什么原因|啥原因|凭什么|怎么会")),
@@ -188,7 +193,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
                             + _DISAGREE.pattern)),
     ("yes_no", re.compile(
         r"吗|么$|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧|可以不|能办不|行不|算不算|有用没"
-        r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$|([\u4e00-\u9fff])不\1")),
+        r"|[能要会用算行可有是办][^，,。？?]{0,8}不[？?]?$|([\u4e00-\u9fff])不\1|" + _FEASIBLE)),
 )
 # Kinds whose answer is a whole list (every item, numbered), not a best sentence.
 LIST_KINDS = frozenset({"enumeration", "process"})
@@ -196,7 +201,7 @@ LIST_KINDS = frozenset({"enumeration", "process"})
 # are read, so "多久一次" or "是什么意思" never count as the thing asked about. Nouns that name the
 # thing (流程, 费用, 条件, 有效期) stay.
 _TYPE_SPANS = re.compile(
-    r"多少钱|多少元|几块|花多少|交多少|付多少|贵不贵|多贵|要钱|掏钱|收钱|花钱|交钱|付钱|给钱|收费吗|要收费|(多久|多长时间|几年|几个月)(一|1)次|多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|多少个月"
+    _FEASIBLE + r"|多少钱|多少元|几块|花多少|交多少|付多少|贵不贵|多贵|要钱|掏钱|收钱|花钱|交钱|付钱|给钱|收费吗|要收费|(多久|多长时间|几年|几个月)(一|1)次|多久|几年|多长时间|多长|几个月|多少天|几天|几周|多少年|多少个月"
     r"|什么时候|何时|哪天|哪年|哪一年|多少分|几分|几成|多少|几[个项步类种次家名位条大颗回级]?"
     r"|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|怎么操作|怎么做|如何做|怎么搞|咋搞|怎么样|怎样|怎么|如何|咋"
     r"|哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出来|列出|列一下|列个|全部|所有的|分别|挨个|逐个|逐条|逐项|一一|一条条|一项项|一个个|都要什么|都要啥"

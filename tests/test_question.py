@@ -126,6 +126,11 @@ def test_a_word_the_focus_reads_in_is_one_of_the_question_words() -> None:
     assert "好处" in q.focus and "好处" in q.words
 
 
+def test_asking_whether_it_is_feasible_is_a_yes_no_question_about_the_clause() -> None:
+    q = parse_question("第一回申请就想拿年金，现实不", LEX)
+    assert q.type == "yes_no" and "现实" not in q.focus and "年金" in q.focus
+
+
 def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
     assert parse_question("监督评审最快多久一次", LEX).focus == ("监督评审",)
     assert parse_question("申请费至少交多少", LEX).focus == ("申请费",)
