@@ -571,8 +571,10 @@ def _never_the_point(word: str) -> bool:
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     """The words within HEAD_WINDOW characters before or after an ask (see `_ASK_CUE`)."""
     folded = _fold(text)
+    # 好几年 and 几十个 count, they do not ask (see `_NOT_ASKING`): no ask stands there.
+    masked = _NOT_ASKING.sub(lambda m: "_" * len(m.group(0)), folded)
     windows = [folded[max(0, m.start() - HEAD_WINDOW) : m.start()] + "|" + folded[m.end() : m.end() + HEAD_WINDOW]
-               for m in _ASK_CUE.finditer(folded)]
+               for m in _ASK_CUE.finditer(masked)]
     return tuple(
         w for w in words
         if (len(w) >= 2 or (w not in _LIGHT_CHARS and not w.isascii() and not w.isdigit()))

@@ -131,6 +131,12 @@ def test_asking_whether_it_is_feasible_is_a_yes_no_question_about_the_clause() -
     assert q.type == "yes_no" and "现实" not in q.focus and "年金" in q.focus
 
 
+def test_a_count_is_no_ask_so_the_word_before_it_is_no_head() -> None:
+    # 好几年 counts: 熬 beside it is the asker's wording, not a point standing next to an ask.
+    assert "熬" not in parse_question("拿五星得熬好几年，还是一两个月就行", LEX).points
+    assert "丢" in parse_question("证书丢了怎么办", LEX).points
+
+
 def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
     assert parse_question("监督评审最快多久一次", LEX).focus == ("监督评审",)
     assert parse_question("申请费至少交多少", LEX).focus == ("申请费",)
