@@ -70,6 +70,7 @@ def test_synonyms_expand_colloquial_words() -> None:
     expanded = expand_synonyms(tokenize("要多少银子"))
     assert "费用" in expanded
     assert "有效期" in expand_synonyms(["管几年"])
+    assert "获证" in expand_synonyms(["到手"])  # 弄到手 is having the certificate
 
 
 def test_split_sentences_keeps_lines_apart() -> None:
