@@ -11,7 +11,9 @@ check), so a case cannot be moved between splits silently.
 
 A later set of unseen questions (session 4, `f9-*` ids) is a second draw with its own seed and a
 50% test share, written to `dev_fresh.jsonl` / `test_fresh.jsonl` by
-`python -m evals.splits --draw fresh POOL.jsonl`; the issue-8 draw is unchanged by it.
+`python -m evals.splits --draw fresh POOL.jsonl`; the issue-8 draw is unchanged by it. Session 5's
+second fresh set (`f10-*` ids) is a third draw, again with its own seed and a 50% share, written to
+`dev_fresh2.jsonl` / `test_fresh2.jsonl` by `--draw fresh2`; the two earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ TEST_SHARE = 0.7  # at least 170 of the 240+ new questions go to test
 DRAWN_FILES = {"dev": "dev_issue8.jsonl", "test": "test_issue8.jsonl"}
 FRESH_SEED = 9202611  # session 4's fresh set (f9-* ids), drawn apart from issue 8's
 FRESH_TEST_SHARE = 0.5  # half a dev file to learn from, half a test file nobody tunes on
+FRESH2_SEED = 10202612  # session 5's second fresh set (f10-* ids), drawn apart from both
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Draw:
 DRAWS = {
     "issue8": Draw(SEED, TEST_SHARE, DRAWN_FILES),
     "fresh": Draw(FRESH_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh.jsonl", "test": "test_fresh.jsonl"}),
+    "fresh2": Draw(
+        FRESH2_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh2.jsonl", "test": "test_fresh2.jsonl"}
+    ),
 }
 
 

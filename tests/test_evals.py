@@ -818,20 +818,33 @@ def test_the_fresh_draw_leaves_the_issue8_draw_as_it_was_and_the_check_reads_bot
     assert splits_main([]) == 0
 
 
-def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides() -> None:
-    cases = _drawn_cases("fresh")
+def test_the_second_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
+    assert (DRAWS["fresh"].seed, DRAWS["fresh"].share) == (9202611, 0.5)
+    assert DRAWS["fresh2"].seed not in {SEED, DRAWS["fresh"].seed} and DRAWS["fresh2"].share == 0.5
+    earlier = {name for draw in ("issue8", "fresh") for name in DRAWS[draw].files.values()}
+    assert not set(DRAWS["fresh2"].files.values()) & earlier
+
+
+# The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5)
+# puts at least this many on each side.
+@pytest.mark.parametrize(("draw", "prefix", "fewest"), [("fresh", "f9", 7), ("fresh2", "f10", 5)])
+def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides(
+    draw: str, prefix: str, fewest: int
+) -> None:
+    cases = _drawn_cases(draw)
     test = [c for c in cases if c.split == "test"]
     dev = [c for c in cases if c.split == "dev"]
     assert len(cases) >= 200 and abs(len(test) - len(dev)) <= len(KINDS)
-    assert all(c.id.startswith(f"f9-{c.kind.replace('_', '')}-") for c in cases)
+    assert all(c.id.startswith(f"{prefix}-{c.kind.replace('_', '')}-") for c in cases)
     for split in (test, dev):
         counts = _kinds(split)
         assert set(counts) == set(KINDS)
-        assert min(counts.values()) >= 7, counts
+        assert min(counts.values()) >= fewest, counts
         assert {c.outcome for c in split} == set(OUTCOMES)
     assert all(c.list_items for c in cases if c.kind == "list")
     assert all(c.history for c in cases if c.kind == "followup")
-    assert not {c.id for c in cases} & {c.id for c in _drawn_cases("issue8")}
+    others = {c.id for name in DRAWS if name != draw for c in _drawn_cases(name)}
+    assert not {c.id for c in cases} & others
 
 
 def test_the_new_questions_cover_every_kind_in_both_splits() -> None:
