@@ -38,7 +38,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _REQUEST = re.compile(
     r"(?:^|[，,。？?！!])(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成)(?:一份|一篇|一个|个|一段|一首|首|一下|下)"
     r"|(?:讲|说|唱|来)(?:一个|个|一段|段|一首|首)(?:笑话|段子|故事|歌|诗)"
-    r"|用(?:英语|英文)怎么说|翻译成")
+    r"|用(?:英语|英文)怎么说|翻译成"
+    # "帮我出十道满意度调查题", "给我做个培训PPT": something to be made, not a question.
+    r"|(?:帮我|帮忙|给我|替我|请你)(?:出|设计|制作|做|拟|整理)(?:[\d一二两三四五六七八九十几]+(?:道|份|个|条|篇|页|套))?"
+    r"[^，。？?]{0,10}?(?:题|问卷|方案|文案|ppt|表格|模板|计划|海报|简历|合同|总结|演讲稿)")
 _LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
 
 # Words that only make sense around this certification. A question holding one is judged on

@@ -58,7 +58,8 @@ _HEADCOUNT = (
     # 1200人, 500来号人, 一千二百多名员工, ≈15个人
     re.compile(_SIGNED + r"(?:多|余|来)?号?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]))|名)"),
     re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?" + _HEDGES + _SIGNED),
-    re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来)?(?:的)?(?:公司|企业|单位|工厂)"),
+    # 300多的公司, 二十出头的小团队: a figure and a word for the whole staff.
+    re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来|出头|左右|上下)?(?:个)?(?:的)?(?:小|大)?(?:公司|企业|单位|工厂|团队|工作室|厂子)"),
 )
 # "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
 _BARE_HEADCOUNT = re.compile(

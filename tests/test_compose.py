@@ -16,7 +16,7 @@ from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
 from assistant.retrieval import IN_SCOPE, Evidence, UnitHit
-from assistant.scope import check_scope, is_anchored, names_other_scheme
+from assistant.scope import check_scope, is_anchored, is_request, names_other_scheme
 from assistant.types import Passage
 from index.units import is_item, split_units
 
@@ -373,3 +373,12 @@ def test_a_scheme_named_by_a_qualifier_the_corpus_never_uses_is_another_scheme(t
     assert names_other_scheme(q) is other
     verdict = check_scope(replace(_evidence(text, {"证书有效期": 0.93}), question=q), CFG)
     assert (verdict.reason == "other_scheme") is other
+
+
+@pytest.mark.parametrize(
+    ("text", "asks_to_make"),
+    [("帮我出十道客户满意度调查题", True), ("给我做个培训PPT", True), ("请你设计一份满意度问卷", True),
+     ("帮我列一下申请材料", False), ("帮我做个报价", False), ("帮我看看评审要准备什么", False)],
+)
+def test_a_request_to_make_something_is_not_a_question(text: str, asks_to_make: bool) -> None:
+    assert is_request(parse_question(text, LEX)) is asks_to_make
