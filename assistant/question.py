@@ -566,12 +566,14 @@ CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
 _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有"])
+# Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
+_QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时"])
 
 
 def _never_the_point(word: str) -> bool:
-    """A function character, a figure in digits or words (85, 一两个, 1年), a degree (最快), or a
-    word relating a whole to its parts (组成)."""
-    return word in _FUNCTION_CHARS or word in _PART_OF or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
+    """A function character, a figure in digits or words (85, 一两个, 1年), a degree (最快), a word
+    relating a whole to its parts (组成), or an adverb of how often (主要, 通常)."""
+    return word in _FUNCTION_CHARS or word in _PART_OF or word in _QUALIFIERS or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
 
 
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
@@ -658,7 +660,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
         if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows
             focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0])
-                          if lexicon.knows(lexicon.forms(w)) and w not in _FUNCTION_CHARS)
+                          if lexicon.knows(lexicon.forms(w)) and not _never_the_point(w))
     # A word the focus reads into the question (好处 for 有啥用) is one of its words too, so that
     # ranking and form matching weigh what coverage will ask for.
     words += tuple(w for w in focus if w not in words)

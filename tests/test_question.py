@@ -9,13 +9,14 @@ from assistant.question import (
     Lexicon,
     chat_kind,
     match_word,
+    names_topic,
     parse_question,
     question_asks,
     split_parts,
 )
 
 # A hand-made vocabulary: IDF of the words a tiny corpus would hold.
-LEX = Lexicon({"证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0, "监督评审": 2.5, "评审": 1.0,
+LEX = Lexicon({"主要": 3.0, "证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0, "监督评审": 2.5, "评审": 1.0,
                "材料": 2.0, "条件": 2.0, "投诉": 2.5, "记录": 2.0, "服务网点": 3.0, "申请": 0.5})
 
 
@@ -139,6 +140,12 @@ def test_a_count_is_no_ask_so_the_word_before_it_is_no_head() -> None:
     # 好几年 counts: 熬 beside it is the asker's wording, not a point standing next to an ask.
     assert "熬" not in parse_question("拿五星得熬好几年，还是一两个月就行", LEX).points
     assert "丢" in parse_question("证书丢了怎么办", LEX).points
+
+
+def test_an_adverb_of_how_often_names_nothing() -> None:
+    # "主要给哪类企业做" has no topic of its own: a follow-up keeps the last one.
+    q = parse_question("主要给哪类企业做", LEX)
+    assert "主要" not in q.focus and not names_topic(q.focus, LEX)
 
 
 def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
