@@ -116,6 +116,8 @@ def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
     assert answer.intent == "qa" and "负责人" in answer.answer and answer.citations
     swapped = shipped_assistant.ask("那四星呢？", history=["五星级要多少分？"])
     assert "90" in swapped.answer
+    top = shipped_assistant.ask("那最高一档呢", history=["三星要多少分"])  # the top grade, said as such
+    assert top.intent == "qa" and "95" in top.answer.split("\n")[0]
 
 
 def test_an_ordinal_with_a_question_of_its_own_asks_it_of_the_item(shipped_assistant) -> None:
