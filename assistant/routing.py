@@ -65,7 +65,7 @@ class Route:
 
 _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
 # "首年多少，复评多少": a fee stage with 多少 asks for an amount even without 费 or 钱.
-_STAGES = r"首年|头1?年|第[1-9]年|复评|监督评审|年审|每年|明年|后年"
+_STAGES = r"首年|头1?年|第[1-9]年|复评|监督评审|监督(?:的)?那?年度?|年审|每年|明年|后年"
 _FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?多少(?![分人天个年次项条])")
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
 _STAGE = re.compile(rf"{_STAGES}|换证")
