@@ -39,6 +39,9 @@ QUESTION_TYPES = (
 SINGLE_CHAR_SHARE = 0.3
 
 
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """What the index knows about words: IDF per token, and whether synonyms count as the word."""
@@ -94,7 +97,11 @@ class Lexicon:
                     parts.append((at, sub))
             # A part that is a function word (公司 in 子公司) would match anywhere: drop it; a word
             # with no other part stays whole.
-            out += [sub for _, sub in sorted(parts) if sub not in _STOPWORDS] or [word]
+            kept = [sub for _, sub in sorted(parts) if sub not in _STOPWORDS]
+            if not kept and not _in_dictionary(word) and _CJK_WORD.fullmatch(word):
+                # Glued by jieba's HMM and made of no word (分全扣 in 整项分全扣): its characters.
+                kept = [ch for ch in word if ch not in _STOPWORDS and not ch.isdigit()]
+            out += kept or [word]
         return tuple(dict.fromkeys(out))
 
     def terms(self, words: tuple[str, ...]) -> tuple[tuple[str, float, tuple[str, ...]], ...]:
@@ -559,7 +566,7 @@ _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份"
     "年月天周次")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
-_ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人]?")
+_ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 # A superlative or a bound (最快 in "五星最快多久能拿到", 最少, 至少) qualifies the figure asked for:
 # the point is the thing measured, never the degree.
@@ -567,7 +574,9 @@ _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至�
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
 _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
-_QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时"])
+_QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
+                         # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).
+                         "跟着", "随着", "相应", "随便", "那边", "这边", "那里", "这里", "那儿", "这儿"])
 
 
 def _never_the_point(word: str) -> bool:

@@ -148,6 +148,19 @@ def test_an_adverb_of_how_often_names_nothing() -> None:
     assert "主要" not in q.focus and not names_topic(q.focus, LEX)
 
 
+def test_how_it_goes_along_and_where_name_nothing() -> None:
+    assert parse_question("我们网点特别多，年金会不会跟着涨", LEX).focus == ("年金", "涨")
+    assert "那边" not in parse_question("山东那边有监督评审吗", LEX).focus
+    assert "1点" not in parse_question("证书有效期差一点到期怎么办", LEX).focus
+
+
+def test_a_word_glued_from_no_words_is_read_as_its_characters() -> None:
+    # jieba's HMM glues 分全扣; no part is a word, so it is its characters, less the function ones.
+    words = LEX.split_unknown(("分全扣",))
+    assert "分全扣" not in words and "扣" in words
+    assert LEX.split_unknown(("cmmi",)) == ("cmmi",)  # a Latin name stays whole
+
+
 def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
     assert parse_question("监督评审最快多久一次", LEX).focus == ("监督评审",)
     assert parse_question("申请费至少交多少", LEX).focus == ("申请费",)
