@@ -564,7 +564,7 @@ _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把
 # counters of an enumeration or a time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份"
-    "年月天周次")
+    "年月天周次第")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
@@ -572,7 +572,7 @@ CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 # the point is the thing measured, never the degree.
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
-_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有"])
+_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
 _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
                          # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).

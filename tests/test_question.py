@@ -16,7 +16,7 @@ from assistant.question import (
 )
 
 # A hand-made vocabulary: IDF of the words a tiny corpus would hold.
-LEX = Lexicon({"主要": 3.0, "证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0, "监督评审": 2.5, "评审": 1.0,
+LEX = Lexicon({"主要": 3.0, "对应": 4.0, "标准": 1.5, "证书": 1.0, "有效期": 3.0, "申请费": 3.0, "年金": 3.0, "监督评审": 2.5, "评审": 1.0,
                "材料": 2.0, "条件": 2.0, "投诉": 2.5, "记录": 2.0, "服务网点": 3.0, "申请": 0.5})
 
 
@@ -183,6 +183,8 @@ def test_who_reports_a_claim_is_not_the_point() -> None:
 
 def test_a_whole_made_of_parts_is_the_point_not_the_relation() -> None:
     assert parse_question("监督评审由哪两块组成", LEX).focus == ("监督评审",)
+    # 第 of 第几条 numbers the clause asked for; 对应 relates the two things named.
+    assert parse_question("申请条件分别对应标准第几条", LEX).focus == ("申请条件", "标准")
 
 
 def test_a_bare_ask_takes_the_whole_clause_before_it() -> None:
