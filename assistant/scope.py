@@ -30,7 +30,7 @@ _HELD = re.compile(r"已有|已经有|已获|持有|已取得|已经拿到|现�
 _COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|哪个|还是|vs|相比|属于|是不是|一回事|一码事|跟这个|和这个")
 # The kinds of thing a scheme is ("医疗器械经营许可证", "绿色建筑评价标准"): named by a qualifier
 # the corpus never uses, it is another scheme, whatever generic words (经营, 评价) stand between.
-_SCHEME_NOUN = re.compile(r"(?:许可证|认证|标准|执照|资质|资格证)$")
+_SCHEME_NOUN = re.compile(r"(?:许可证|认证|标准|执照|资质|资格证|验收|审批)$")
 # "整个认证下来", "各种认证": which or how much of a thing, not a name for it.
 _DETERMINER = re.compile(r"整|每|各|这|那|所有|任何|全部|一切|其他|其它|别的")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
