@@ -116,7 +116,9 @@ def _unit_shape(unit: Unit, q: Question) -> bool:
         if noun:
             # A count of the very thing asked about ("几个评审员" needs "N名评审员", not "3个人日").
             forms = "|".join(re.escape(f) for f in q.lexicon.forms(noun)) or re.escape(noun)
-            counted = re.compile(rf"\d+(?:\.\d+)?(?:多|余|来)?(?:个|项|名|位|家|条|类|种|步|次|级|颗|大)?(?:{forms})")
+            # "22个服务认证领域": a few modifiers may stand between the count and the noun.
+            counted = re.compile(
+                rf"\d+(?:\.\d+)?(?:多|余|来)?(?:个|项|名|位|家|条|类|种|步|次|级|颗|大)?(?:[^\d,，。;；、]{{0,6}}?)(?:{forms})")
             return any(counted.search(s) for s in unit.norm_sentences)
     return any(_SHAPES[kind].search(s) for s in unit.norm_sentences)
 

@@ -236,6 +236,11 @@ def test_a_count_question_needs_a_count_of_the_thing_it_counts() -> None:
     q = parse_question("一般来几个评审员", lex)
     assert not unit_fit(q, UnitHit(workload, form_sim=0.9), CFG)[0]  # 3个人日 counts person-days
     assert unit_fit(q, UnitHit(team, form_sim=0.9), CFG)[0]
+    # A few modifiers may stand between the count and the noun: "22个服务认证领域" counts 领域.
+    fields = split_units(Document(id="f", title="领域", kind="faq", sources=SOURCES, confidence="单源",
+                                  body="## 服务认证领域\n公告列出了22个服务认证领域。\n"))[0]
+    lex = Lexicon({"公告": 3.0, "领域": 3.0, "服务认证": 2.0})
+    assert unit_fit(parse_question("公告里一共列了多少个领域", lex), UnitHit(fields, form_sim=0.9), CFG)[0]
 
 
 def test_a_one_character_point_next_to_the_ask_decides_coverage() -> None:
