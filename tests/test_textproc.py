@@ -71,6 +71,7 @@ def test_synonyms_expand_colloquial_words() -> None:
     assert "费用" in expanded
     assert "有效期" in expand_synonyms(["管几年"])
     assert "获证" in expand_synonyms(["到手"])  # 弄到手 is having the certificate
+    assert "服务认证" in expand_synonyms(["服务证"]) and "体系认证" in expand_synonyms(["体系证"])
 
 
 def test_split_sentences_keeps_lines_apart() -> None:
