@@ -576,7 +576,8 @@ _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为"
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
 _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
                          # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).
-                         "跟着", "随着", "相应", "随便", "那边", "这边", "那里", "这里", "那儿", "这儿"])
+                         "跟着", "随着", "相应", "随便", "那边", "这边", "那里", "这里", "那儿", "这儿",
+                         "下面", "上面", "里面", "里头", "当中", "之中"])
 
 
 def _never_the_point(word: str) -> bool:

@@ -72,6 +72,7 @@ def test_synonyms_expand_colloquial_words() -> None:
     assert "有效期" in expand_synonyms(["管几年"])
     assert "获证" in expand_synonyms(["到手"])  # 弄到手 is having the certificate
     assert "服务认证" in expand_synonyms(["服务证"]) and "体系认证" in expand_synonyms(["体系证"])
+    assert "10401" in expand_synonyms(["老标准"])  # the standard GB/T 27922 replaced
 
 
 def test_split_sentences_keeps_lines_apart() -> None:
