@@ -543,6 +543,8 @@ def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ..
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+# 还 that asks whether something still holds (还算数吗, 还能申请吗), not 还是 (a choice) or 还有 (more).
+_CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)")
 # The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
 # not for 准备) or before 有哪些/包括什么 ("收费项目都有哪些"). It weighs TARGET_BOOST times more.
 _TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
@@ -664,6 +666,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         if not focus:
             # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
             focus = context_words
+        elif _CONDITIONED.search(_fold(asking)):
+            # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
+            # the clause before describes; that case is the point as much as the rule.
+            focus += tuple(w for w in context_words if w not in focus)
         elif not names_topic(focus, lexicon):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does
             # ("我们有好几个分公司，要每个都办吗": 每个 of what).

@@ -162,6 +162,13 @@ def test_a_word_glued_from_no_words_is_read_as_its_characters() -> None:
     assert LEX.split_unknown(("cmmi",)) == ("cmmi",)  # a Latin name stays whole
 
 
+def test_still_asks_whether_a_rule_holds_in_the_case_before_it() -> None:
+    # 还 asks whether the rule holds in the case the clause before describes: 收购 is a point.
+    assert "收购" in parse_question("拿证以后公司被别人收购了，证书还算数吗", LEX).focus
+    # 还是 offers a choice and 还有 asks for more: the clause before stays context.
+    assert "家电" not in parse_question("我们是做家电的，证书有效期还是3年吗", LEX).focus
+
+
 def test_a_degree_qualifies_the_figure_and_is_not_the_point() -> None:
     assert parse_question("监督评审最快多久一次", LEX).focus == ("监督评审",)
     assert parse_question("申请费至少交多少", LEX).focus == ("申请费",)
