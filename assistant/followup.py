@@ -31,6 +31,9 @@ _ONLY_POINTING = re.compile(
 _ORDINAL_WORDS = re.compile(r"第[\d一二三四五六七八九十两]{1,3}(?:条|项|步|点|个|类|阶段|部分|种)|最后[1一]?(?:条|项|步|点|个|类|种)")
 # "售后服务认证申请条件第3项是…": the item's own numbering is not part of what it says.
 _ITEM_LEAD = re.compile(r"^[-*•]\s*|^.{0,30}?第\d+(?:项|条|步|点)(?:是|为|：|:)")
+# "复评的时候还要再交吗" after "申请费多少": paying or handing in again, with nothing named to pay or
+# hand in, is about the thing the last question named.
+_AGAIN = re.compile(r"再(?:交|付|缴|提交|准备|办|收)(?:一次|一遍|1次|1遍)?(?:吗|么|不|呢|嘛|[？?]|$)")
 # "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
 _BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|上面|上述|以上|它们")
 
@@ -99,7 +102,7 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         swapped = _swap(folded, previous.text)
         if swapped:
             return Resolution(swapped, how="swapped")
-    if marked or not has_topic:
+    if marked or not has_topic or _AGAIN.search(folded):
         return Resolution(in_topic(text, previous), how="topic_kept")
     return Resolution(text)
 

@@ -120,6 +120,11 @@ def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
     assert top.intent == "qa" and "95" in top.answer.split("\n")[0]
 
 
+def test_paying_again_with_nothing_named_is_about_the_last_thing_named(shipped_assistant) -> None:
+    answer = shipped_assistant.ask("复评的时候还要再交吗", history=["申请费多少"])
+    assert answer.intent == "qa" and "申请费" in answer.answer.split("\n")[0]
+
+
 def test_an_ordinal_with_a_question_of_its_own_asks_it_of_the_item(shipped_assistant) -> None:
     history = ["申请售后服务认证需要满足什么条件？"]
     item = shipped_assistant.ask("第二条是啥意思", history=history)
