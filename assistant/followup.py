@@ -34,6 +34,10 @@ _ITEM_LEAD = re.compile(r"^[-*•]\s*|^.{0,30}?第\d+(?:项|条|步|点)(?:是|�
 # "复评的时候还要再交吗" after "申请费多少": paying or handing in again, with nothing named to pay or
 # hand in, is about the thing the last question named.
 _AGAIN = re.compile(r"再(?:交|付|缴|提交|准备|办|收)(?:一次|一遍|1次|1遍)?(?:吗|么|不|呢|嘛|[？?]|$)")
+# "那它是谁提出的" after "GB/T 27922是哪个部门发布的": 它 stands for what the last question was about,
+# written before its first verb or ask.
+_IT = re.compile(r"它(?!们)")
+_SUBJECT = re.compile(r"^(.{2,16}?)(?:是|要|有|能|会|可以|需要|多|几|怎|哪|什么|啥|吗|的|在|由)")
 # "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
 _BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|上面|上述|以上|它们")
 
@@ -97,6 +101,9 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         return Resolution(text, item=index, how="ordinal")
     if previous is None:
         return Resolution(text)
+    subject = _SUBJECT.match(previous.text.strip())
+    if _IT.search(text) and subject:
+        return Resolution(_IT.sub(subject.group(1), text, count=1), how="topic_kept")
     marked = is_followup(text) or bool(_BACK.search(folded))
     if marked:
         swapped = _swap(folded, previous.text)

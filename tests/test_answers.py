@@ -120,6 +120,11 @@ def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
     assert top.intent == "qa" and "95" in top.answer.split("\n")[0]
 
 
+def test_it_stands_for_what_the_last_question_was_about(shipped_assistant) -> None:
+    answer = shipped_assistant.ask("那它是谁提出的", history=["GB/T 27922是哪个部门发布的"])
+    assert answer.intent == "qa" and "中国商业联合会" in answer.answer and "GB/T 27922" in answer.answer
+
+
 def test_paying_again_with_nothing_named_is_about_the_last_thing_named(shipped_assistant) -> None:
     answer = shipped_assistant.ask("复评的时候还要再交吗", history=["申请费多少"])
     assert answer.intent == "qa" and "申请费" in answer.answer.split("\n")[0]
