@@ -14,17 +14,17 @@ DEV_STAMP := $(VENV)/.dev-installed
 # >= 95% out-of-scope/not-covered abstained, 100% chat and list items), which it does not reach.
 # Session 4 added an unseen set (dev_fresh/test_fresh.jsonl) to both splits, then changed the
 # answer path (docs/EVALUATION.md, "Third pass (session 4)"). Session 5 added a second unseen set
-# (dev_fresh2/test_fresh2.jsonl) before its answer-path change; every floor sits one point under
-# what the unchanged answer path measured with it ("Second fresh set (session 5)").
+# (dev_fresh2/test_fresh2.jsonl) before its answer-path change, then changed the answer path
+# ("Fourth pass (session 5)"); every floor sits one point under what that pass measured.
 GATES ?= \
-	dev.accuracy>=0.86 test.accuracy>=0.74 \
-	dev.outcome_accuracy>=0.93 test.outcome_accuracy>=0.84 \
-	dev.abstention_precision>=0.88 test.abstention_precision>=0.76 \
-	dev.abstention_recall>=0.88 test.abstention_recall>=0.83 \
-	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.12 \
-	dev.oos_not_covered_abstained>=0.85 test.oos_not_covered_abstained>=0.76 \
-	dev.chat_accuracy>=0.89 test.chat_accuracy>=0.93 \
-	dev.list_completeness>=0.86 test.list_completeness>=0.75
+	dev.accuracy>=0.90 test.accuracy>=0.75 \
+	dev.outcome_accuracy>=0.96 test.outcome_accuracy>=0.85 \
+	dev.abstention_precision>=0.96 test.abstention_precision>=0.78 \
+	dev.abstention_recall>=0.90 test.abstention_recall>=0.83 \
+	dev.in_scope_wrongly_abstained<=0.02 test.in_scope_wrongly_abstained<=0.11 \
+	dev.oos_not_covered_abstained>=0.88 test.oos_not_covered_abstained>=0.76 \
+	dev.chat_accuracy>=1 test.chat_accuracy>=0.93 \
+	dev.list_completeness>=0.92 test.list_completeness>=0.75
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes soak clean
