@@ -263,8 +263,10 @@ _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"你是谁|你叫什么(名字)?|你是(不是)?(人|真人|机器人|ai|人工智能|客服|人工客服|什么模型|什么)|是人还是机器|谁开发的你"
         r"|(你|你们)是(哪|哪个|哪家|什么)(个)?(公司|单位|机构)(做|开发|出)?的|(你|你们)是(谁|哪家)(做|开发)的"
         r"|(有|能转|转)(人工|真人)(客服)?(吗)?|人工客服"
-        # "你是ChatGPT吗": any product or model name asked as what the assistant is.
-        r"|你是(不是)?[a-z][a-z0-9.\-]*|^你是(不是)?(?!说|指|讲|在|要|想)[\u4e00-\u9fff]{2,6}(吗|嘛|么)?$|你(用|是)的?(什么|哪个|啥)(模型|大模型|ai)|你是(不是)?(大模型|大语言模型|gpt|机器)")),
+        # "你是ChatGPT吗", "你是豆包吗": any product or model name asked as what the assistant is
+        # ("你是说…吗" asks about what was said).
+        r"|你是(不是)?[a-z][a-z0-9.\-]*|^你是(不是)?(?!说|指|讲|在|要|想)[\u4e00-\u9fff]{2,6}(吗|嘛|么)?$"
+        r"|你(用|是)的?(什么|哪个|啥)(模型|大模型|ai)|你是(不是)?(大模型|大语言模型|gpt|机器)")),
     ("ability", re.compile(
         r"你(能|会|可以)(帮我)?(做|干|回答|解答|问)?(些)?(什么|啥|哪些)(问题)?|你有(什么|啥)(用|功能)|能帮我(做|干)?(些)?(什么|啥)"
         r"|怎么用你|你都会(些)?(什么|啥)|你(的)?资料(是)?(从)?哪(里|儿)?来(的)?|你靠谱(吗|不)|你说的(准|对)(吗|不)|你的功能")),
@@ -582,10 +584,13 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "下面", "上面", "里面", "里头", "当中", "之中"])
 
 
+_NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS
+
+
 def _never_the_point(word: str) -> bool:
     """A function character, a figure in digits or words (85, 一两个, 1年), a degree (最快), a word
     relating a whole to its parts (组成), or an adverb of how often (主要, 通常)."""
-    return word in _FUNCTION_CHARS or word in _PART_OF or word in _QUALIFIERS or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
+    return word in _NAMES_NOTHING or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
 
 
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
@@ -647,12 +652,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     asking, contexts = _asking_and_context(text)
     focus_text = _focus_text(asking)
     focus = _segment(focus_text)[0] if focus_text.strip("，") else ()
-    # Without a lexicon every context word counts; with one, the nearest clause naming something.
+    # Without a lexicon the nearest clause's words count; with one, the nearest clause naming something.
+    context_words = _segment(_focus_text(contexts[0]))[0] if contexts and not lexicon.idf else ()
     if lexicon.idf:
         context_words = _context_words(contexts, lexicon)
-    else:
-        context_words = _segment(_focus_text(contexts[0]))[0] if contexts else ()
-    if lexicon.idf:
         words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
         # The point asked about is named in words, not figures ("只要85分就够了吧" asks about the
         # five-star line), not in stray Latin letters ("asdf"), and not in the clauses around the
