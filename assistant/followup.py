@@ -96,8 +96,7 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         rest = _ONLY_POINTING.sub("", q.norm)
         if len(rest) >= 2 and -len(memory.items) <= index < len(memory.items):
             # The item is what the question is about: ask it of the item's own words.
-            item = _ITEM_LEAD.sub("", memory.items[index][0]).rstrip("。；;")
-            return Resolution(f"{item}，{_ORDINAL_WORDS.sub('', text)}", item=index, how="item_asked")
+            return Resolution(f"{_item_text(memory, index)}，{_ORDINAL_WORDS.sub('', text)}", item=index, how="item_asked")
         return Resolution(text, item=index, how="ordinal")
     if previous is None:
         return Resolution(text)
@@ -125,11 +124,15 @@ def in_topic(text: str, previous: Question) -> str:
     return f"{topic_words(previous) or previous.text} {text}"
 
 
+def _item_text(memory: AnswerMemory, index: int) -> str:
+    """What the last list's item says, without its numbering or closing punctuation."""
+    return _ITEM_LEAD.sub("", memory.items[index][0]).rstrip("。；;")
+
+
 def item_note(memory: AnswerMemory, index: int) -> str:
     """How an ordinal question with a question of its own was read, shown above its answer."""
     number = index + 1 if index >= 0 else len(memory.items)
-    item = _ITEM_LEAD.sub("", memory.items[index][0]).rstrip("。；;")
-    return f"（按上一个回答的第{number}项理解：{item}）"
+    return f"（按上一个回答的第{number}项理解：{_item_text(memory, index)}）"
 
 
 def item_answer(memory: AnswerMemory, index: int) -> Answer:
