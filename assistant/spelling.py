@@ -215,6 +215,10 @@ class TypoCorrector:
             return False
         if window in self._words or window in self._known:
             return False
+        if i >= 3 and text[i - 3] == text[i - 1] == "一" and text[i - 2] == text[i]:
+            # "一条一条讲": the stretch starts on the second measure word of a repeated count, which
+            # belongs to the count (一条一条), not to a word misspelt after it (条讲 is no 条件).
+            return False
         left = text[max(0, i - _CONTEXT) : i]
         right = text[i + len(window) : i + len(window) + _CONTEXT]
         before, words = self._segment(left + window + right)

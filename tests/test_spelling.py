@@ -79,6 +79,9 @@ def test_simplifying_leaves_the_corpus_unchanged() -> None:
         ("1200人的企业要多少钱", "1200人的企业要多少钱"),
         ("咨询机构靠谱吗", "咨询机构靠谱吗"),
         ("个人所得税怎么算", "个人所得税怎么算"),
+        # The second measure word of a repeated count belongs to the count: 条讲 is no 条件.
+        ("不受理的情况一条一条讲", "不受理的情况一条一条讲"),
+        ("申请条讲有哪些", "申请条件有哪些"),
     ],
 )
 def test_correct_typos(text: str, expected: str) -> None:
