@@ -14,6 +14,9 @@ A later set of unseen questions (session 4, `f9-*` ids) is a second draw with it
 `python -m evals.splits --draw fresh POOL.jsonl`; the issue-8 draw is unchanged by it. Session 5's
 second fresh set (`f10-*` ids) is a third draw, again with its own seed and a 50% share, written to
 `dev_fresh2.jsonl` / `test_fresh2.jsonl` by `--draw fresh2`; the two earlier draws are unchanged.
+Session 5 also wrote a third fresh set (`f11-*` ids) for session 6's answer-path change: a fourth
+draw with its own seed and a 50% share, written to `dev_fresh3.jsonl` / `test_fresh3.jsonl` by
+`--draw fresh3`; the three earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ DRAWN_FILES = {"dev": "dev_issue8.jsonl", "test": "test_issue8.jsonl"}
 FRESH_SEED = 9202611  # session 4's fresh set (f9-* ids), drawn apart from issue 8's
 FRESH_TEST_SHARE = 0.5  # half a dev file to learn from, half a test file nobody tunes on
 FRESH2_SEED = 10202612  # session 5's second fresh set (f10-* ids), drawn apart from both
+FRESH3_SEED = 11202613  # the third fresh set (f11-* ids), for session 6, drawn apart from all three
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ DRAWS = {
     "fresh": Draw(FRESH_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh.jsonl", "test": "test_fresh.jsonl"}),
     "fresh2": Draw(
         FRESH2_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh2.jsonl", "test": "test_fresh2.jsonl"}
+    ),
+    "fresh3": Draw(
+        FRESH3_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh3.jsonl", "test": "test_fresh3.jsonl"}
     ),
 }
 

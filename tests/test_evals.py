@@ -825,9 +825,20 @@ def test_the_second_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
     assert not set(DRAWS["fresh2"].files.values()) & earlier
 
 
-# The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5)
-# puts at least this many on each side.
-@pytest.mark.parametrize(("draw", "prefix", "fewest"), [("fresh", "f9", 7), ("fresh2", "f10", 5)])
+def test_the_third_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
+    assert (DRAWS["fresh2"].seed, DRAWS["fresh2"].share) == (10202612, 0.5)
+    earlier = ("issue8", "fresh", "fresh2")
+    assert DRAWS["fresh3"].seed not in {DRAWS[draw].seed for draw in earlier}
+    assert DRAWS["fresh3"].share == 0.5
+    files = {name for draw in earlier for name in DRAWS[draw].files.values()}
+    assert not set(DRAWS["fresh3"].files.values()) & files
+
+
+# The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5;
+# chat, conflict and typo: 10 each in the third set) puts at least this many on each side.
+@pytest.mark.parametrize(
+    ("draw", "prefix", "fewest"), [("fresh", "f9", 7), ("fresh2", "f10", 5), ("fresh3", "f11", 5)]
+)
 def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides(
     draw: str, prefix: str, fewest: int
 ) -> None:
