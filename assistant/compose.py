@@ -376,18 +376,27 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         return Block(q, [(c.text, c.passage) for c in chosen])
     ranked = rank_units(q, evidence, cfg)
     top = ranked[0][0]
+    # The choice, the gaps of a question not covered and the second unit all read a candidate's
+    # fit: judge each candidate once.
+    fits: dict[str, tuple[bool, tuple[str, ...]]] = {}
+
+    def fit(hit: UnitHit) -> tuple[bool, tuple[str, ...]]:
+        if hit.unit.unit_id not in fits:
+            fits[hit.unit.unit_id] = unit_fit(q, hit, cfg)
+        return fits[hit.unit.unit_id]
+
     fitting = None
     for score, hit in ranked[:5]:
         if score < 0.6 * top:
             break
-        ok, missing = unit_fit(q, hit, cfg)
+        ok, missing = fit(hit)
         if ok:
             fitting = (score, hit)
             break
     if fitting is None:
         # Name what none of the nearby units holds (评审 is in some of them, 老板 in none); the
         # best unit's gaps when each word is in one of them.
-        gaps = [unit_fit(q, h, cfg)[1] for _, h in ranked[:3]]
+        gaps = [fit(h)[1] for _, h in ranked[:3]]
         missing = tuple(w for w in gaps[0] if all(w in g for g in gaps)) or gaps[0]
         return Block(q, covered=False, missing=missing, nearby=[h.unit for _, h in ranked[:3]])
     score, hit = fitting
@@ -399,7 +408,7 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
     # A second unit adds points only when it too holds the point asked about (a unit on fees scores
     # close to one on materials for "申请材料到底几项…" on the question's shape, not its subject).
     close = [(s, h) for s, h in ranked[1:4]
-             if h is not hit and s >= cfg.second_unit_ratio * score and unit_fit(q, h, cfg)[0]]
+             if h is not hit and s >= cfg.second_unit_ratio * score and fit(h)[0]]
     units = [fitting, *close[:1]]
     chosen = _pick(_unit_sentences(q, units, cfg), cfg)
     return Block(q, [(c.text, c.passage) for c in chosen], unit=unit, missing=missing)
