@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .config import corpus_dir
-from .question import Question, _fold
+from .question import Question, _fold, without_ordinal
 from .routing import is_followup
 from .textproc import word_lines
 from .types import Answer, Passage
@@ -25,10 +25,9 @@ __all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "ite
 # What an ordinal question says beyond pointing at the item: nothing in "第二条是啥意思" or "那第六条呢",
 # a question of its own in "第三条我们不满足怎么办" (read on `Question.norm`, numerals in digits).
 _ONLY_POINTING = re.compile(
-    r"第\d{1,2}(?:条|项|步|点|个|类|阶段|部分|种)|最后(?:1)?(?:条|项|步|点|个|类|种)|是?(?:啥|什么)意思|是什么|是啥|指什么|指的是"
+    r"是?(?:啥|什么)意思|是什么|是啥|指什么|指的是"
     r"|具体|详细|说说|讲讲|说一下|讲一下|解释|展开|内容|请|再|那|呢|的|吗|啊|呀|[\W_]"
 )
-_ORDINAL_WORDS = re.compile(r"第[\d一二三四五六七八九十两]{1,3}(?:条|项|步|点|个|类|阶段|部分|种)|最后[1一]?(?:条|项|步|点|个|类|种)")
 # "售后服务认证申请条件第3项是…": the item's own numbering is not part of what it says.
 _ITEM_LEAD = re.compile(r"^[-*•]\s*|^.{0,30}?第\d+(?:项|条|步|点)(?:是|为|：|:)")
 # "复评的时候还要再交吗" after "申请费多少": paying or handing in again, with nothing named to pay or
@@ -93,10 +92,10 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     previous = memory.question
     if q.ordinal is not None and memory.items:
         index = q.ordinal - 1 if q.ordinal > 0 else -1
-        rest = _ONLY_POINTING.sub("", q.norm)
+        rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
         if len(rest) >= 2 and -len(memory.items) <= index < len(memory.items):
             # The item is what the question is about: ask it of the item's own words.
-            return Resolution(f"{_item_text(memory, index)}，{_ORDINAL_WORDS.sub('', text)}", item=index, how="item_asked")
+            return Resolution(f"{_item_text(memory, index)}，{without_ordinal(text)}", item=index, how="item_asked")
         return Resolution(text, item=index, how="ordinal")
     if previous is None:
         return Resolution(text)

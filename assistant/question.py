@@ -379,6 +379,13 @@ def split_parts(text: str) -> list[str]:
 
 _ORDINAL = re.compile(r"第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
 _LAST = re.compile(r"最后(?:1|一)?(?:条|项|步|点|个|类|种)")
+# Either, as written (第三条) or normalised (第3条): what `without_ordinal` takes out.
+_ORDINAL_WORDS = re.compile(rf"第[\d一二三四五六七八九十两]{{1,3}}(?:条|项|步|点|个|类|阶段|部分|种)|{_LAST.pattern}")
+
+
+def without_ordinal(text: str) -> str:
+    """`text` less the ordinal that points into the last list ("第三条我们不满足怎么办" → "我们不满足怎么办")."""
+    return _ORDINAL_WORDS.sub("", text)
 
 
 def _ordinal(norm: str) -> int | None:
