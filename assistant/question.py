@@ -248,8 +248,7 @@ def question_asks(text: str) -> tuple[str, ...]:
     """Every kind of answer the text asks for, most specific first (see `_ASKS`)."""
     folded = _NOT_ASKING.sub("", _fold(text))
     # "网上说法咋不一样" says sources differ: it asks for the disagreement, compares nothing.
-    disagree = _DISAGREE.search(folded)
-    folded = _DISAGREE.sub("，", folded)
+    folded, disagree = _DISAGREE.subn("，", folded)
     asks = tuple(kind for kind, pattern in _ASKS if pattern.search(folded))
     return ("conflict", *(k for k in asks if k != "conflict")) if disagree else asks
 
