@@ -388,3 +388,16 @@ def test_a_scheme_named_by_a_qualifier_the_corpus_never_uses_is_another_scheme(t
 )
 def test_a_request_to_make_something_is_not_a_question(text: str, asks_to_make: bool) -> None:
     assert is_request(parse_question(text, LEX)) is asks_to_make
+
+
+def test_a_lower_unit_holding_the_missed_point_but_not_the_agreed_subject_does_not_answer() -> None:
+    # The better unit is about 监督评审 and lacks 经费; the section on conditions holds 经费 (as
+    # an application condition) but not 监督评审: it answers a neighbouring question, not this one.
+    evidence = _evidence("监督评审的经费要多少", {"证书有效期": 0.95, "申请售后服务认证的基本条件": 0.90})
+    conditions = next(h for h in evidence.units if h.unit.section == "申请售后服务认证的基本条件")
+    assert unit_fit(evidence.question, conditions, CFG)[0]  # on its own it would fit
+    composition = compose(*_one(evidence), CFG)
+    assert not composition.covered and "经费" in composition.blocks[0].missing
+    # Ranked first, the same section answers: the rule reads the ranking, not the words alone.
+    first = _evidence("监督评审的经费要多少", {"证书有效期": 0.85, "申请售后服务认证的基本条件": 0.95})
+    assert compose(*_one(first), CFG).covered
