@@ -65,10 +65,17 @@ class Route:
 
 _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
 # "首年多少，复评多少": a fee stage with 多少 asks for an amount even without 费 or 钱.
-_STAGES = r"首年|头1?年|第[1-9]年|复评|监督评审|监督(?:的)?那?年度?|年审|每年|明年|后年"
-_FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?多少(?![分人天个年次项条])")
+_STAGES = (r"首年|头1?年|第[1-9]年|次年|来年|复评|监督评审|监督(?:的)?那?年度?|年审|每年|明年|后年"
+           r"|[1-9]年(?:下来|里|内|期间|周期)")
+# The prepared question has its numerals as digits: 一共 arrives as 1共.
+_FEE_STAGE = re.compile(
+    rf"(?:{_STAGES})(?:还|都)?(?:1共|总共|合计|总)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?多少(?![分人天个年次项条])"
+)
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
-_STAGE = re.compile(rf"{_STAGES}|换证")
+# Parts of the first audit count too: the quote splits its person-days into them.
+_STAGE = re.compile(rf"{_STAGES}|换证|现场|文件评审|策划")
+# "换证那次要几个": a count with no noun of its own, counting what the last answer counted.
+_BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
 _BARE_GRADE = re.compile(r"^(?:那|那么)?(?:我们|我们的|这)?(?:能|可以|算|是|评|得|拿)?(?:评|得)?(?:几|什么|啥|哪个|哪)(?:星|星级|级|级别|等级)(?:啊|呀|呢|吗)?[？?。!！]*$")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
@@ -180,7 +187,9 @@ def route(question: str, session: Session) -> Route:
     after_fee = session.last_intent == "fee"
     after_score = session.last_intent == "score"
     # "第二年呢" right after a quote asks what that stage costs: the quote lists every stage.
-    fee_cue = is_fee_question(question) or (followup and after_fee and names_fee_stage(question))
+    fee_cue = is_fee_question(question) or (
+        after_fee and names_fee_stage(question) and (followup or bool(_BARE_COUNT.search(prepare(question))))
+    )
     score_cue = is_score_question(question)
     other_topic = names_other_topic(question)
     rule_question = is_rule_question(question)

@@ -8,6 +8,7 @@ here imports jieba, retrieval or a model, so the calculator path stays fast.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -122,6 +123,9 @@ def parse_slots(text: str) -> Slots:
         bare_count, bare_approx = _first_number((_BARE_HEADCOUNT,), t)
         if bare_count is not None and not (contains(t, SCORE_CUES) and 0 <= bare_count <= 100):
             employees, employees_approx = bare_count, bare_approx
+    if employees_approx and isinstance(employees, float):
+        # 四十七八个人 reads as ≈47.5: a range of whole people, estimated by its upper end.
+        employees = math.ceil(employees)
     delta: float | None = None
     rest = t
     for pattern, sign in ((_DELTA_UP, 1), (_DELTA_DOWN, -1)):

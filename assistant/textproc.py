@@ -119,6 +119,12 @@ _CN = "零〇一二两三四五六七八九"
 _MIXED_RUN = re.compile(rf"(?:\d+(?:\.\d+)?|[{_CN}十百千万])+(?:点[{_CN}]+)?")
 # 三四百 / 一两千 / 七八十: two neighbouring digits before a unit are a range.
 _RANGE_PAIR = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([一二两三四五六七八])([二两三四五六七八九])([十百千万])")
+# 两千三四百 / 四十七八 / 一千五六百: a range pair after the higher places of a numeral, one place
+# below the last of them (千 then 百, 十 then units).
+_RANGE_TAIL = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万\d])((?:[一二两三四五六七八九]?[十百千万])+)"
+    r"([一二两三四五六七八])([二两三四五六七八九])([十百千]?)(?![零〇一二两三四五六七八九十百千万\d])"
+)
 # 十几 / 二十几: a tens figure and "some" units.
 _SOME_UNITS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([一二两三四五六七八九]?)十几")
 # 百把 / 千把 / 近千 / 上千: about one unit.
@@ -136,6 +142,15 @@ def _range_pair(match: re.Match[str]) -> str:
     if high != low + 1 and (low, high) != (1, 2):
         return match.group(0)
     return APPROX + _plain(Decimal(low + high) * unit / 2)
+
+
+def _range_tail(match: re.Match[str]) -> str:
+    head, low, high, unit = match.group(1), _DIGITS[match.group(2)], _DIGITS[match.group(3)], match.group(4)
+    place = _UNITS[unit] if unit else 1
+    base = _run_value(head)
+    if base is None or high != low + 1 or _UNITS[head[-1]] != place * 10:
+        return match.group(0)
+    return APPROX + _plain(base + Decimal(low + high) * place / 2)
 
 
 def _some_units(match: re.Match[str]) -> str:
@@ -170,6 +185,7 @@ def read_numbers(text: str) -> str:
     where they are (约600, 500来号人); `is_approximate` reads them.
     """
     text = to_simplified(unicodedata.normalize("NFKC", text))
+    text = _RANGE_TAIL.sub(_range_tail, text)
     text = _RANGE_PAIR.sub(_range_pair, text)
     text = _SOME_UNITS.sub(_some_units, text)
     text = _ABOUT_UNIT.sub(_about_unit, text)

@@ -31,6 +31,8 @@ ASSISTANT = Path(__file__).resolve().parents[1] / "assistant"
         ("500人的公司首年多少，复评多少", True),  # a fee stage with 多少
         ("头一年多少", True),
         ("三千人左右，第二年得交多少", True),  # 得交多少 after a stage
+        ("两千三四百人，三年下来一共多少", True),  # the whole cycle as a stage
+        ("次年要交多少", True),
         ("每年多少分能保住四星", False),
         ("贵不贵", True),
         ("证书有效期是几年？", False),
@@ -131,6 +133,19 @@ def test_an_estimated_headcount_stays_an_estimate_in_follow_ups() -> None:
 def test_a_stage_of_the_cycle_after_a_quote_asks_what_it_costs(question: str) -> None:
     r = route(question, replay(["300人的企业认证要多少钱"]))
     assert (r.intent, r.slots.employees) == ("fee", 300)
+
+
+@pytest.mark.parametrize("question", ["换证那次要几个", "现场占几个", "文件评审多少个"])
+def test_a_bare_count_of_a_stage_after_a_quote_asks_for_its_person_days(question: str) -> None:
+    # No 呢, no noun counted: it counts what the quote just counted (人日), for that stage or part.
+    r = route(question, replay(["八百人初审要几个人日"]))
+    assert (r.intent, r.slots.employees) == ("fee", 800)
+    assert route(question, replay(["监督评审多久一次"])).intent == "qa"
+
+
+def test_a_range_of_people_is_estimated_by_its_upper_end() -> None:
+    r = route("四十七八个人，首年多少钱", Session())
+    assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", 48, True)
 
 
 def test_a_stage_of_the_cycle_after_a_rule_question_is_not_a_quote() -> None:

@@ -97,6 +97,12 @@ def test_split_sentences_keeps_lines_apart() -> None:
         ("十几个人", "≈15个人"),
         ("二十几个人", "≈25个人"),
         ("三四百人", "≈350人"),
+        # A range pair after the higher places of a numeral, one place below them.
+        ("两千三四百人", "≈2350人"),
+        ("一千五六百人", "≈1550人"),
+        ("四十七八个人", "≈47.5个人"),
+        ("九十五六分", "≈95.5分"),
+        ("两千三四人", "两千三四人"),  # no place named for the pair: not read
         ("一两百人", "≈150人"),
         ("千把人", "≈1000人"),
         ("近千人", "近≈1000人"),
