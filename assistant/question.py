@@ -327,7 +327,10 @@ _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及
 # A clause that only remarks that sources disagree ("网上说法咋不一样") asks nothing of its own.
 _META = re.compile(rf"^(?:{_DISAGREE.pattern})|^(?:有的|有人)说")
 # Who reports a claim ("有的网站说…", "网上文章写的…") is not what the claim is about.
-_REPORTED = re.compile(r"(?:有的|有些|也有|还有)(?:的)?(?:网站|网页|文章|帖子|机构|公司|地方|来源|资料|同行)(?:上)?(?:都)?(?:说|讲|写|称)")
+_REPORTED = re.compile(
+    r"(?:有的|有些|也有|还有|有)(?:的|家|个|位)?"
+    r"(?:网站|网页|文章|帖子|机构|公司|地方|来源|资料|同行|代理|中介|顾问|咨询公司|业务员|销售|朋友|同事)"
+    r"(?:上)?(?:都)?(?:说|讲|写|称)")
 
 
 # 几 that counts rather than asks: "我们有好几个分公司" states, "几十个人" estimates.
@@ -591,7 +594,11 @@ _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为"
 _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
                          # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).
                          "跟着", "随着", "相应", "随便", "那边", "这边", "那里", "这里", "那儿", "这儿",
-                         "下面", "上面", "里面", "里头", "当中", "之中"])
+                         "下面", "上面", "里面", "里头", "当中", "之中",
+                         # ... and how it is done (直接退回, 顺带升星): the manner, not the act.
+                         "直接", "顺带", "顺便", "顺道", "一并"])
+# A demonstrative with its measure word (那次, 那段, 这种) points at something named elsewhere.
+_DEMONSTRATIVE = re.compile(r"[这那哪此该][次段个些种回阵会样份][儿子]?|[这那]时候?")
 
 
 _NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS
@@ -600,7 +607,9 @@ _NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS
 def _never_the_point(word: str) -> bool:
     """A function character, a figure in digits or words (85, 一两个, 1年), a degree (最快), a word
     relating a whole to its parts (组成), or an adverb of how often (主要, 通常)."""
-    return word in _NAMES_NOTHING or bool(_ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word))
+    return word in _NAMES_NOTHING or bool(
+        _ROUGH_COUNT.fullmatch(word) or _DEGREE.fullmatch(word) or _DEMONSTRATIVE.fullmatch(word)
+    )
 
 
 def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:

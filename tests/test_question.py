@@ -123,6 +123,8 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
 def test_demonstratives_relational_words_and_counters_are_not_the_point() -> None:
     assert parse_question("跟投诉有关的记录都有几样，都是啥", LEX).focus == ("投诉", "记录")
     assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
+    # A demonstrative with its measure word points back (那次), an adverb of manner (直接) qualifies.
+    assert parse_question("复评那次年金会直接涨吗", LEX).focus == ("复评", "年金", "涨")
 
 
 def test_a_rough_count_is_not_the_point() -> None:
@@ -189,6 +191,9 @@ def test_a_remark_that_sources_disagree_is_not_the_point() -> None:
 def test_who_reports_a_claim_is_not_the_point() -> None:
     q = parse_question("有的网站说年金两千，有的说三千，听谁的", LEX)
     assert "年金" in q.focus and "网站" not in q.focus
+    # Any one reporter too: an agent, a consultant, a colleague.
+    for reporter in ("有家代理", "有个顾问", "有同事"):
+        assert parse_question(f"{reporter}说年金两千，这对吗", LEX).focus == ("年金",), reporter
     # A source named as the subject stays: "网上文章说的那些条件" asks about what articles list.
     assert "文章" in parse_question("网上文章说的那些条件都有哪些", LEX).words
 
