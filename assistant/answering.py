@@ -167,14 +167,8 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
             return _refusal(ScopeVerdict("out_of_scope", "low_relevance"), q, composition)
         return Outcome(Answer(not_covered_reply(missing, nearby), abstained=True, intent="not_covered"), q, composition)
-    answer = composition.answer
-    uncovered = [b for b in composition.blocks if not b.covered]
-    if uncovered:
-        notes = [not_covered_reply(b.missing, []).split("\n")[0] for b in uncovered]
-        answer.answer += "\n\n" + "\n".join(
-            f"（{b.question.text.strip('，,。 ')}）{n}" for b, n in zip(uncovered, notes, strict=True)
-        )
-    return Outcome(answer, q, composition, retrieved=list(evidence.passages))
+    # A part not covered is said in its place by the composer.
+    return Outcome(composition.answer, q, composition, retrieved=list(evidence.passages))
 
 
 def _refusal(verdict: ScopeVerdict, q: Question, composition: Composition | None = None) -> Outcome:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from .answer_config import AnswerConfig
 from .citations import Citations
 from .question import Question, counted_noun, is_everyday, match_word
+from .replies import not_covered_reply
 from .retrieval import Evidence, UnitHit
 from .textproc import normalize
 from .types import Answer, Passage, Unit
@@ -438,19 +439,32 @@ def compose(question: Question, evidences: list[Evidence], cfg: AnswerConfig) ->
 def _render(blocks: list[Block], question: Question) -> tuple[Answer, list[Passage]]:
     cites = Citations()
     sections: list[str] = []
-    compound = len([b for b in blocks if b.lines]) > 1
+    # Every part is numbered once any part is answered, so a part the materials do not cover is
+    # said in its place rather than after the others.
+    numbered = len(blocks) > 1 and any(b.lines for b in blocks)
     seen: set[str] = set()
     for n, block in enumerate(blocks, 1):
         lines = [(t, p) for t, p in block.lines if t not in seen]
         seen.update(t for t, _ in lines)
+        # The part as the user wrote it, not as read with the topic of the part before.
+        asked = question.parts[n - 1].text if len(question.parts) == len(blocks) else block.question.text
+        heading = f"{_circled(n)}{asked.strip('，,。 ')}"
         if not lines:
+            if numbered:
+                # A part left out without a word would look answered, or forgotten.
+                said = not_covered_reply(block.missing, []).split("\n")[0] if not block.covered else _ANSWERED_ABOVE
+                sections.append(f"{heading}\n{said}")
             continue
-        out = [f"{_circled(n)}{block.question.text.strip('，,。 ')}"] if compound else []
-        out += _list_text(block, lines, cites) if block.listed else _sentence_text(lines, cites, compound)
+        out = [heading] if numbered else []
+        out += _list_text(block, lines, cites) if block.listed else _sentence_text(lines, cites, numbered)
         sections.append("\n".join(out))
     answer = Answer("\n\n".join(sections), cites.citations, abstained=False, intent="qa")
     passages = {(p.doc_id, p.section): p for b in blocks for _, p in b.lines}
     return answer, [passages[(c.doc_id, c.section)] for c in answer.citations]
+
+
+# Said for a part whose sentences were all quoted for an earlier part.
+_ANSWERED_ABOVE = "资料中与这一问相关的说明已在上文列出，此外没有更多内容。"
 
 
 def _circled(n: int) -> str:

@@ -401,3 +401,17 @@ def test_a_lower_unit_holding_the_missed_point_but_not_the_agreed_subject_does_n
     # Ranked first, the same section answers: the rule reads the ranking, not the words alone.
     first = _evidence("监督评审的经费要多少", {"证书有效期": 0.85, "申请售后服务认证的基本条件": 0.95})
     assert compose(*_one(first), CFG).covered
+
+
+def test_each_part_of_a_compound_is_said_in_its_place_answered_or_not() -> None:
+    sims = {"证书有效期": 0.97, "申请售后服务认证的基本条件": 0.9}
+    # The second part's point (补办) is in no unit: said under its own number, in the user's words.
+    q = parse_question("证书能用几年？丢了怎么补办", LEX)
+    text = compose(q, [_evidence(p.text, sims) for p in q.parts], CFG).answer.answer
+    first, second = text.split("\n\n")
+    assert first.startswith("①证书能用几年") and "有效期为3年" in first
+    assert second.startswith("②丢了怎么补办\n资料库中没有这一点的说明") and "“补办”" in second
+    # A part whose sentences were all quoted for the part before is not dropped without a word.
+    q = parse_question("证书能用几年？有效期多久", LEX)
+    text = compose(q, [_evidence(p.text, sims) for p in q.parts], CFG).answer.answer
+    assert text.split("\n\n")[1] == "②有效期多久\n资料中与这一问相关的说明已在上文列出，此外没有更多内容。"
