@@ -27,6 +27,7 @@ class AnswerConfig:
     other_standard_penalty: float = 1.0  # the question names one standard, the unit only the other
     # -- sentences ---------------------------------------------------------------------------
     type_bonus: float = 0.25  # a sentence of the shape the question asks for
+    lead_bonus: float = 0.1  # a unit's lead sentence (a section states its answer first)
     pointer_penalty: float = 0.1  # "详见…" answers nothing by itself
     max_support: int = 4  # supporting points after the lead sentence
     support_ratio: float = 0.45  # a point scores at least this share of the lead

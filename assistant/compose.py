@@ -335,7 +335,9 @@ def _unit_sentences(q: Question, units: list[tuple[float, UnitHit]], cfg: Answer
         passage = hit.unit.passage()
         prior = 0.5 * score / best
         for order, (text, norm) in enumerate(zip(hit.unit.sentences, hit.unit.norm_sentences, strict=True)):
-            out.append(_Candidate(passage, order, text, _sentence_score(q, norm, cfg) + prior, group))
+            # A section's first sentence is its lead: written to state the answer in one line.
+            lead = cfg.lead_bonus if order == 0 else 0.0
+            out.append(_Candidate(passage, order, text, _sentence_score(q, norm, cfg) + prior + lead, group))
     return out
 
 

@@ -415,3 +415,20 @@ def test_each_part_of_a_compound_is_said_in_its_place_answered_or_not() -> None:
     q = parse_question("证书能用几年？有效期多久", LEX)
     text = compose(q, [_evidence(p.text, sims) for p in q.parts], CFG).answer.answer
     assert text.split("\n\n")[1] == "②有效期多久\n资料中与这一问相关的说明已在上文列出，此外没有更多内容。"
+
+
+def test_a_sections_lead_sentence_wins_a_near_tie() -> None:
+    # The second sentence holds one more light word (申请); the lead states the answer first.
+    body = ("## 监督评审\n<!-- 问法: 监督评审多久一次 -->\n有效期内每年至少接受1次监督评审。\n"
+            "申请企业在有效期内的监督评审大约每9至12个月1次。\n")
+    unit = split_units(Document(id="s", title="测试", kind="faq", sources=SOURCES, confidence="单源", body=body))[0]
+    q = parse_question("申请后有效期内监督评审多久一次", LEX)
+    passage = Passage("s#0", "s", "测试", unit.section, unit.sentences[0], "甲", norm=unit.norm_sentences[0])
+    evidence = Evidence(q, [passage], bm25_top=1.0, dense_top=0.9, units=[UnitHit(unit, form_sim=0.95, chunk_rank=0)],
+                        label_sim={IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.8})
+
+    def lead(cfg: AnswerConfig) -> str:
+        return compose(*_one(evidence), cfg).answer.answer.split("\n")[0]
+
+    assert lead(CFG).startswith("有效期内每年至少接受1次监督评审")
+    assert lead(replace(CFG, lead_bonus=0.0)).startswith("申请企业在有效期内")  # without it, the near tie
