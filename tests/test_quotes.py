@@ -421,6 +421,18 @@ def test_band_edges_say_which_band_and_why() -> None:
     assert [c.section for c in answer.citations][:2] == ["人日数对照表 1176–1550人", "人日数对照表 876–1175人"]
 
 
+def test_the_chat_quote_gives_the_on_site_days_and_says_the_rows_doubt() -> None:
+    # 176–275: the table's on-site figures for surveillance and re-certification were restored from
+    # a garbled source; the answer says so, cited to the row that carries the note.
+    answer = quote_answer(quote_fee(200))
+    first = answer.answer.splitlines()[0]
+    assert "每年监督评审4人日（其中现场3人日）" in first and "复评7人日（其中现场6人日）" in first
+    doubt = answer.answer.splitlines()[1]
+    assert "略有不确定" in doubt and doubt.endswith("[1]。") and answer.citations[0].section == "人日数对照表 176–275人"
+    # A row without a note has no such line.
+    assert "不确定" not in quote_answer(quote_fee(500)).answer
+
+
 @pytest.mark.parametrize(("employees", "row"), EDGES)
 def test_totals_are_exact_at_every_band_edge_in_every_format(employees: int, row: tuple, tmp_path: Path) -> None:
     _, _, initial, surveillance, recert = row

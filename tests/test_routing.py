@@ -143,6 +143,12 @@ def test_a_bare_count_of_a_stage_after_a_quote_asks_for_its_person_days(question
     assert route(question, replay(["监督评审多久一次"])).intent == "qa"
 
 
+@pytest.mark.parametrize("question", ["评审费一个人一天多少", "一人一天收多少钱", "每人每天多少钱"])
+def test_a_rate_per_person_and_day_is_no_headcount(question: str) -> None:
+    r = route(question, Session())
+    assert r.slots.employees is None and r.intent == "qa"
+
+
 def test_a_range_of_people_is_estimated_by_its_upper_end() -> None:
     r = route("四十七八个人，首年多少钱", Session())
     assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", 48, True)

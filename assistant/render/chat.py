@@ -65,11 +65,18 @@ def quote_answer(quote: Quote, *, item: str | None = None, estimated: bool = Fal
     years = quote.years
     later = years[1] if len(years) > 1 else None
     recert_days = days(band.recert) if band.recert is not None else "人日数收费表中缺失"
+
+    def onsite(value: float | None) -> str:
+        return f"（其中现场{days(value)}）" if value is not None else ""
+
     subject = f"{estimated_headcount(quote.employees)}，" if estimated else f"{quote.employees}人的企业"
+    # A doubt the table's row carries (a figure restored from a garbled source) is said with it.
+    doubt = f"\n{_cited(band.note, c_row)}" if band.note else ""
     head = (
         f"{subject}属于收费表{band.label}档：初审{days(band.initial)}"
         f"（策划及文件评审{days(band.initial_planning)}、现场评审{days(band.initial_onsite)}），"
-        f"每年监督评审{days(band.surveillance)}，复评{recert_days}{c_row}。{edge}"
+        f"每年监督评审{days(band.surveillance)}{onsite(band.surveillance_onsite)}，"
+        f"复评{recert_days}{onsite(band.recert_onsite) if band.recert is not None else ''}{c_row}。{edge}{doubt}"
     )
     c_calc = cites.mark(calc)
     audit_text = f"评审费{days(audit.quantity)}×{PROSE.price(audit.unit_price, '人日')}={yuan(audit.amount)}"
