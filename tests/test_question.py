@@ -125,6 +125,8 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
     assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
     # A demonstrative with its measure word points back (那次), an adverb of manner (直接) qualifies.
     assert parse_question("复评那次年金会直接涨吗", LEX).focus == ("复评", "年金", "涨")
+    # Adverbs of repetition and restriction (再, 光, 只) qualify the act asked about.
+    assert parse_question("有了证书还用再交年金吗", LEX).focus == ("证书", "交", "年金")
 
 
 def test_a_rough_count_is_not_the_point() -> None:
