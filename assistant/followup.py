@@ -35,7 +35,8 @@ _ITEM_LEAD = re.compile(r"^[-*•]\s*|^.{0,30}?第\d+(?:项|条|步|点)(?:是|�
 _AGAIN = re.compile(r"再(?:交|付|缴|提交|准备|办|收)(?:一次|一遍|1次|1遍)?(?:吗|么|不|呢|嘛|[？?]|$)")
 # "那它是谁提出的" after "GB/T 27922是哪个部门发布的": 它 stands for what the last question was about,
 # written before its first verb or ask.
-_IT = re.compile(r"它(?!们)")
+# So does a leading 这/这个/那个 that is compared or classed ("这跟国标的星是一回事吗").
+_IT = re.compile(r"它(?!们)|^(?:那|那么)?(?:这个|这|那个)(?=跟|和|与|同|比|算|属于)")
 _SUBJECT = re.compile(r"^(.{2,16}?)(?:是|要|有|能|会|可以|需要|多|几|怎|哪|什么|啥|吗|的|在|由)")
 # "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
 _BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|上面|上述|以上|它们")

@@ -21,3 +21,11 @@ def test_these_asks_about_the_things_the_last_answer_listed() -> None:
 def test_a_question_with_its_own_topic_and_no_reference_stands_alone() -> None:
     r = resolve(parse_question("营业执照要交原件吗", LEX), _after("申请材料有哪些？"), has_topic=True)
     assert (r.how, r.text) == ("as_asked", "营业执照要交原件吗")
+
+
+def test_a_leading_this_that_is_compared_stands_for_the_last_subject() -> None:
+    r = resolve(parse_question("这跟复评是一回事吗", LEX), _after("监督评审多久一次"), has_topic=True)
+    assert (r.how, r.text) == ("topic_kept", "监督评审跟复评是一回事吗")
+    # 这个 pointing at something named in the question itself is no reference back.
+    r = resolve(parse_question("这个营业执照要交原件吗", LEX), _after("申请材料有哪些？"), has_topic=True)
+    assert r.text == "这个营业执照要交原件吗"
