@@ -128,7 +128,11 @@ _RANGE_TAIL = re.compile(
 # 十几 / 二十几: a tens figure and "some" units.
 _SOME_UNITS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([一二两三四五六七八九]?)十几")
 # 百把 / 千把 / 近千 / 上千: about one unit.
-_ABOUT_UNIT = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])(?:([百千万])把|(?<=[近上])([百千万])(?=[人名号个位家多余]))")
+# 百来号人 / 千人规模: about one unit too, before a word for people.
+_ABOUT_UNIT = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万\d])(?:([百千万])[把来](?=号?[人名个位])|(?<=[近上])([百千万])(?=[人名号个位家多余])"
+    r"|(?<![近上小大])([百千万])(?=人(?:规模|级|左右|上下|的(?:企业|公司|厂|单位|团队))))"
+)
 _HALF_POINT = re.compile(r"(\d+)分半")
 _KILO = re.compile(r"(\d+(?:\.\d+)?)[kK](?![a-zA-Z])")
 # Words that make a figure an estimate: before it (约600人, 大概有一千二) or after it (500来号人,
@@ -159,7 +163,7 @@ def _some_units(match: re.Match[str]) -> str:
 
 
 def _about_unit(match: re.Match[str]) -> str:
-    return APPROX + str(_UNITS[match.group(1) or match.group(2)])
+    return APPROX + str(_UNITS[match.group(1) or match.group(2) or match.group(3)])
 
 
 def _mixed_run(match: re.Match[str]) -> str:

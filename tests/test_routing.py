@@ -149,6 +149,12 @@ def test_a_rate_per_person_and_day_is_no_headcount(question: str) -> None:
     assert r.slots.employees is None and r.intent == "qa"
 
 
+@pytest.mark.parametrize(("question", "employees"), [("一万出头的员工规模，多少钱", 10000), ("两千左右的员工，多少钱", 2000)])
+def test_a_hedge_between_the_figure_and_the_staff_keeps_the_headcount(question: str, employees: int) -> None:
+    r = route(question, Session())
+    assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", employees, True)
+
+
 def test_a_range_of_people_is_estimated_by_its_upper_end() -> None:
     r = route("四十七八个人，首年多少钱", Session())
     assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", 48, True)

@@ -103,6 +103,10 @@ def test_split_sentences_keeps_lines_apart() -> None:
         ("四十七八个人", "≈47.5个人"),
         ("九十五六分", "≈95.5分"),
         ("两千三四人", "两千三四人"),  # no place named for the pair: not read
+        # About one unit before a word for people.
+        ("百来号人", "≈100号人"),
+        ("千人规模的企业", "≈1000人规模的企业"),
+        ("千人计划", "千人计划"),
         ("一两百人", "≈150人"),
         ("千把人", "≈1000人"),
         ("近千人", "近≈1000人"),
