@@ -31,7 +31,9 @@ def chat_reply(kind: str) -> str:
 def not_covered_reply(missing: tuple[str, ...], nearby: list[Unit]) -> str:
     """Say plainly that the point is not in the materials, name what they cover nearby, suggest
     whom to ask. Quotes nothing: a nearby sentence would read as an answer it is not."""
-    point = "、".join(f"“{w}”" for w in missing[:3])
+    # A word names the point better than a single character (考 of 去哪考, 去 is no point at all).
+    named = [w for w in missing if len(w) >= 2] or list(missing)
+    point = "、".join(f"“{w}”" for w in named[:3])
     # "没有关于撤销的说明" would be untrue when other sections mention 撤销: say what holds, that the
     # sections nearest the question do not.
     head = (f"资料库中没有这一点的说明：与问题相近的内容都没有提到{point}，我不能凭空回答。" if point

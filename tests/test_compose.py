@@ -432,3 +432,10 @@ def test_a_sections_lead_sentence_wins_a_near_tie() -> None:
 
     assert lead(CFG).startswith("有效期内每年至少接受1次监督评审")
     assert lead(replace(CFG, lead_bonus=0.0)).startswith("申请企业在有效期内")  # without it, the near tie
+
+
+def test_not_covered_names_words_before_single_characters() -> None:
+    from assistant.replies import not_covered_reply
+
+    assert not_covered_reply(("去", "补办"), []).startswith("资料库中没有这一点的说明：与问题相近的内容都没有提到“补办”，")
+    assert "“考”" in not_covered_reply(("考",), [])  # a single character when it is all there is
