@@ -16,7 +16,9 @@ second fresh set (`f10-*` ids) is a third draw, again with its own seed and a 50
 `dev_fresh2.jsonl` / `test_fresh2.jsonl` by `--draw fresh2`; the two earlier draws are unchanged.
 Session 5 also wrote a third fresh set (`f11-*` ids) for session 6's answer-path change: a fourth
 draw with its own seed and a 50% share, written to `dev_fresh3.jsonl` / `test_fresh3.jsonl` by
-`--draw fresh3`; the three earlier draws are unchanged.
+`--draw fresh3`; the three earlier draws are unchanged. Session 6 wrote a fourth fresh set (`f12-*`
+ids) for session 7's answer-path change: a fifth draw with its own seed and a 50% share, written to
+`dev_fresh4.jsonl` / `test_fresh4.jsonl` by `--draw fresh4`; the four earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ FRESH_SEED = 9202611  # session 4's fresh set (f9-* ids), drawn apart from issue
 FRESH_TEST_SHARE = 0.5  # half a dev file to learn from, half a test file nobody tunes on
 FRESH2_SEED = 10202612  # session 5's second fresh set (f10-* ids), drawn apart from both
 FRESH3_SEED = 11202613  # the third fresh set (f11-* ids), for session 6, drawn apart from all three
+FRESH4_SEED = 12202614  # the fourth fresh set (f12-* ids), for session 7, drawn apart from all four
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,9 @@ DRAWS = {
     ),
     "fresh3": Draw(
         FRESH3_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh3.jsonl", "test": "test_fresh3.jsonl"}
+    ),
+    "fresh4": Draw(
+        FRESH4_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh4.jsonl", "test": "test_fresh4.jsonl"}
     ),
 }
 
