@@ -219,12 +219,40 @@ class TypoCorrector:
             # "一条一条讲": the stretch starts on the second measure word of a repeated count, which
             # belongs to the count (一条一条), not to a word misspelt after it (条讲 is no 条件).
             return False
+        if _grammatical(text, i, window, word):
+            return False
         left = text[max(0, i - _CONTEXT) : i]
         right = text[i + len(window) : i + len(window) + _CONTEXT]
         before, words = self._segment(left + window + right)
         if not _orphan_inside(words, len(left), len(left) + len(window)):
             return False
         return self._segment(left + word + right)[0] > before
+
+
+# Measure words: one that counts the noun right after it (多少份问卷) is no misspelt 分.
+_MEASURES = frozenset("份个张本页套篇条项次件台位名家把")
+_DIRECTIONS = frozenset("上下前后里外左右")
+# What follows a figure's unit when no noun does (满份多少, 多少份吗).
+_NOT_NOUNS = ("多少", "几", "吗", "呢", "吧", "啊", "呀", "了", "的", "是", "有", "要", "能", "可", "会", "还", "就", "都",
+              "也", "怎", "什么", "啥", "和", "跟", "与", "以")
+
+
+def _grammatical(text: str, i: int, window: str, word: str) -> bool:
+    """Whether the characters to be replaced play a grammatical part the word model cannot see:
+    往/向 with a direction (再往上评), the 是 of a "是…还是…" choice (是交一回…还是年年交), a
+    measure word counting the noun after it (多少份问卷)."""
+    for j, (a, b) in enumerate(zip(window, word, strict=True)):
+        if a == b:
+            continue
+        after = text[i + j + 1 : i + j + 2]
+        if a in "往向朝" and after in _DIRECTIONS:
+            return True
+        if a == "是" and "还是" in text[i + j + 1 :]:
+            return True
+        rest = text[i + j + 1 : i + j + 3]
+        if a in _MEASURES and j == len(window) - 1 and _CJK.match(rest or "-") and not rest.startswith(_NOT_NOUNS):
+            return True
+    return False
 
 
 def _orphan_inside(words: list[str], start: int, end: int) -> bool:

@@ -82,6 +82,13 @@ def test_simplifying_leaves_the_corpus_unchanged() -> None:
         # The second measure word of a repeated count belongs to the count: 条讲 is no 条件.
         ("不受理的情况一条一条讲", "不受理的情况一条一条讲"),
         ("申请条讲有哪些", "申请条件有哪些"),
+        # Grammar the word model cannot see: 往 with a direction, the 是 of 是…还是…, a measure word
+        # counting the noun after it; the same characters elsewhere are still typos.
+        ("五星还能再往上评不", "五星还能再往上评不"),
+        ("年金是交一回还是年年交", "年金是交一回还是年年交"),
+        ("至少要收回多少份问卷", "至少要收回多少份问卷"),
+        ("满份多少", "满分多少"),
+        ("五星级要多少份", "五星级要多少分"),
     ],
 )
 def test_correct_typos(text: str, expected: str) -> None:
