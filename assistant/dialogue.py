@@ -51,7 +51,8 @@ def _score_answer(r: Route) -> Answer:
         return chat.rating_answer(
             rating, base_score=slots.score, delta=rating.score - slots.score, special=special, estimated=slots.score_approx
         )
-    return chat.rating_answer(rating, base_score=r.base_score, delta=slots.score_delta, estimated=slots.score_approx)
+    return chat.rating_answer(rating, base_score=r.base_score, delta=slots.score_delta, estimated=slots.score_approx,
+                              earlier=r.base_is_earlier)
 
 
 def answer_calculation(r: Route, *, question: str = "") -> Answer:

@@ -282,12 +282,16 @@ _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
                        # Wishes close a conversation: 周末愉快, 新年快乐, 祝你工作顺利.
                        r"|(祝(你|您)?)?[\u4e00-\u9fff]{0,4}(愉快|快乐|顺利|顺心|开心)")),
     ("greeting", re.compile(
-        r"你好(呀|啊)?|您好|hello|hi|hey|嗨|哈喽|在吗|在么|在不在|在线(吗|么|嘛|不)?|(老师|大家|各位|亲)好|有人吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|^早$"
+        r"你好(呀|啊)?|您好|hello|hi|hey|嗨|哈喽|在吗|在么|在不在|在线(吗|么|嘛|不|等)?|急等|(老师|大家|各位|亲)好"
+        r"|(新年|过年|节日|春节|中秋|国庆|周末)好|早(啊|呀|哇)|有人吗|早上好|上午好|中午好|下午好|晚上好|早安|晚安|^早$"
         r"|我想咨询(一下)?|咨询(一下)?|打扰(了|一下)?|(小)?助手|测试(一下)?|test")),
     ("ack", re.compile(
         r"ok(ay)?|好的|好滴|好嘞|好|嗯嗯|嗯|哦哦|哦|收到|明白(了)?|懂了|知道了|了解(了)?|清楚了|行(吧)?|可以(了)?|没问题(了)?"
         r"|没(有)?(别的|其他|其它)?(的)?问题了|没别的了|没有了|没事了|(我)?再(看看|想想|研究研究|考虑考虑)|(我)?考虑(一)?下"
-        r"|回头再说|哈哈+|呵呵|嘿嘿|原来如此|(是|原来)?这样(啊|呀|哦)|(哦|噢)+")),
+        r"|回头再说|哈哈+|呵呵|嘿嘿|原来如此|(是|原来)?这样(啊|呀|哦)|(哦|噢)+"
+        # Saying what they will do next: 我去跟领导汇报一下, 先和老板商量商量.
+        r"|(我|我们)?(去|先|回头|再)?(跟|和|向|找)[\u4e00-\u9fff]{1,4}?(汇报|商量|请示|沟通|确认|说说|说一声|研究)"
+        r"(一下|下|商量|研究)?")),
 )
 # Filler, and the ways users address whoever answers (老师, 亲).
 _CHAT_FILLER = re.compile(r"[\W_]|请问|老师|亲|那|我|你|您|就|先|的|了|呀|啊|哈|吧|呢|吗|哦|噢|嘛|哟|~|又|也|都|还|非常|真的|好的")
@@ -581,7 +585,7 @@ _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把
 # counters of an enumeration or a time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份"
-    "年月天周次第再又光仅只")
+    "年月天周次第再又光仅只走")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
@@ -596,9 +600,11 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "跟着", "随着", "相应", "随便", "那边", "这边", "那里", "这里", "那儿", "这儿",
                          "下面", "上面", "里面", "里头", "当中", "之中",
                          # ... and how it is done (直接退回, 顺带升星): the manner, not the act.
-                         "直接", "顺带", "顺便", "顺道", "一并"])
+                         "直接", "顺带", "顺便", "顺道", "一并",
+                         # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.
+                         "完事", "了事", "拉倒", "固定", "玩意", "玩意儿"])
 # A demonstrative with its measure word (那次, 那段, 这种) points at something named elsewhere.
-_DEMONSTRATIVE = re.compile(r"[这那哪此该][次段个些种回阵会样份][儿子]?|[这那]时候?")
+_DEMONSTRATIVE = re.compile(r"[这那哪此该][次段个些种回阵会样份套][儿子]?|[这那]时候?")
 
 
 _NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS

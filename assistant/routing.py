@@ -57,7 +57,8 @@ class Route:
     intent: str
     slots: Slots
     resolved_question: str
-    base_score: float | None = None  # the earlier score a delta ("再多2分") was applied to
+    base_score: float | None = None  # the score a delta ("再多2分") was applied to
+    base_is_earlier: bool = True  # ... from an earlier turn, not stated with the delta ("得了96，再扣2分")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +75,8 @@ _FEE_STAGE = re.compile(
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
 # Parts of the first audit count too: the quote splits its person-days into them.
 _STAGE = re.compile(rf"{_STAGES}|换证|现场|文件评审|策划")
+# "连着后面两年一起算，总共多少" right after a quote: the total of the quote's cycle.
+_TOTAL_ASK = re.compile(r"(?:总共|1共|合计|总计|加起来|加一块|一起算)[^，。？?]{0,4}多少(?![分人天个年次项条])")
 # "换证那次要几个": a count with no noun of its own, counting what the last answer counted.
 _BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
@@ -189,7 +192,7 @@ def route(question: str, session: Session) -> Route:
     # "第二年呢" right after a quote asks what that stage costs: the quote lists every stage.
     fee_cue = is_fee_question(question) or (
         after_fee and names_fee_stage(question) and (followup or bool(_BARE_COUNT.search(prepare(question))))
-    )
+    ) or (after_fee and bool(_TOTAL_ASK.search(prepare(question))))
     score_cue = is_score_question(question)
     other_topic = names_other_topic(question)
     rule_question = is_rule_question(question)
@@ -202,11 +205,15 @@ def route(question: str, session: Session) -> Route:
         score = slots.number
     if score is None and slots.number is None and session.score is not None and _BARE_GRADE.match(prepare(question)):
         score = session.score  # "我们92分" then "几星": the grade of the score already given
+    if score is None and after_score and session.score is not None and (slots.special_bonuses or slots.special_deductions):
+        score = session.score  # "88分能评几星" then "再拿一个特别加分项呢": the same score, with the item
 
     base_score: float | None = None
-    if slots.score_delta is not None and session.score is not None and not fee_cue and not rule_question:
-        base_score = session.score
-        score = float(Decimal(str(session.score)) + Decimal(str(slots.score_delta)))
+    # "得了96，再被扣2分": a change applies to the score stated with it, else to the last one.
+    own = slots.score is not None and score == slots.score
+    if slots.score_delta is not None and (own or session.score is not None) and not fee_cue and not rule_question:
+        base_score = score if own and score is not None else session.score
+        score = float(Decimal(str(base_score)) + Decimal(str(slots.score_delta)))
     elif not (score is not None and not fee_cue and not rule_question and (score_cue or not other_topic)):
         score = None
     if employees is None and fee_cue:
@@ -246,7 +253,7 @@ def route(question: str, session: Session) -> Route:
     session.last_intent = intent
     session.last_resolved = resolved
     session.questions.append(question)
-    return Route(intent, resolved_slots, resolved, base_score)
+    return Route(intent, resolved_slots, resolved, base_score, base_is_earlier=not own)
 
 
 def replay(history: list[str]) -> Session:

@@ -39,10 +39,14 @@ _REQUEST = re.compile(
     r"(?:^|[，,。？?！!])(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成)(?:一份|一篇|一个|个|一段|一首|首|一下|下)"
     r"|(?:讲|说|唱|来)(?:一个|个|一段|段|一首|首)(?:笑话|段子|故事|歌|诗)"
     r"|用(?:英语|英文)怎么说|翻译成"
+    # "帮我把这段条款改得正式一点": text handed over to be rewritten.
+    r"|把(?:这|这段|这篇|这份|下面|以下)[^，。？?]{0,12}?(?:改得|改成|改写|润色|翻译|缩写|扩写|精简)"
     # "帮我出十道满意度调查题", "给我做个培训PPT": something to be made, not a question.
     r"|(?:帮我|帮忙|给我|替我|请你)(?:出|设计|制作|做|拟|整理)(?:[\d一二两三四五六七八九十几]+(?:道|份|个|条|篇|页|套))?"
     r"[^，。？?]{0,10}?(?:题|问卷|方案|文案|ppt|表格|模板|计划|海报|简历|合同|总结|演讲稿)")
 _LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
+_LATIN_SCHEME = re.compile(
+    r"(?<![a-z])([a-z]{2,6})(?![a-z])(?:服务)?(?:分数|评分|得分|证书|认证|考试|指数|体系|等级|评级|资格)")
 
 # Words that only make sense around this certification. A question holding one is judged on
 # retrieval evidence with a low bar; a question without one must be matched closely by a passage
@@ -75,6 +79,10 @@ def is_request(q: Question) -> bool:
 def names_other_scheme(q: Question) -> bool:
     """Whether the question names a scheme of its own by a qualifier the corpus never uses, written
     as one run with it: 医疗器械 in "医疗器械经营许可证怎么办理" (not "医疗器械企业能申请吗")."""
+    for m in _LATIN_SCHEME.finditer(q.norm):
+        # PMP证书, DSR评分, CSI分数: an acronym the corpus never uses names another scheme or score.
+        if not _LATIN_DOMAIN.match(m.group(1)) and not q.lexicon.knows((m.group(1),)):
+            return True
     words = q.words
     for i, word in enumerate(words):
         if not _SCHEME_NOUN.search(word):

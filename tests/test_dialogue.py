@@ -231,6 +231,12 @@ def test_score_answer_with_delta() -> None:
     assert answer.data is not None and answer.data["level"]["key"] == "four"
 
 
+def test_score_answer_with_a_change_to_the_score_stated_with_it() -> None:
+    answer = answer_calculation(route("得了九十六，再被扣两分，最后几星", Session()))
+    assert answer.answer.startswith("96分少2分，是94分") and "上次" not in answer.answer
+    assert "94分对应四星级" in answer.answer
+
+
 def test_score_answer_names_the_gap_to_the_level_asked_about() -> None:
     answer = answer_calculation(route("80分离五星还差多少？", Session()))
     assert "80分对应三星级" in answer.answer

@@ -29,3 +29,8 @@ def test_a_leading_this_that_is_compared_stands_for_the_last_subject() -> None:
     # 这个 pointing at something named in the question itself is no reference back.
     r = resolve(parse_question("这个营业执照要交原件吗", LEX), _after("申请材料有哪些？"), has_topic=True)
     assert r.text == "这个营业执照要交原件吗"
+
+
+def test_a_leading_this_as_the_subject_keeps_the_last_topic() -> None:
+    r = resolve(parse_question("这个是必须的吗", LEX), _after("监督评审要准备什么"), has_topic=True)
+    assert (r.how, r.text) == ("topic_kept", "监督评审准备 这个是必须的吗")

@@ -155,6 +155,25 @@ def test_a_hedge_between_the_figure_and_the_staff_keeps_the_headcount(question: 
     assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", employees, True)
 
 
+def test_a_change_applies_to_the_score_stated_with_it() -> None:
+    r = route("得了九十六，再被特别扣两分，最后几星", Session())
+    assert (r.intent, r.slots.score, r.base_score, r.base_is_earlier) == ("score", 94.0, 96.0, False)
+    later = route("再多2分呢", replay(["92分能评几星"]))
+    assert (later.slots.score, later.base_score, later.base_is_earlier) == (94.0, 92.0, True)
+
+
+def test_a_special_item_after_a_grade_is_counted_on_the_same_score() -> None:
+    r = route("要是还拿到一个特别加分项，够不够升一级", replay(["88分能评几星"]))
+    assert (r.intent, r.slots.score, r.slots.special_bonuses) == ("score", 88.0, 1)
+    assert route("要是还拿到一个特别加分项，够不够升一级", replay(["申请要什么材料"])).intent == "qa"
+
+
+def test_the_total_asked_right_after_a_quote_is_the_quotes() -> None:
+    r = route("连着后面两年监督一起算，总共多少", replay(["两千人的企业首年要多少钱"]))
+    assert (r.intent, r.slots.employees) == ("fee", 2000)
+    assert route("总共多少项指标", replay(["两千人的企业首年要多少钱"])).intent == "qa"
+
+
 def test_a_range_of_people_is_estimated_by_its_upper_end() -> None:
     r = route("四十七八个人，首年多少钱", Session())
     assert (r.intent, r.slots.employees, r.slots.employees_approx) == ("fee", 48, True)

@@ -151,12 +151,14 @@ def rating_answer(
     delta: float | None = None,
     special: tuple[int, int] | None = None,
     estimated: bool = False,
+    earlier: bool = True,
 ) -> Answer:
     """The score answer: the grade with its threshold row, the gap to the next grade (and to a level
     asked about), the caveats; after "再多2分", the arithmetic from the earlier score first.
 
     `special`: (特别扣分项, 特别加分项) counts that turned `base_score` into the rating's score
-    ("95分，有一项特别扣分" → 94分); `estimated`: the score was an estimate ("九十来分")."""
+    ("95分，有一项特别扣分" → 94分); `estimated`: the score was an estimate ("九十来分"); `earlier`:
+    `base_score` is from an earlier turn, not stated with the change ("得了96，再扣2分")."""
     cites = Citations()
     shown = PROSE.points(rating.score)
     calc = rating_calculation(rating, base_score=base_score, delta=delta)
@@ -169,7 +171,8 @@ def rating_answer(
         lines.append(f"{PROSE.points(base_score)}再计{items}{net}，按{shown}评定{rules}{cites.mark(calc)}。")
     elif base_score is not None and delta is not None:
         change = f"再多{PROSE.points(delta)}" if delta >= 0 else f"少{PROSE.points(-delta)}"
-        lines.append(f"在上次的{PROSE.points(base_score)}基础上{change}，是{shown}{cites.mark(calc)}。")
+        base = f"在上次的{PROSE.points(base_score)}基础上" if earlier else PROSE.points(base_score)
+        lines.append(f"{base}{change}，是{shown}{cites.mark(calc)}。")
     level_p = level_passage(rating.level)
     verb = "" if rating.level.key == levels()[0].key else "对应"
     about = f"按约{shown}估算，" if estimated else ""
