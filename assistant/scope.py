@@ -24,6 +24,7 @@ _OTHER_SCHEME = re.compile(
     r"ccc|3c认证|iso\d*|iatf|haccp|gmp|fda|ce认证|ce标志|\bce\b|ul认证|rohs|gsp|质量管理体系|环境管理体系"
     r"|职业健康|信息安全管理|知识产权管理|能源管理|体系认证|产品认证|强制性认证|绿色食品|有机认证|节能认证"
 )
+_OUR_CERT = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|星级|这个认证|该认证|本认证")
 _OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
 # "已经有的ISO9001证书要交吗" asks about our application materials, not about ISO 9001.
 _HELD = re.compile(r"已有|已经有|已获|持有|已取得|已经拿到|现有")
@@ -76,13 +77,17 @@ def is_request(q: Question) -> bool:
     return bool(_REQUEST.search(q.norm) or _REQUEST.search(q.text))
 
 
+def names_other_acronym(q: Question) -> bool:
+    """Whether an acronym the corpus never uses names a score or scheme (PMP证书, DSR评分, CSI分数)."""
+    return any(not _LATIN_DOMAIN.match(m.group(1)) and not q.lexicon.knows((m.group(1),))
+               for m in _LATIN_SCHEME.finditer(q.norm))
+
+
 def names_other_scheme(q: Question) -> bool:
     """Whether the question names a scheme of its own by a qualifier the corpus never uses, written
     as one run with it: 医疗器械 in "医疗器械经营许可证怎么办理" (not "医疗器械企业能申请吗")."""
-    for m in _LATIN_SCHEME.finditer(q.norm):
-        # PMP证书, DSR评分, CSI分数: an acronym the corpus never uses names another scheme or score.
-        if not _LATIN_DOMAIN.match(m.group(1)) and not q.lexicon.knows((m.group(1),)):
-            return True
+    if names_other_acronym(q):
+        return True
     words = q.words
     for i, word in enumerate(words):
         if not _SCHEME_NOUN.search(word):
@@ -131,6 +136,10 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     if (_OTHER_SCHEME.search(text) or names_other_scheme(q)) and not (
         _OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)
     ):
+        return ScopeVerdict("out_of_scope", "other_scheme")
+    # "4S店的售后服务满意度CSI分数": an index of its own about after-sales, unless our certification
+    # is named with it or the two are compared.
+    if names_other_acronym(q) and not (_OUR_CERT.search(text) or _COMPARE.search(text) or _HELD.search(text)):
         return ScopeVerdict("out_of_scope", "other_scheme")
     oos_margin = sims.get("out_of_scope", 0.0) - in_sim
     if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin) and oos_margin > 0:

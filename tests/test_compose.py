@@ -373,6 +373,7 @@ def test_a_disagreement_sentence_counts_only_when_it_is_about_the_question() -> 
         ("经营许可证要交吗", False),  # a scheme our materials name
         # An acronym the corpus never uses before a score or certificate word names another one.
         ("PMP证书考试费多少钱", True), ("DSR评分的材料费用多少", True),
+        ("售后服务的CSI分数费用怎么算", True),  # 售后 alone does not name our certification
         ("已有的ISO9001证书要交吗", False),  # a certificate held, asked about as our material
     ],
 )
