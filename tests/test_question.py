@@ -47,6 +47,11 @@ def test_question_type(text: str, kind: str) -> None:
 
 def test_lists_and_processes_want_the_whole_list() -> None:
     assert parse_question("申请要交哪些材料").wants_list
+    # Asked one by one, or to be listed to someone.
+    assert parse_question("申请得满足的那几条硬杠杠，一条条列给我").wants_list
+    assert parse_question("不受理的情况一条一条讲").wants_list
+    assert parse_question("把要递的材料一样一样列全").wants_list
+    assert not parse_question("评审一个个来吗").wants_list
     assert not parse_question("办理流程一共有几步").wants_list  # a count: a sentence states it
     assert parse_question("评审分哪几个阶段").wants_list
     assert not parse_question("证书有效期是几年").wants_list
