@@ -73,7 +73,11 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      ("老师在线吗", "greeting"), ("老师好", "greeting"), ("第一次用这个，不知道从哪问起", "ability"),
      ("不知道该问什么", "ability"), ("早啊", "greeting"), ("新年好！", "greeting"), ("嗨，在线等", "greeting"),
      # Saying what they will do next closes the exchange.
-     ("好的，我去跟领导汇报一下", "ack"), ("先和老板商量商量", "ack")],
+     ("好的，我去跟领导汇报一下", "ack"), ("先和老板商量商量", "ack"),
+     # Everyday forms of each class.
+     ("有人在吗", "greeting"), ("能问个问题吗", "greeting"), ("请教一下", "greeting"), ("喂", "greeting"),
+     ("多谢啦", "thanks"), ("谢谢你的回答", "thanks"), ("886", "bye"), ("我先忙了", "bye"), ("回聊", "bye"),
+     ("了解了解", "ack"), ("妥", "ack"), ("你能干嘛", "ability"), ("可以问哪些问题", "ability")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -83,7 +87,8 @@ def test_chat_is_the_whole_message(text: str, kind: str) -> None:
                                   "早上几点开始评审", "不错，那评审费怎么算", "这样的话申请费多少",
                                   "你是说年金每年都交吗", "认证顺利的话要多久", "666人的公司年金多少",
                                   "老师，申请要什么材料", "在线审核可以吗", "第一次用这个认证流程是什么",
-                                  "跟领导汇报一下认证费用怎么说", "早啊，申请要什么材料"])
+                                  "跟领导汇报一下认证费用怎么说", "早啊，申请要什么材料",
+                                  "能问个问题吗？年金多少", "886人的公司多少钱", "评审员忙不忙"])
 def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
     assert chat_kind(text) is None
 
