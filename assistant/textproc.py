@@ -150,7 +150,9 @@ def _range_pair(match: re.Match[str]) -> str:
 
 def _range_tail(match: re.Match[str]) -> str:
     head, low, high, unit = match.group(1), _DIGITS[match.group(2)], _DIGITS[match.group(3)], match.group(4)
-    place = _UNITS[unit] if unit else 1
+    # With no place named, the pair takes the one below the head's last (一千七八 is 1700–1800, as
+    # 一千二 is 1200).
+    place = _UNITS[unit] if unit else _UNITS[head[-1]] // 10
     base = _run_value(head)
     if base is None or high != low + 1 or _UNITS[head[-1]] != place * 10:
         return match.group(0)
@@ -232,8 +234,12 @@ def to_simplified(text: str) -> str:
     return _t2s()(text) if _NON_ASCII.search(text) else text
 
 
+# 俩 and 仨 are 两个 and 三个 said in one syllable (俩月 is 两个月, 2个月).
+_FUSED = str.maketrans({"俩": "两个", "仨": "三个"})
+
+
 def _fold(text: str, *, keep_spaces: bool) -> str:
-    text = to_simplified(unicodedata.normalize("NFKC", text))
+    text = to_simplified(unicodedata.normalize("NFKC", text)).translate(_FUSED)
     text = _THOUSANDS.sub("", text)
     text = _SPACES.sub(" " if keep_spaces else "", text)
     return text.lower()
@@ -266,7 +272,8 @@ def _fractions(text: str) -> str:
 # 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
 # 9: 3C reads ccc. 10: adverbs and conjunctions (已经, 但是) are stop words. 11: demonstratives
 # and relational words (那些, 有关, 之前, 清楚) too. 12: fractions in words read as signs (三分之一 1/3).
-TOKENIZER_VERSION = 12
+# 13: 俩/仨 read 两个/三个.
+TOKENIZER_VERSION = 13
 
 
 def tokenizer_fingerprint() -> str:

@@ -40,6 +40,7 @@ def test_chinese_to_int(text: str, value: int | None) -> None:
         ("百分之五十", "50%"),
         ("十分之一", "1/10"),
         ("评分之外再扣1分", "评分之外再扣1分"),
+        ("有人说俩月", "有人说2个月"),  # 俩 is 两个
     ],
 )
 def test_normalize(text: str, expected: str) -> None:
@@ -102,7 +103,8 @@ def test_split_sentences_keeps_lines_apart() -> None:
         ("一千五六百人", "≈1550人"),
         ("四十七八个人", "≈47.5个人"),
         ("九十五六分", "≈95.5分"),
-        ("两千三四人", "两千三四人"),  # no place named for the pair: not read
+        ("两千三四人", "≈2350人"),  # no place named: the one below 千, as in 一千二 (1200)
+        ("一千七八", "≈1750"),
         # About one unit before a word for people.
         ("百来号人", "≈100号人"),
         ("千人规模的企业", "≈1000人规模的企业"),
