@@ -19,6 +19,9 @@ draw with its own seed and a 50% share, written to `dev_fresh3.jsonl` / `test_fr
 `--draw fresh3`; the three earlier draws are unchanged. Session 6 wrote a fourth fresh set (`f12-*`
 ids) for session 7's answer-path change: a fifth draw with its own seed and a 50% share, written to
 `dev_fresh4.jsonl` / `test_fresh4.jsonl` by `--draw fresh4`; the four earlier draws are unchanged.
+Session 6 also wrote a fifth fresh set (`f13-*` ids) for session 7: a sixth draw with its own seed
+and a 50% share, written to `dev_fresh5.jsonl` / `test_fresh5.jsonl` by `--draw fresh5`; the five
+earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ FRESH_TEST_SHARE = 0.5  # half a dev file to learn from, half a test file nobody
 FRESH2_SEED = 10202612  # session 5's second fresh set (f10-* ids), drawn apart from both
 FRESH3_SEED = 11202613  # the third fresh set (f11-* ids), for session 6, drawn apart from all three
 FRESH4_SEED = 12202614  # the fourth fresh set (f12-* ids), for session 7, drawn apart from all four
+FRESH5_SEED = 13202615  # the fifth fresh set (f13-* ids), also for session 7, drawn apart from all five
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,9 @@ DRAWS = {
     ),
     "fresh4": Draw(
         FRESH4_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh4.jsonl", "test": "test_fresh4.jsonl"}
+    ),
+    "fresh5": Draw(
+        FRESH5_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh5.jsonl", "test": "test_fresh5.jsonl"}
     ),
 }
 

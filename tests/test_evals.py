@@ -843,12 +843,27 @@ def test_the_fourth_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
     assert not set(DRAWS["fresh4"].files.values()) & files
 
 
+def test_the_fifth_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
+    assert (DRAWS["fresh4"].seed, DRAWS["fresh4"].share) == (12202614, 0.5)
+    earlier = ("issue8", "fresh", "fresh2", "fresh3", "fresh4")
+    assert DRAWS["fresh5"].seed not in {DRAWS[draw].seed for draw in earlier}
+    assert DRAWS["fresh5"].share == 0.5
+    files = {name for draw in earlier for name in DRAWS[draw].files.values()}
+    assert not set(DRAWS["fresh5"].files.values()) & files
+
+
 # The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5;
-# chat, conflict and typo: 10 each in the third set; chat and typo: 10 each in the fourth) puts at
-# least this many on each side.
+# chat, conflict and typo: 10 each in the third set; chat and typo: 10 each in the fourth;
+# chat, conflict and typo: 10 each in the fifth) puts at least this many on each side.
 @pytest.mark.parametrize(
     ("draw", "prefix", "fewest"),
-    [("fresh", "f9", 7), ("fresh2", "f10", 5), ("fresh3", "f11", 5), ("fresh4", "f12", 5)],
+    [
+        ("fresh", "f9", 7),
+        ("fresh2", "f10", 5),
+        ("fresh3", "f11", 5),
+        ("fresh4", "f12", 5),
+        ("fresh5", "f13", 5),
+    ],
 )
 def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides(
     draw: str, prefix: str, fewest: int
