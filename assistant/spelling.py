@@ -239,15 +239,16 @@ _NOT_NOUNS = ("多少", "几", "吗", "呢", "吧", "啊", "呀", "了", "的", 
 
 def _grammatical(text: str, i: int, window: str, word: str) -> bool:
     """Whether the characters to be replaced play a grammatical part the word model cannot see:
-    往/向 with a direction (再往上评), the 是 of a "是…还是…" choice (是交一回…还是年年交), a
-    measure word counting the noun after it (多少份问卷)."""
+    往/向 with a direction (再往上评), 是 (the copula or emphasis: 是交一回…, 申请费是交一次就完了吗;
+    the commonest character is never a slip for another), a measure word counting the noun after it
+    (多少份问卷)."""
     for j, (a, b) in enumerate(zip(window, word, strict=True)):
         if a == b:
             continue
         after = text[i + j + 1 : i + j + 2]
         if a in "往向朝" and after in _DIRECTIONS:
             return True
-        if a == "是" and "还是" in text[i + j + 1 :]:
+        if a == "是":
             return True
         rest = text[i + j + 1 : i + j + 3]
         if a in _MEASURES and j == len(window) - 1 and _CJK.match(rest or "-") and not rest.startswith(_NOT_NOUNS):

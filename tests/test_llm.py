@@ -231,6 +231,22 @@ def test_failed_completion_falls_back_to_the_extractive_answer(llm_assistant: As
     assert answer.latency_ms < 3000  # the slow reply is cut at the 1 s budget, not waited for
 
 
+def test_the_clients_own_timeout_is_said_as_a_timeout(shipped_assistant: Assistant) -> None:
+    # The HTTP client's deadline equals the answerer's: on a busy machine its APITimeoutError can
+    # arrive before the answerer's own wait ends. The user is told the same thing either way.
+    import httpx
+    import openai
+
+    class TimingOut:
+        def complete(self, messages: list[dict[str, str]], *, timeout: float) -> str:
+            raise openai.APITimeoutError(request=httpx.Request("POST", "http://127.0.0.1/v1/chat/completions"))
+
+    answerer = LLMAnswerer(TimingOut(), shipped_assistant.retriever.embedder, timeout=1.0)
+    answer = Assistant(shipped_assistant.retriever, llm=answerer).ask("售后服务认证证书由谁颁发？")
+    assert answer.notice == "大模型未在 1 秒内答复，以下是从资料中直接摘录的回答。"
+    assert answerer.stats["fallback_timeout"] == 1 and answerer.stats["fallback_error"] == 0
+
+
 def test_fee_and_score_answers_and_abstentions_never_reach_the_llm(llm_assistant: Assistant,
                                                                     replay: ReplayServer) -> None:
     before = len(replay.requests)
