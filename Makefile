@@ -18,16 +18,18 @@ DEV_STAMP := $(VENV)/.dev-installed
 # ("Fourth pass (session 5)"); every floor sits one point under what that pass measured. A third
 # unseen set (dev_fresh3/test_fresh3.jsonl) was then added for session 6; the floors it broke sit
 # one point under what the unchanged answer path measured with it ("Third fresh set"). A fourth
-# unseen set (dev_fresh4/test_fresh4.jsonl) was added for session 7 the same way ("Fourth fresh set"),
-# then a fifth (dev_fresh5/test_fresh5.jsonl, "Fifth fresh set").
+# unseen set (dev_fresh4/test_fresh4.jsonl) came back during session 6's pass and was used by it (its
+# dev half tuned on); a fifth (dev_fresh5/test_fresh5.jsonl, "Fifth fresh set") is for session 7. Every
+# floor now sits one point under what session 6's final answer path measured with all files
+# ("Fifth pass (session 6)"), rounded down to a whole point.
 GATES ?= \
-	dev.accuracy>=0.86 test.accuracy>=0.70 \
+	dev.accuracy>=0.86 test.accuracy>=0.71 \
 	dev.outcome_accuracy>=0.92 test.outcome_accuracy>=0.80 \
-	dev.abstention_precision>=0.87 test.abstention_precision>=0.71 \
-	dev.abstention_recall>=0.90 test.abstention_recall>=0.81 \
-	dev.in_scope_wrongly_abstained<=0.06 test.in_scope_wrongly_abstained<=0.15 \
-	dev.oos_not_covered_abstained>=0.88 test.oos_not_covered_abstained>=0.76 \
-	dev.chat_accuracy>=0.89 test.chat_accuracy>=0.82 \
+	dev.abstention_precision>=0.87 test.abstention_precision>=0.72 \
+	dev.abstention_recall>=0.89 test.abstention_recall>=0.82 \
+	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.15 \
+	dev.oos_not_covered_abstained>=0.87 test.oos_not_covered_abstained>=0.77 \
+	dev.chat_accuracy>=0.90 test.chat_accuracy>=0.82 \
 	dev.list_completeness>=0.85 test.list_completeness>=0.71
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
