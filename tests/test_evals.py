@@ -818,38 +818,20 @@ def test_the_fresh_draw_leaves_the_issue8_draw_as_it_was_and_the_check_reads_bot
     assert splits_main([]) == 0
 
 
-def test_the_second_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
-    assert (DRAWS["fresh"].seed, DRAWS["fresh"].share) == (9202611, 0.5)
-    assert DRAWS["fresh2"].seed not in {SEED, DRAWS["fresh"].seed} and DRAWS["fresh2"].share == 0.5
-    earlier = {name for draw in ("issue8", "fresh") for name in DRAWS[draw].files.values()}
-    assert not set(DRAWS["fresh2"].files.values()) & earlier
+# The draws in the order they were added, and the seed each one is pinned to once a later one exists.
+_DRAW_ORDER = ("issue8", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
+_PINNED_SEEDS = {"fresh": 9202611, "fresh2": 10202612, "fresh3": 11202613, "fresh4": 12202614}
 
 
-def test_the_third_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
-    assert (DRAWS["fresh2"].seed, DRAWS["fresh2"].share) == (10202612, 0.5)
-    earlier = ("issue8", "fresh", "fresh2")
-    assert DRAWS["fresh3"].seed not in {DRAWS[draw].seed for draw in earlier}
-    assert DRAWS["fresh3"].share == 0.5
-    files = {name for draw in earlier for name in DRAWS[draw].files.values()}
-    assert not set(DRAWS["fresh3"].files.values()) & files
-
-
-def test_the_fourth_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
-    assert (DRAWS["fresh3"].seed, DRAWS["fresh3"].share) == (11202613, 0.5)
-    earlier = ("issue8", "fresh", "fresh2", "fresh3")
-    assert DRAWS["fresh4"].seed not in {DRAWS[draw].seed for draw in earlier}
-    assert DRAWS["fresh4"].share == 0.5
-    files = {name for draw in earlier for name in DRAWS[draw].files.values()}
-    assert not set(DRAWS["fresh4"].files.values()) & files
-
-
-def test_the_fifth_fresh_draw_leaves_the_earlier_draws_as_they_were() -> None:
-    assert (DRAWS["fresh4"].seed, DRAWS["fresh4"].share) == (12202614, 0.5)
-    earlier = ("issue8", "fresh", "fresh2", "fresh3", "fresh4")
-    assert DRAWS["fresh5"].seed not in {DRAWS[draw].seed for draw in earlier}
-    assert DRAWS["fresh5"].share == 0.5
-    files = {name for draw in earlier for name in DRAWS[draw].files.values()}
-    assert not set(DRAWS["fresh5"].files.values()) & files
+@pytest.mark.parametrize("draw", _DRAW_ORDER[2:])
+def test_each_later_fresh_draw_leaves_the_earlier_draws_as_they_were(draw: str) -> None:
+    earlier = _DRAW_ORDER[: _DRAW_ORDER.index(draw)]
+    before = earlier[-1]
+    assert (DRAWS[before].seed, DRAWS[before].share) == (_PINNED_SEEDS[before], 0.5)
+    assert DRAWS[draw].seed not in {DRAWS[name].seed for name in earlier}
+    assert DRAWS[draw].share == 0.5
+    files = {name for draw_name in earlier for name in DRAWS[draw_name].files.values()}
+    assert not set(DRAWS[draw].files.values()) & files
 
 
 # The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5;
