@@ -163,13 +163,11 @@ class LLMAnswerer:
         future = self._pool.submit(self.client.complete, prompt_messages(question, passages), timeout=self.timeout)
         try:
             text = future.result(timeout=self.timeout)
-        except FutureTimeout:
-            future.cancel()
-            return self._fallback(extractive, "timeout", f"大模型未在 {self.timeout:g} 秒内答复")
         except Exception as exc:
             if _is_timeout(exc):
-                # The client's own deadline (the same seconds) can fire first on a busy machine: it
-                # is the same event for the user, so the same message and count.
+                # Our wait ran out, or the client's own deadline (the same seconds) fired first on a
+                # busy machine: the same event for the user, so the same message and count.
+                future.cancel()
                 return self._fallback(extractive, "timeout", f"大模型未在 {self.timeout:g} 秒内答复")
             log.warning("LLM call failed: %s: %s", type(exc).__name__, exc)
             return self._fallback(extractive, "error", f"大模型服务出错（{_describe(exc)}）")
@@ -245,5 +243,5 @@ def answerer_from_env(embedder: Embedder, env: Mapping[str, str] | None = None) 
 
 def _is_timeout(exc: BaseException) -> bool:
     """A timeout raised by the HTTP client (openai's APITimeoutError, httpx's ReadTimeout …) or by
-    Python; matched by name so that this module need not import the client."""
-    return isinstance(exc, TimeoutError) or any("Timeout" in cls.__name__ for cls in type(exc).__mro__)
+    Python (a future's wait); matched by name so that this module need not import the client."""
+    return isinstance(exc, (TimeoutError, FutureTimeout)) or any("Timeout" in cls.__name__ for cls in type(exc).__mro__)

@@ -245,12 +245,11 @@ def _grammatical(text: str, i: int, window: str, word: str) -> bool:
     for j, (a, b) in enumerate(zip(window, word, strict=True)):
         if a == b:
             continue
-        after = text[i + j + 1 : i + j + 2]
-        if a in "往向朝" and after in _DIRECTIONS:
+        rest = text[i + j + 1 : i + j + 3]
+        if a in "往向朝" and rest[:1] in _DIRECTIONS:
             return True
         if a == "是":
             return True
-        rest = text[i + j + 1 : i + j + 3]
         if a in _MEASURES and j == len(window) - 1 and _CJK.match(rest or "-") and not rest.startswith(_NOT_NOUNS):
             return True
     return False
