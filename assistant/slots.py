@@ -68,7 +68,8 @@ _BARE_HEADCOUNT = re.compile(
 _DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
 _DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
 _SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"(?:多|来)?分(?![钟之期制项])")
-_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:|个)?" + _SIGNED)
+# 拿了五星 names a grade, not a score of 5: a figure before 星 / 级 is a level.
+_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:|个)?" + _SIGNED + r"(?![\d.]|颗?[星级])")
 _BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家颗回])")
 # A bare number reads as a score only with two or three digits or a decimal point ("89.5能评几星"),
 # so that 一回事 ("1回事") or a year never becomes one.
