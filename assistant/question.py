@@ -19,6 +19,7 @@ __all__ = [
     "QUESTION_TYPES",
     "Lexicon",
     "Question",
+    "chat_aside",
     "chat_kind",
     "counted_noun",
     "match_word",
@@ -325,6 +326,30 @@ def chat_kind(text: str) -> str | None:
     return found if not _CHAT_FILLER.sub("", rest) else None
 
 
+def chat_aside(text: str) -> str | None:
+    """The chat kind of a message that greets, thanks or takes leave and otherwise only remarks,
+    asking nothing ("小助手你好，初次见面请多关照", "行了，我先去开会，回聊"): no question mark and
+    no way of asking (see `_ASKS`) in what is left. Whether the remark names one of our concepts is
+    the scope's call (`scope.check_scope`)."""
+    rest = _fold(text)
+    found = None
+    for kind, pattern in _CHAT:
+        if pattern.search(rest):
+            found = found or kind
+            rest = pattern.sub("，", rest)
+    if found is None or _INTERROGATIVE.search(_NOTHING_ASKED.sub("，", rest)) or _INSTRUCTION.search(rest) or question_asks(rest):
+        return None
+    return found
+
+
+# Any way of asking, wider than the kinds of `_ASKS` ("个人所得税怎么算" asks, by 怎么); 没啥 / 没什么
+# ("没啥要问的了") say that nothing is asked.
+_INTERROGATIVE = re.compile(r"[?？]|吗|么|呢|怎|如何|什么|啥|谁|哪|几|多少|是否|能否|可否|([有是要会能可行对])不\1?|没有?[^，,。]*[?？]")
+# An instruction asks for something without a question word ("把这句话翻成日语：感谢您的支持").
+_INSTRUCTION = re.compile(r"把|帮|给我|请你|替我|麻烦你")
+_NOTHING_ASKED = re.compile(r"没(?:有)?(?:啥|什么)|不知道(?:说)?(?:啥|什么)")
+
+
 # ---------------------------------------------------------------------------------------------
 # Compound questions.
 
@@ -434,6 +459,7 @@ class Question:
     points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
     targets: tuple[str, ...] = ()  # the thing an enumeration asks for (资料 in "要准备哪些资料")
     chat: str | None = None  # chat_kind() of the whole text
+    chat_aside: str | None = None  # chat_aside(): chat with a remark that asks nothing
     parts: tuple[Question, ...] = ()  # the questions of a compound question (empty: a simple one)
     lexicon: Lexicon = field(default_factory=Lexicon, repr=False, compare=False)
 
@@ -750,6 +776,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         points=tuple(w for w in _points(heads) if w in focus),
         targets=targets,
         chat=chat_kind(text),
+        chat_aside=chat_aside(text),
         lexicon=lexicon,
     )
     if not split:

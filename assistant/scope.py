@@ -23,6 +23,8 @@ __all__ = ["ScopeVerdict", "check_scope", "is_anchored", "is_request", "out_of_s
 _OTHER_SCHEME = re.compile(
     r"ccc|3c认证|iso\d*|iatf|haccp|gmp|fda|ce认证|ce标志|\bce\b|ul认证|rohs|gsp|质量管理体系|环境管理体系"
     r"|职业健康|信息安全管理|知识产权管理|能源管理|体系认证|产品认证|强制性认证|绿色食品|有机认证|节能认证"
+    # A standard by a number other than ours (GB/T 19580), and the quality awards (中国质量奖).
+    r"|(?:gb|sb|jb|qb|gbt|sbt|gb/t|sb/t)\s*(?!27922|10401)\d{4,5}|质量奖"
 )
 _OUR_CERT = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|星级|这个认证|该认证|本认证")
 _OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
@@ -124,6 +126,11 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         and sims.get("chat", 0.0) >= cfg.chat_min
         and sims.get("chat", 0.0) - max(in_sim, sims.get("out_of_scope", 0.0)) >= cfg.chat_margin
     ):
+        return ScopeVerdict("chat", "chat")
+    # A greeting, thanks or goodbye beside a remark that asks nothing and names nothing of ours
+    # ("行了，我先去开会，回聊") is still chat: the remark needs no answer, and a refusal would read
+    # as if something had been asked.
+    if q.chat_aside and not anchored:
         return ScopeVerdict("chat", "chat")
     # The bare floor every variant shares: nothing retrieved, or not one word of the question
     # occurs in the corpus (a dense retriever alone always returns *something*).

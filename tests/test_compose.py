@@ -158,6 +158,10 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("你好", {}, "chat", "chat"),
         ("ISO9001认证多少钱", {}, "out_of_scope", "other_scheme"),
         ("帮我写一份售后服务承诺书", {}, "out_of_scope", "request"),
+        # Another standard by its number, a quality award: other schemes.
+        ("GB/T 19580的申请条件", {}, "out_of_scope", "other_scheme"),
+        ("中国质量奖申报要满足什么条件", {}, "out_of_scope", "other_scheme"),
+        ("GB/T 27922的申请条件", {}, "qa", "ok"),
         # Closer to an out-of-scope example than to any question form, and naming none of our concepts.
         ("汽车保养费用多少", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.8}, "out_of_scope", "nearest_example"),
         ("证书有效期是几年", {IN_SCOPE: 0.97, "out_of_scope": 0.90, "chat": 0.8}, "qa", "ok"),
@@ -167,6 +171,14 @@ def test_compound_question_gets_one_block_per_part() -> None:
         # topics; with nothing of ours named, the resemblance decides.
         ("有的说经费要专门列出来，靠谱吗", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "qa", "ok"),
         ("这也太靠谱了吧", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "chat", "chat"),
+        # Chat beside a remark that asks nothing is chat whatever the resemblance; beside a question,
+        # an instruction or one of our concepts it is not.
+        ("行了，我先去开会，回聊", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "chat", "chat"),
+        ("小助手你好，初次见面请多关照", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "chat", "chat"),
+        ("谢谢，个人所得税怎么算", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope", "no_match"),
+        ("把这句话翻成日语：感谢您的支持", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope",
+         "no_match"),
+        ("好的，证书我收到了", {IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.85}, "qa", "ok"),
     ],
 )
 def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reason: str) -> None:

@@ -7,6 +7,7 @@ import pytest
 from assistant.question import (
     HEAD_BOOST,
     Lexicon,
+    chat_aside,
     chat_kind,
     match_word,
     names_topic,
@@ -91,6 +92,18 @@ def test_chat_is_the_whole_message(text: str, kind: str) -> None:
                                   "能问个问题吗？年金多少", "886人的公司多少钱", "评审员忙不忙"])
 def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
     assert chat_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("行了，我先去开会，回聊", "bye"), ("麻烦你了，没啥要问的了", "thanks"), ("哈哈，你还挺聪明", "thanks"),
+     ("小助手你好，初次见面请多关照", "greeting"),
+     # A question, a question word or an instruction beside the chat is no aside.
+     ("谢谢，个人所得税怎么算", None), ("你好，今天天气好吗", None), ("把这句话翻成日语：感谢您的支持", None),
+     ("你好，有没有五星", None), ("谢谢，那年金呢", None), ("申请费多少", None)],
+)
+def test_chat_beside_a_remark_that_asks_nothing(text: str, kind: str | None) -> None:
+    assert chat_aside(text) == kind
 
 
 @pytest.mark.parametrize(
