@@ -595,6 +595,8 @@ def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ..
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+# A clause that names a part of a whole as the topic of what follows ("…那块，", "…这部分，", "…方面，").
+_TOPIC_MARKER = re.compile(r"(?:[这那]一?(?:块|部分|项|条|个环节)|方面)(?:的话)?[，,。：:]*$")
 # 还 that asks whether something still holds (还算数吗, 还能申请吗), not 还是 (a choice) or 还有 (more).
 _CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)")
 # The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
@@ -727,6 +729,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         if not focus:
             # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
             focus = context_words
+        elif contexts and _TOPIC_MARKER.search(_fold(contexts[0])):
+            # "市场信息反馈机制那块，要拿出哪些记录": the clause before names the part of the
+            # certification the question is about; its words are the point as much as the ask's.
+            focus += tuple(w for w in context_words if w not in focus)
         elif _CONDITIONED.search(_fold(asking)):
             # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
             # the clause before describes; that case is the point as much as the rule.

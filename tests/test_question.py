@@ -144,6 +144,9 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
     assert "投诉" in q.focus and "说" not in q.focus and "网上" not in q.focus
     # ... and further context that names nothing new is still dropped.
     assert "家电" not in parse_question("我们是做家电的，申请材料发我一下，要交哪些东西", LEX).focus
+    # A clause naming the part asked about (…那块，…这部分，) is the question's topic.
+    assert {"投诉", "记录", "服务网点"} <= set(parse_question("服务网点那块，要交哪些投诉记录", LEX).focus)
+    assert "服务网点" not in parse_question("服务网点很多，要交哪些投诉记录", LEX).focus
 
 
 def test_demonstratives_relational_words_and_counters_are_not_the_point() -> None:
