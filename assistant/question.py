@@ -228,6 +228,7 @@ _TYPE_SPANS = re.compile(
     r"|按哪个算?|以哪个|哪个为准|哪个是真的|哪个靠谱|说法对吗"
     r"|你好|您好|早上好|上午好|中午好|下午好|晚上好|想了解(?:一下|下)?|了解(?:一下|下)"
     r"|准确吗|准确不|可信吗|可信不|是真的吗|真的吗|是这样吗|是不是这样|属实吗|对吗|没错吧|有依据吗|有根据吗|靠不靠谱|可靠吗"
+    r"|靠得住|靠不住|信得过|站得住脚?"
     r"|分?哪几[个项类种步条块]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 
@@ -561,7 +562,8 @@ _BENEFIT = re.compile(
 
 
 # Phrases whose first character is also a span of its own (咋 of 咋回事): removed first.
-_LONG_SPANS = re.compile(r"(?:是)?(?:咋|怎么)回事|一回事|一码事|怎么样|咋样")
+# Where something stands in a text is asked by its place, not about it (放在文件哪个位置).
+_LONG_SPANS = re.compile(r"(?:是)?(?:咋|怎么)回事|一回事|一码事|怎么样|咋样|(?:哪个|什么|啥)(?:位置|地方)|哪一?部分")
 
 
 # "难不难", "贵不贵": the quality asked about stays, the rest of the A-not-A ask goes.
@@ -638,8 +640,9 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "直接", "顺带", "顺便", "顺道", "一并",
                          # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.
                          "完事", "了事", "拉倒", "固定", "玩意", "玩意儿"])
-# A demonstrative with its measure word (那次, 那段, 这种) points at something named elsewhere.
-_DEMONSTRATIVE = re.compile(r"[这那哪此该][次段个些种回阵会样份套][儿子]?|[这那]时候?")
+# A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
+# does 之一 ("其中之一").
+_DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]")
 
 
 _NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS

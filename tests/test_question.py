@@ -159,6 +159,12 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
     # How final or fixed (交一回就完事, 每年固定交) and a vague noun (啥玩意) name nothing.
     assert parse_question("年金交一回就完事吗", LEX).focus == ("年金", "交", "回")
     assert parse_question("每年固定交的年金是个啥玩意", LEX).focus == ("每年", "交", "年金")
+    # Any measure word after the demonstrative (那条, 这项), and 之一, point back too.
+    assert parse_question("投诉记录那条要交吗", LEX).focus == ("投诉", "记录", "交")
+    assert parse_question("年金算不算其中之一", LEX).focus == ("年金", "算")
+    # Where a thing stands in a text, and whether a claim holds, are asked, not asked about.
+    assert parse_question("投诉记录放在材料哪个位置", LEX).focus == ("投诉", "记录", "放在", "材料")
+    assert "得住" not in parse_question("年金一年3000，这说法靠得住吗", LEX).focus
 
 
 def test_a_rough_count_is_not_the_point() -> None:
