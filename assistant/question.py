@@ -174,7 +174,8 @@ _FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及)(?
 
 
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同")),
+    ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同"
+                              r"|(?:啥|什么|有啥|有什么|有没有|是何)关系")),
     ("why", re.compile(r"为什么|为啥|为何|什么原因|啥原因|凭什么|怎么会")),
     ("who", re.compile(r"谁|哪个部门|哪家|什么机构|哪个机构|哪些机构|哪里办|在哪|什么单位|哪个单位")),
     ("how_much", re.compile(
@@ -217,7 +218,7 @@ _TYPE_SPANS = re.compile(
     r"|哪些|哪几|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出来|列出|列一下|列个|全部|所有的|分别|挨个|逐个|逐条|逐项|一一|一条条|一项项|一个个|都要什么|都要啥"
     r"|是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|介绍一下|解释一下|讲讲|说说|是个什么|为什么|为啥|为何|什么原因|啥原因"
     r"|什么|啥|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
-    r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$"
+    r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$|(?<=[啥么])关系|有没有关系"
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
     r"|^(?:那么|那如果|那要是|要是|如果|假如|假设|那)|的话|合适|比较好|最好|为宜|合理"
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
@@ -597,6 +598,8 @@ def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ..
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+# A demonstrative standing for a thing named in the clause before ("五洲天宇，这家跟售后认证啥关系").
+_POINTS_BACK = re.compile(r"^(?:那么|那)?[这那]家")
 # A clause that names a part of a whole as the topic of what follows ("…那块，", "…这部分，", "…方面，").
 _TOPIC_MARKER = re.compile(r"(?:[这那]一?(?:块|部分|项|条|个环节)|方面)(?:的话)?[，,。：:]*$")
 # 还 that asks whether something still holds (还算数吗, 还能申请吗), not 还是 (a choice) or 还有 (more).
@@ -642,7 +645,7 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "完事", "了事", "拉倒", "固定", "玩意", "玩意儿"])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
 # does 之一 ("其中之一").
-_DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]")
+_DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件家][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]")
 
 
 _NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS
@@ -732,10 +735,11 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         if not focus:
             # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
             focus = context_words
-        elif contexts and _TOPIC_MARKER.search(_fold(contexts[0])):
+        elif contexts and (_TOPIC_MARKER.search(_fold(contexts[0])) or _POINTS_BACK.search(_fold(asking))):
             # "市场信息反馈机制那块，要拿出哪些记录": the clause before names the part of the
-            # certification the question is about; its words are the point as much as the ask's.
-            focus += tuple(w for w in context_words if w not in focus)
+            # certification the question is about; its words are the point as much as the ask's
+            # (those the corpus knows: 老听人提 only says who mentioned it).
+            focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
         elif _CONDITIONED.search(_fold(asking)):
             # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
             # the clause before describes; that case is the point as much as the rule.

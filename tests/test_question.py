@@ -147,6 +147,9 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
     # A clause naming the part asked about (…那块，…这部分，) is the question's topic.
     assert {"投诉", "记录", "服务网点"} <= set(parse_question("服务网点那块，要交哪些投诉记录", LEX).focus)
     assert "服务网点" not in parse_question("服务网点很多，要交哪些投诉记录", LEX).focus
+    # 这家 stands for what the clause before names; 啥关系 asks how two things relate.
+    q = parse_question("老听人提服务网点，这家跟年金啥关系", LEX)
+    assert q.type == "comparison" and set(q.focus) == {"年金", "服务网点"}
 
 
 def test_demonstratives_relational_words_and_counters_are_not_the_point() -> None:
