@@ -642,7 +642,9 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... and how it is done (直接退回, 顺带升星): the manner, not the act.
                          "直接", "顺带", "顺便", "顺道", "一并",
                          # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.
-                         "完事", "了事", "拉倒", "固定", "玩意", "玩意儿"])
+                         "完事", "了事", "拉倒", "固定", "玩意", "玩意儿",
+                         # ... and how one thing bears on another (跟员工沾边的材料, 跟客户打交道有关的).
+                         "沾边", "挂钩", "相关", "打交道"])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
 # does 之一 ("其中之一").
 _DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件家][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]")
