@@ -155,6 +155,8 @@ def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
 def test_demonstratives_relational_words_and_counters_are_not_the_point() -> None:
     assert parse_question("跟投诉有关的记录都有几样，都是啥", LEX).focus == ("投诉", "记录")
     assert parse_question("跟投诉沾边的记录有哪几样", LEX).focus == ("投诉", "记录")
+    # What is still to do, in between, and the steps counted by 道 (还要走哪几道) are how it asks.
+    assert parse_question("投诉记录交完，中间还要走哪几道", LEX).focus == ("投诉", "记录", "交", "完")
     assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
     # A demonstrative with its measure word points back (那次), an adverb of manner (直接) qualifies.
     assert parse_question("复评那次年金会直接涨吗", LEX).focus == ("复评", "年金", "涨")
