@@ -188,20 +188,20 @@ class Assistant:
 
     def _retrieve_and_compose(self, text: str, session: Any = None) -> Answer:
         from .answering import answer_turn, has_own_topic
-        from .followup import AnswerMemory, in_topic, item_answer, item_note, remember, resolve
+        from .followup import AnswerMemory, add_item_note, in_topic, item_answer, item_note, remember, resolve
 
         # A switch to a newer build (in `_using`) loads outside the lock: others answer meanwhile.
         with self._using() as retriever, self._lock:
             q = retriever.parse(text)
             memory = None
-            resolved, kept, note = None, None, ""
+            resolved, kept, noted = None, None, None
             if session is not None and not q.chat:
                 memory = session.answers = session.answers or AnswerMemory()
                 resolution = resolve(q, memory, has_topic=has_own_topic(q))
                 if resolution.how == "ordinal" and resolution.item is not None:
                     return item_answer(memory, resolution.item)
                 if resolution.item is not None:
-                    note = item_note(memory, resolution.item)
+                    noted = item_note(memory, resolution.item)
                 if resolution.text != q.text:
                     resolved = retriever.parse(resolution.text)
                 elif resolution.how == "as_asked" and memory.question is not None:
@@ -213,8 +213,8 @@ class Assistant:
         if memory is not None and outcome.answer.intent == "qa" and outcome.composition is not None:
             remember(memory, outcome.question, outcome.composition.items)
         answer = outcome.answer
-        if note and answer.intent in {"qa", "not_covered"}:
-            answer.answer = f"{note}\n\n{answer.answer}"
+        if noted is not None and answer.intent in {"qa", "not_covered"}:
+            add_item_note(answer, noted)
         if self.llm is not None and answer.intent == "qa" and outcome.composition is not None:
             # The LLM step reads what the composer used (the quoted units), then the other chunks found.
             answer = self.llm.answer(q.text, outcome.context, answer)

@@ -9,16 +9,16 @@ session and batch `history` both go through these (batch history is replayed tur
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .config import corpus_dir
 from .question import Question, _fold, without_ordinal
 from .routing import is_followup
 from .textproc import word_lines
-from .types import Answer, Passage
+from .types import Answer, Citation, Passage
 
-__all__ = ["AnswerMemory", "Resolution", "contrast_classes", "item_answer", "item_note", "remember", "resolve"]
+__all__ = ["AnswerMemory", "ItemNote", "Resolution", "add_item_note", "contrast_classes", "item_answer", "item_note", "remember", "resolve"]
 
 
 
@@ -131,10 +131,37 @@ def _item_text(memory: AnswerMemory, index: int) -> str:
     return _ITEM_LEAD.sub("", memory.items[index][0]).rstrip("。；;")
 
 
-def item_note(memory: AnswerMemory, index: int) -> str:
-    """How an ordinal question with a question of its own was read, shown above its answer."""
+@dataclass(frozen=True)
+class ItemNote:
+    """How an ordinal question with a question of its own was read: the item of the last list."""
+
+    number: int
+    text: str
+    passage: Passage
+
+
+def item_note(memory: AnswerMemory, index: int) -> ItemNote:
+    """The item an ordinal question points to, read before the turn replaces the last list."""
     number = index + 1 if index >= 0 else len(memory.items)
-    return f"（按上一个回答的第{number}项理解：{_item_text(memory, index)}）"
+    return ItemNote(number, _item_text(memory, index), memory.items[index][1])
+
+
+def add_item_note(answer: Answer, note: ItemNote) -> None:
+    """Show the reading above `answer`, citing the item it quotes (its passage keeps its number when
+    the answer cites it too), so the item's source is named like every other claim."""
+    passage = note.passage
+    n = next((c.n for c in answer.citations if (c.doc_id, c.section) == (passage.doc_id, passage.section)), None)
+    body = answer.answer
+    if n is None:
+        # The note comes first, so its source is [1] and the answer's own numbers move up by one.
+        n = 1
+        body = _MARKER.sub(lambda m: f"[{int(m.group(1)) + 1}]", body)
+        answer.citations = [Citation.from_passage(1, passage, note.text),
+                            *(replace(c, n=c.n + 1) for c in answer.citations)]
+    answer.answer = f"（按上一个回答的第{note.number}项理解：{note.text}[{n}]）\n\n{body}"
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def item_answer(memory: AnswerMemory, index: int) -> Answer:

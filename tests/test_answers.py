@@ -138,6 +138,13 @@ def test_an_ordinal_with_a_question_of_its_own_asks_it_of_the_item(shipped_assis
     assert asked.intent == "qa" and asked.answer.startswith("（按上一个回答的第2项理解：")
     assert "负责人" in asked.answer.split("\n")[0] and "材料" in asked.answer and asked.citations
     assert asked.answer != item.answer
+    # The reading quotes the item, so it cites the item's passage like any other claim; every marker
+    # in the text is a citation and every citation is marked.
+    first = asked.answer.split("\n")[0]
+    cited = {c.n: c for c in asked.citations}
+    marker = int(re.search(r"\[(\d+)\]", first).group(1))
+    assert cited[marker].doc_id == item.citations[0].doc_id and cited[marker].section == item.citations[0].section
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", asked.answer)} == set(cited) == set(range(1, len(cited) + 1))
 
 
 @pytest.mark.parametrize(
