@@ -40,8 +40,8 @@ _IT = re.compile(r"它(?!们)|^(?:那|那么)?(?:这个|这|那个)(?=跟|和|�
 _SUBJECT = re.compile(r"^(.{2,16}?)(?:是|要|有|能|会|可以|需要|多|几|怎|哪|什么|啥|吗|的|在|由)")
 # "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
 # So does a leading 这个/那个 as the subject ("这个是必须的吗" after a question on on-site logistics).
-# "其中之一" / "在里面吗" / "算不算其中的" point into what the last answer listed, too.
-_BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|上面|上述|以上|它们|其中|之一|在里面|在里头|在其列"
+# "其中之一" / "在里面吗" / "服务目标那条" point into what the last answer listed, too.
+_BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个条步样类种]|[这那]一?[条项步]|上面|上述|以上|它们|其中|之一|在里面|在里头|在其列"
                    r"|^(?:那|那么)?(?:这个|那个)(?=是|要|必须|得|需要|能|可以|有|算|也)")
 
 

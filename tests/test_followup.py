@@ -19,6 +19,8 @@ def test_these_asks_about_the_things_the_last_answer_listed() -> None:
     # "其中之一" points into the last list as well, even beside a topic of its own.
     r = resolve(parse_question("年金算不算其中之一", LEX), _after("申请材料有哪些？"), has_topic=True)
     assert (r.how, r.text) == ("topic_kept", "申请材料 年金算不算其中之一")
+    r = resolve(parse_question("营业执照那条要交原件吗", LEX), _after("申请材料有哪些？"), has_topic=True)
+    assert (r.how, r.text) == ("topic_kept", "申请材料 营业执照那条要交原件吗")
 
 
 def test_a_question_with_its_own_topic_and_no_reference_stands_alone() -> None:
