@@ -61,6 +61,8 @@ SLOTS = [
     ("十几个人能办吗？多少钱", Slots(employees=15, employees_approx=True)),
     ("两百五十人上下", Slots(employees=250, employees_approx=True)),
     ("六千人出头的公司", Slots(employees=6000, employees_approx=True)),
+    ("一万出头点的员工", Slots(employees=10000, employees_approx=True)),
+    ("三百出头一点的员工", Slots(employees=300, employees_approx=True)),
     ("二十出头的小团队，头一年多少钱", Slots(employees=20, employees_approx=True)),  # the staff as 团队
     ("五十左右的厂子", Slots(employees=50, employees_approx=True)),
     ("我们大概有八百人", Slots(employees=800, employees_approx=True)),
