@@ -60,6 +60,9 @@ _ANCHOR = re.compile(
     r"|材料|资料|认监委|五洲天宇|5洲天宇|体系|服务网点|服务手册|代码证|三证合一|营业执照|法律法规|管理手册|申请表|承诺书"
     # "能报这个吗": in this assistant, the thing one applies for is this certification.
     r"|(?:报|办|申请|申报|弄|搞|考|拿)(?:得了|的了)?这个(?=[吗呢吧啊么不？?，,。!！]|$)"
+    # ... and so is applying itself, named first as the topic ("申请的时候要附什么", "申请对注册资本有
+    # 要求吗"); "商品条码怎么申请" names its own object.
+    r"|^(?:我们|咱们|公司|企业)?申请(?:的时候|时|前|后|对|要|需|有)"
     # ... and so is the thing one may apply for, asked bare at the end ("货在内地卖，能报吗").
     r"|(?:能|可以|能不能|可不可以)(?:报|申报|申请)(?:吗|么|不|嘛)?[？?。!！]*$"
 )
