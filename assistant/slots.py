@@ -80,7 +80,9 @@ _COMPARATIVE_BEFORE = ("不到", "低于", "少于", "不足", "不满", "超过
 _COMPARATIVE_AFTER = ("以下", "以上", "以内", "之下", "之上")
 
 # Words that ask for a grade; with one, a bare two- or three-digit figure is a score ("89.5能评几星").
-SCORE_CUES = ("星", "等级", "级别", "达标", "评级", "档次", "几级", "什么级", "算什么", "算啥", "差几分", "还差", "评上")
+SCORE_CUES = ("星", "等级", "级别", "达标", "评级", "档次", "几级", "什么级", "算什么", "算啥", "差几分", "还差", "评上",
+              # Whether a score passes ("七十整算过了没"): the pass line is a grade too.
+              "算过", "过了没", "过没过", "过不过", "能过吗", "能不能过")
 
 ENTERPRISE_TYPES = (
     ("销售服务型", ("销售服务型", "销售服务类", "销售型", "销售企业", "经销", "零售", "贸易公司")),

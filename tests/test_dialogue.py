@@ -76,6 +76,7 @@ SLOTS = [
     ("92分，没有特别扣分", Slots(score=92)),
     ("有特别加分的话90分能评几星", Slots(score=90, special_bonuses=1)),
     ("拿了五星以后能打广告吗", Slots(target_level="five")),  # a grade won, not a score of 5
+    ("七十整算过了没", Slots(score=70)),  # whether it passes asks for a grade
     ("得了3颗星", Slots(target_level="three")),
 ]
 
