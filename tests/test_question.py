@@ -171,6 +171,7 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
     # Where a thing stands in a text, and whether a claim holds, are asked, not asked about.
     assert parse_question("投诉记录放在材料哪个位置", LEX).focus == ("投诉", "记录", "放在", "材料")
     assert "得住" not in parse_question("年金一年3000，这说法靠得住吗", LEX).focus
+    assert parse_question("投诉记录是必须的吗", LEX).focus == ("投诉", "记录")
 
 
 def test_a_rough_count_is_not_the_point() -> None:
