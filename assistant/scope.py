@@ -37,6 +37,7 @@ _SCHEME_NOUN = re.compile(r"(?:许可证|认证|标准|执照|资质|资格证|�
 # "整个认证下来", "各种认证": which or how much of a thing, not a name for it.
 _DETERMINER = re.compile(r"整|每|各|这|那|所有|任何|全部|一切|其他|其它|别的")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LAWFUL = re.compile(r"违不违法|合不合法|犯不犯法|违法吗|合法吗|犯法吗|违法不|合法不|算不算违法|是不是违法|会不会违法|有没有违法")
 # Requests to produce text (write, translate, polish), not questions the materials answer.
 _REQUEST = re.compile(
     r"(?:^|[，,。？?！!])(?:请|麻烦)?(?:帮我|帮忙|给我|替我|你)?(?:写|起草|撰写|拟|编|翻译|润色|改写|生成)(?:一份|一篇|一个|个|一段|一首|首|一下|下)"
@@ -71,7 +72,7 @@ _ANCHOR = re.compile(
 @dataclass(frozen=True)
 class ScopeVerdict:
     outcome: str  # qa | chat | out_of_scope
-    reason: str  # ok | chat | not_chinese | other_scheme | nearest_example | low_relevance | no_match
+    reason: str  # ok | chat | not_chinese | other_scheme | legal | nearest_example | low_relevance | no_match
 
 
 def is_anchored(norm: str) -> bool:
@@ -153,6 +154,10 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     # is named with it or the two are compared.
     if names_other_acronym(q) and not (_OUR_CERT.search(text) or _COMPARE.search(text) or _HELD.search(text)):
         return ScopeVerdict("out_of_scope", "other_scheme")
+    # Whether an act is lawful ("让顾客给五星好评就返现，违不违法") asks for legal advice, which the
+    # materials never give; whether our certification or a body is legitimate is ours.
+    if _LAWFUL.search(text) and not (_OUR_CERT.search(text) or "机构" in text):
+        return ScopeVerdict("out_of_scope", "legal")
     oos_margin = sims.get("out_of_scope", 0.0) - in_sim
     if oos_margin >= (cfg.oos_margin_anchored if anchored else cfg.oos_margin) and oos_margin > 0:
         return ScopeVerdict("out_of_scope", "nearest_example")
@@ -173,6 +178,11 @@ def out_of_scope_message(verdict: ScopeVerdict) -> str:
         head = (
             "抱歉，这个问题涉及其他认证，不在本助手的资料范围内。"
             "本助手只解答商品售后服务评价体系认证（GB/T 27922-2011），其他认证只在与它比较时说明。"
+        )
+    elif verdict.reason == "legal":
+        head = (
+            "抱歉，某种做法是否合法属于法律判断，不在本助手的资料范围内，请咨询律师或当地市场监管部门。"
+            "本助手只解答商品售后服务评价体系认证（GB/T 27922-2011）的相关问题。"
         )
     else:
         head = "抱歉，资料库中没有与这个问题相关的内容，我不能凭空回答。本助手只解答商品售后服务评价体系认证（GB/T 27922-2011）的相关问题。"

@@ -162,6 +162,9 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("GB/T 19580的申请条件", {}, "out_of_scope", "other_scheme"),
         ("中国质量奖申报要满足什么条件", {}, "out_of_scope", "other_scheme"),
         ("GB/T 27922的申请条件", {}, "qa", "ok"),
+        # Whether an act is lawful is legal advice; whether our certification is, is ours.
+        ("让顾客给好评就返现，申请时违不违法", {}, "out_of_scope", "legal"),
+        ("售后服务认证合法吗", {}, "qa", "ok"),
         # Closer to an out-of-scope example than to any question form, and naming none of our concepts.
         ("汽车保养费用多少", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.8}, "out_of_scope", "nearest_example"),
         ("证书有效期是几年", {IN_SCOPE: 0.97, "out_of_scope": 0.90, "chat": 0.8}, "qa", "ok"),
