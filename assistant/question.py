@@ -707,6 +707,11 @@ def _targets(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= 2 and any(w in span for span in spans))
 
 
+# 不过 right after what is audited and before what follows from it ("监督评审不过会怎样", "年审不过
+# 怎么办") is failing it, not "but" (which opens a clause: "人不多，不过想申请").
+_NOT_PASSED = re.compile(r"(?<=[\u4e00-\u9fff])不过(?=会|的话|怎么|咋|该|就|要|了?[吗呢么]|[？?，,。]|$)")
+
+
 def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = True) -> Question:
     """Parse `text` once for every later step.
 
@@ -719,7 +724,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         The `Question`; its `parts` hold the sub-questions when there are two or more.
     """
     lexicon = lexicon or Lexicon()
-    text = text.strip()
+    text = _NOT_PASSED.sub("没过", text.strip())
     words, tokens = _segment(text)
     asking, contexts = _asking_and_context(text)
     focus_text = _focus_text(asking)
