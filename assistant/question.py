@@ -332,16 +332,18 @@ def chat_kind(text: str) -> str | None:
 
 def chat_aside(text: str) -> str | None:
     """The chat kind of a message that greets, thanks or takes leave and otherwise only remarks,
-    asking nothing ("小助手你好，初次见面请多关照", "行了，我先去开会，回聊"): no question mark and
-    no way of asking (see `_ASKS`) in what is left. Whether the remark names one of our concepts is
-    the scope's call (`scope.check_scope`)."""
+    asking nothing ("小助手你好，初次见面请多关照", "行了，我先去开会，回聊"): no question mark or
+    question word anywhere, and no way of asking (see `_ASKS`) or instruction in what is left.
+    Whether the remark names one of our concepts is the scope's call (`scope.check_scope`)."""
     rest = _fold(text)
     found = None
     for kind, pattern in _CHAT:
         if pattern.search(rest):
             found = found or kind
             rest = pattern.sub("，", rest)
-    if found is None or _INTERROGATIVE.search(_NOTHING_ASKED.sub("，", rest)) or _INSTRUCTION.search(rest) or question_asks(rest):
+    whole = _fold(text)
+    if (found is None or _INTERROGATIVE.search(_NOTHING_ASKED.sub("，", whole)) or _INSTRUCTION.search(rest)
+            or _WANTS_TO_ASK.search(whole) or question_asks(rest)):
         return None
     return found
 
@@ -351,6 +353,8 @@ def chat_aside(text: str) -> str | None:
 _INTERROGATIVE = re.compile(r"[?？]|吗|么|呢|怎|如何|什么|啥|谁|哪|几|多少|是否|能否|可否|([有是要会能可行对])不\1?|没有?[^，,。]*[?？]")
 # An instruction asks for something without a question word ("把这句话翻成日语：感谢您的支持").
 _INSTRUCTION = re.compile(r"把|帮|给我|请你|替我|麻烦你")
+# Saying what one wants to ask about is a question about it ("你好，我想了解一下ISO9001").
+_WANTS_TO_ASK = re.compile(r"想(?:了解|咨询|问问?|知道|打听|办|做|申请|请教)|了解一下|咨询一下|打听|请教")
 _NOTHING_ASKED = re.compile(r"没(?:有)?(?:啥|什么)|不知道(?:说)?(?:啥|什么)")
 
 

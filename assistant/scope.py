@@ -136,7 +136,7 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     # A greeting, thanks or goodbye beside a remark that asks nothing and names nothing of ours
     # ("行了，我先去开会，回聊") is still chat: the remark needs no answer, and a refusal would read
     # as if something had been asked.
-    if q.chat_aside and not anchored:
+    if q.chat_aside and not anchored and not (_OTHER_SCHEME.search(text) or names_other_scheme(q)):
         return ScopeVerdict("chat", "chat")
     # The bare floor every variant shares: nothing retrieved, or not one word of the question
     # occurs in the corpus (a dense retriever alone always returns *something*).

@@ -100,7 +100,9 @@ def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
      ("小助手你好，初次见面请多关照", "greeting"),
      # A question, a question word or an instruction beside the chat is no aside.
      ("谢谢，个人所得税怎么算", None), ("你好，今天天气好吗", None), ("把这句话翻成日语：感谢您的支持", None),
-     ("你好，有没有五星", None), ("谢谢，那年金呢", None), ("申请费多少", None)],
+     ("你好，有没有五星", None), ("谢谢，那年金呢", None), ("申请费多少", None),
+     # Saying what one wants to ask about asks about it.
+     ("你好，我想了解一下公司注册", None), ("您好，想咨询下商标的事", None)],
 )
 def test_chat_beside_a_remark_that_asks_nothing(text: str, kind: str | None) -> None:
     assert chat_aside(text) == kind
