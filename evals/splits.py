@@ -21,7 +21,9 @@ ids) for session 7's answer-path change: a fifth draw with its own seed and a 50
 `dev_fresh4.jsonl` / `test_fresh4.jsonl` by `--draw fresh4`; the four earlier draws are unchanged.
 Session 6 also wrote a fifth fresh set (`f13-*` ids) for session 7: a sixth draw with its own seed
 and a 50% share, written to `dev_fresh5.jsonl` / `test_fresh5.jsonl` by `--draw fresh5`; the five
-earlier draws are unchanged.
+earlier draws are unchanged. Session 7 wrote a sixth fresh set (`f14-*` ids) for session 8: a
+seventh draw with its own seed and a 50% share, written to `dev_fresh6.jsonl` / `test_fresh6.jsonl`
+by `--draw fresh6`; the six earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ FRESH2_SEED = 10202612  # session 5's second fresh set (f10-* ids), drawn apart 
 FRESH3_SEED = 11202613  # the third fresh set (f11-* ids), for session 6, drawn apart from all three
 FRESH4_SEED = 12202614  # the fourth fresh set (f12-* ids), for session 7, drawn apart from all four
 FRESH5_SEED = 13202615  # the fifth fresh set (f13-* ids), also for session 7, drawn apart from all five
+FRESH6_SEED = 14202616  # the sixth fresh set (f14-* ids), for session 8, drawn apart from all six
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ DRAWS = {
     ),
     "fresh5": Draw(
         FRESH5_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh5.jsonl", "test": "test_fresh5.jsonl"}
+    ),
+    "fresh6": Draw(
+        FRESH6_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh6.jsonl", "test": "test_fresh6.jsonl"}
     ),
 }
 
