@@ -209,6 +209,7 @@ def test_an_adverb_of_how_often_names_nothing() -> None:
 def test_how_it_goes_along_and_where_name_nothing() -> None:
     assert parse_question("我们网点特别多，年金会不会跟着涨", LEX).focus == ("年金", "涨")
     assert "那边" not in parse_question("山东那边有监督评审吗", LEX).focus
+    assert "手里" not in parse_question("机构手里有年金记录吗", LEX).focus
     assert "下面" not in parse_question("申请条件下面有啥", LEX).focus
     assert "1点" not in parse_question("证书有效期差一点到期怎么办", LEX).focus
 
