@@ -170,7 +170,7 @@ _DISAGREE = re.compile(
 
 # Whether something can be done, asked with a word for feasibility ("第一回就想拿五星，现实不"):
 # a 能不能 question about the clause, not a question about 现实.
-_FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及)(?:不|吗|么|嘛|没|不现实)"
+_FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及)(?:不|吗|么|嘛|没|不现实)|(?:还)?有戏(?:吗|么|没|不)?|有没有戏|没戏了?吗?"
 
 
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (

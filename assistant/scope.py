@@ -64,8 +64,8 @@ _ANCHOR = re.compile(
     # ... and so is applying itself, named first as the topic ("申请的时候要附什么", "申请对注册资本有
     # 要求吗"); "商品条码怎么申请" names its own object.
     r"|^(?:我们|咱们|公司|企业)?申请(?:的时候|时|前|后|对|要|需|有)"
-    # ... and so is the thing one may apply for, asked bare at the end ("货在内地卖，能报吗").
-    r"|(?:能|可以|能不能|可不可以)(?:报|申报|申请)(?:吗|么|不|嘛)?[？?。!！]*$"
+    # ... and so is the thing one may apply for, asked bare at the end ("货在内地卖，能报吗", "还有戏吗").
+    r"|(?:能|可以|能不能|可不可以)(?:报|申报|申请)(?:吗|么|不|嘛)?[？?。!！]*$|(?:还)?有戏(?:吗|么|没|不)?[？?。!！]*$"
 )
 
 

@@ -174,6 +174,7 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
     assert parse_question("投诉记录放在材料哪个位置", LEX).focus == ("投诉", "记录", "放在", "材料")
     assert "得住" not in parse_question("年金一年3000，这说法靠得住吗", LEX).focus
     assert parse_question("投诉记录是必须的吗", LEX).focus == ("投诉", "记录")
+    assert parse_question("投诉记录丢了还有戏吗", LEX).focus == ("投诉", "记录", "丢")  # 有戏: whether it can be done
     # 不过 after what is audited is failing it; opening a clause it is "but".
     assert "没过" in parse_question("监督评审不过会怎样", LEX).focus
     assert "没过" not in parse_question("人不多，不过想申请监督评审", LEX).words
