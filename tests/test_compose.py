@@ -325,7 +325,7 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
     ("text", "anchored"),
     [("我们开饭店的，能报这个吗", True), ("小公司能办这个吗？", True), ("这个产品的保修期多久", False), ("汽车多久保养一次", False),
      # Applying asked bare at the end; a certificate given (给证) or a star won (拿了星).
-     ("公司在香港注册的，能报吗", True), ("出过质量纠纷，还有戏吗", True), ("审完是不是得先整改才给证", True), ("拿了星以后能印在包装上吗", True),
+     ("公司在香港注册的，能报吗", True), ("出过质量纠纷，还有戏吗", True), ("产品说明随便写写行不行", True), ("审完是不是得先整改才给证", True), ("拿了星以后能印在包装上吗", True),
      ("护照能办吗", False), ("星期几开门", False),
      # Applying named first as the topic is ours; a thing of its own applied for is not.
      ("申请的时候要附资信证明吗", True), ("商品条码怎么申请", False), ("申请专利要多久", False)],
