@@ -19,18 +19,20 @@ DEV_STAMP := $(VENV)/.dev-installed
 # unseen set (dev_fresh3/test_fresh3.jsonl) was then added for session 6; the floors it broke sit
 # one point under what the unchanged answer path measured with it ("Third fresh set"). A fourth
 # unseen set (dev_fresh4/test_fresh4.jsonl) came back during session 6's pass and was used by it (its
-# dev half tuned on); a fifth (dev_fresh5/test_fresh5.jsonl, "Fifth fresh set") is for session 7. Every
-# floor now sits one point under what session 6's final answer path measured with all files
-# ("Fifth pass (session 6)"), rounded down to a whole point.
+# dev half tuned on); a fifth (dev_fresh5/test_fresh5.jsonl, "Fifth fresh set") was session 7's tuning
+# material (dev half) and untuned measure (test half), and a sixth (dev_fresh6/test_fresh6.jsonl,
+# "Sixth fresh set") is for session 8. Every floor now sits one point under what session 7's final
+# answer path measured with all files ("Sixth pass (session 7)"), rounded down to a whole point
+# (ceilings one point over, rounded up).
 GATES ?= \
-	dev.accuracy>=0.83 test.accuracy>=0.69 \
-	dev.outcome_accuracy>=0.90 test.outcome_accuracy>=0.80 \
-	dev.abstention_precision>=0.83 test.abstention_precision>=0.69 \
-	dev.abstention_recall>=0.89 test.abstention_recall>=0.82 \
-	dev.in_scope_wrongly_abstained<=0.07 test.in_scope_wrongly_abstained<=0.18 \
-	dev.oos_not_covered_abstained>=0.87 test.oos_not_covered_abstained>=0.77 \
-	dev.chat_accuracy>=0.90 test.chat_accuracy>=0.82 \
-	dev.list_completeness>=0.81 test.list_completeness>=0.67
+	dev.accuracy>=0.85 test.accuracy>=0.69 \
+	dev.outcome_accuracy>=0.92 test.outcome_accuracy>=0.80 \
+	dev.abstention_precision>=0.88 test.abstention_precision>=0.69 \
+	dev.abstention_recall>=0.88 test.abstention_recall>=0.82 \
+	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.17 \
+	dev.oos_not_covered_abstained>=0.86 test.oos_not_covered_abstained>=0.78 \
+	dev.chat_accuracy>=0.95 test.chat_accuracy>=0.91 \
+	dev.list_completeness>=0.84 test.list_completeness>=0.67
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes soak clean
