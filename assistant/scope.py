@@ -111,6 +111,12 @@ def names_other_scheme(q: Question) -> bool:
     return False
 
 
+def _other_scheme(q: Question) -> bool:
+    """Whether another scheme is named: a known one (ISO 9001, 3C, GB/T 19580) or one by a
+    qualifier the corpus never uses (`names_other_scheme`)."""
+    return bool(_OTHER_SCHEME.search(q.norm)) or names_other_scheme(q)
+
+
 def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     """Whether the question is chat, out of scope, or one for the corpus (`qa`).
 
@@ -138,7 +144,7 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     # A greeting, thanks or goodbye beside a remark that asks nothing and names nothing of ours
     # ("行了，我先去开会，回聊") is still chat: the remark needs no answer, and a refusal would read
     # as if something had been asked.
-    if q.chat_aside and not anchored and not (_OTHER_SCHEME.search(text) or names_other_scheme(q)):
+    if q.chat_aside and not anchored and not _other_scheme(q):
         return ScopeVerdict("chat", "chat")
     # The bare floor every variant shares: nothing retrieved, or not one word of the question
     # occurs in the corpus (a dense retriever alone always returns *something*).
@@ -148,7 +154,7 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("qa", "ok")
     if not _CJK.search(text) and not _LATIN_DOMAIN.search(text):
         return ScopeVerdict("out_of_scope", "not_chinese")
-    if (_OTHER_SCHEME.search(text) or names_other_scheme(q)) and not (
+    if _other_scheme(q) and not (
         _OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)
     ):
         return ScopeVerdict("out_of_scope", "other_scheme")
