@@ -315,19 +315,25 @@ def chat_kind(text: str) -> str | None:
     The kind reported is the most telling one present (a question about the assistant before thanks
     before a goodbye before a greeting before an acknowledgement).
     """
-    rest = _fold(text)
-    if not rest:
+    folded = _fold(text)
+    if not folded:
         return None
-    if not re.search(r"\w", rest):
+    if not re.search(r"\w", folded):
         return "greeting"  # only punctuation or emoji ("?", "👍"): say what the assistant can do
-    found = None
-    for kind, pattern in _CHAT:
-        if pattern.search(rest):
-            found = found or kind
-            rest = pattern.sub("", rest)
+    found, rest = _without_chat(folded)
     if found is None:
         return None
     return found if not _CHAT_FILLER.sub("", rest) else None
+
+
+def _without_chat(folded: str) -> tuple[str | None, str]:
+    """(the most telling chat kind in the folded text, or None; the text without its chat phrases)."""
+    found = None
+    for kind, pattern in _CHAT:
+        if pattern.search(folded):
+            found = found or kind
+            folded = pattern.sub("，", folded)
+    return found, folded
 
 
 def chat_aside(text: str) -> str | None:
@@ -335,13 +341,8 @@ def chat_aside(text: str) -> str | None:
     asking nothing ("小助手你好，初次见面请多关照", "行了，我先去开会，回聊"): no question mark or
     question word anywhere, and no way of asking (see `_ASKS`) or instruction in what is left.
     Whether the remark names one of our concepts is the scope's call (`scope.check_scope`)."""
-    rest = _fold(text)
-    found = None
-    for kind, pattern in _CHAT:
-        if pattern.search(rest):
-            found = found or kind
-            rest = pattern.sub("，", rest)
     whole = _fold(text)
+    found, rest = _without_chat(whole)
     if (found is None or _INTERROGATIVE.search(_NOTHING_ASKED.sub("，", whole)) or _INSTRUCTION.search(rest)
             or _WANTS_TO_ASK.search(whole) or question_asks(rest)):
         return None
