@@ -315,15 +315,30 @@ def chat_kind(text: str) -> str | None:
     The kind reported is the most telling one present (a question about the assistant before thanks
     before a goodbye before a greeting before an acknowledgement).
     """
+    return _read_chat(text)[0]
+
+
+def chat_aside(text: str) -> str | None:
+    """The chat kind of a message that greets, thanks or takes leave and otherwise only remarks,
+    asking nothing ("小助手你好，初次见面请多关照", "行了，我先去开会，回聊"): no question mark or
+    question word anywhere, and no way of asking (see `_ASKS`) or instruction in what is left.
+    Whether the remark names one of our concepts is the scope's call (`scope.check_scope`)."""
+    return _read_chat(text)[1]
+
+
+def _read_chat(text: str) -> tuple[str | None, str | None]:
+    """(`chat_kind`, `chat_aside`) of the text: its chat phrases are found and stripped once for both."""
     folded = _fold(text)
-    if not folded:
-        return None
     if not re.search(r"\w", folded):
-        return "greeting"  # only punctuation or emoji ("?", "👍"): say what the assistant can do
+        # Only punctuation or emoji ("?", "👍"): say what the assistant can do.
+        return ("greeting" if folded else None), None
     found, rest = _without_chat(folded)
     if found is None:
-        return None
-    return found if not _CHAT_FILLER.sub("", rest) else None
+        return None, None
+    whole = found if not _CHAT_FILLER.sub("", rest) else None
+    asks = (_INTERROGATIVE.search(_NOTHING_ASKED.sub("，", folded)) or _INSTRUCTION.search(rest)
+            or _WANTS_TO_ASK.search(folded) or question_asks(rest))
+    return whole, None if asks else found
 
 
 def _without_chat(folded: str) -> tuple[str | None, str]:
@@ -334,19 +349,6 @@ def _without_chat(folded: str) -> tuple[str | None, str]:
             found = found or kind
             folded = pattern.sub("，", folded)
     return found, folded
-
-
-def chat_aside(text: str) -> str | None:
-    """The chat kind of a message that greets, thanks or takes leave and otherwise only remarks,
-    asking nothing ("小助手你好，初次见面请多关照", "行了，我先去开会，回聊"): no question mark or
-    question word anywhere, and no way of asking (see `_ASKS`) or instruction in what is left.
-    Whether the remark names one of our concepts is the scope's call (`scope.check_scope`)."""
-    whole = _fold(text)
-    found, rest = _without_chat(whole)
-    if (found is None or _INTERROGATIVE.search(_NOTHING_ASKED.sub("，", whole)) or _INSTRUCTION.search(rest)
-            or _WANTS_TO_ASK.search(whole) or question_asks(rest)):
-        return None
-    return found
 
 
 # Any way of asking, wider than the kinds of `_ASKS` ("个人所得税怎么算" asks, by 怎么); 没啥 / 没什么
@@ -789,6 +791,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         weights[w] *= boost
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     norm = matchable(text)
+    chat, aside = _read_chat(text)
     question = Question(
         text=text,
         asking=asking,
@@ -804,8 +807,8 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         ordinal=_ordinal(norm),
         points=tuple(w for w in _points(heads) if w in focus),
         targets=targets,
-        chat=chat_kind(text),
-        chat_aside=chat_aside(text),
+        chat=chat,
+        chat_aside=aside,
         lexicon=lexicon,
     )
     if not split:

@@ -69,14 +69,14 @@ _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "�
 _STAGES = (r"首年|头1?年|第[1-9]年|次年|来年|复评|监督评审|监督(?:的)?那?年度?|年审|每年|明年|后年"
            r"|[1-9]年(?:下来|里|内|期间|周期)")
 # The prepared question has its numerals as digits: 一共 arrives as 1共.
-_FEE_STAGE = re.compile(
-    rf"(?:{_STAGES})(?:还|都)?(?:1共|总共|合计|总)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?多少(?![分人天个年次项条])"
-)
+# 多少 asking for an amount of money, not of points, people, days or items.
+_AMOUNT = r"多少(?![分人天个年次项条])"
+_FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:1共|总共|合计|总)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?{_AMOUNT}")
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
 # Parts of the first audit count too: the quote splits its person-days into them.
 _STAGE = re.compile(rf"{_STAGES}|换证|现场|文件评审|策划")
 # "连着后面两年一起算，总共多少" right after a quote: the total of the quote's cycle.
-_TOTAL_ASK = re.compile(r"(?:总共|1共|合计|总计|加起来|加一块|一起算)[^，。？?]{0,4}多少(?![分人天个年次项条])")
+_TOTAL_ASK = re.compile(rf"(?:总共|1共|合计|总计|加起来|加一块|一起算)[^，。？?]{{0,4}}{_AMOUNT}")
 # "换证那次要几个": a count with no noun of its own, counting what the last answer counted.
 _BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
