@@ -71,7 +71,7 @@ _STAGES = (r"首年|头1?年|第[1-9]年|次年|来年|复评|监督评审|监�
 # The prepared question has its numerals as digits: 一共 arrives as 1共.
 # 多少 asking for an amount of money, not of points, people, days or items.
 _AMOUNT = r"多少(?![分人天个年次项条])"
-_FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:1共|总共|合计|总)?(?:要|得|需要|大概|大约)?(?:交|花|给|付)?{_AMOUNT}")
+_FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:1共|总共|合计|总)?(?:要|得|需要|大概|大约)?(?:交|花|给|付|掏|出)?{_AMOUNT}")
 # A stage of the three-year cycle: right after a quote, "第二年呢" / "那复评呢" asks what that stage costs.
 # Parts of the first audit count too: the quote splits its person-days into them.
 _STAGE = re.compile(rf"{_STAGES}|换证|现场|文件评审|策划")
@@ -81,6 +81,8 @@ _TOTAL_ASK = re.compile(rf"(?:总共|1共|合计|总计|加起来|加一块|一�
 _BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
 _BARE_GRADE = re.compile(r"^(?:那|那么)?(?:我们|我们的|这)?(?:能|可以|算|是|评|得|拿)?(?:评|得)?(?:几|什么|啥|哪个|哪)(?:星|星级|级|级别|等级)(?:啊|呀|呢|吗)?[？?。!！]*$")
+# "还差几分", "还缺多少分": the distance to a grade, from a score already given.
+_GAP = re.compile(r"(?:差|缺)(?:几|多少)分?|还(?:差|缺)")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
 _OTHER_TOPIC_CUES = ("申请吗", "能申请", "可以申请", "条件", "材料", "资料", "流程", "步骤", "多久", "周期", "机构")
 _FOLLOWUP_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|这其中|那其中|其中|里面|再)")
@@ -205,6 +207,8 @@ def route(question: str, session: Session) -> Route:
         score = slots.number
     if score is None and slots.number is None and session.score is not None and _BARE_GRADE.match(prepare(question)):
         score = session.score  # "我们92分" then "几星": the grade of the score already given
+    if score is None and slots.number is None and after_score and session.score is not None and _GAP.search(prepare(question)):
+        score = session.score  # "88分是几星" then "要上四星还差几分": the gap from the score already given
     if score is None and after_score and session.score is not None and (slots.special_bonuses or slots.special_deductions):
         score = session.score  # "88分能评几星" then "再拿一个特别加分项呢": the same score, with the item
 

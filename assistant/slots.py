@@ -61,7 +61,7 @@ _HEADCOUNT = (
     re.compile(_SIGNED + r"(?:多|余|来|(?:出头|左右|上下)(?:[1一]?点儿?)?的?)?号?(?:(?:个|位|名)?(?:员工|雇员|职工|人(?![日次天]|每?1?天|每日))|名)"),
     re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?" + _HEDGES + _SIGNED),
     # 300多的公司, 二十出头的小团队: a figure and a word for the whole staff.
-    re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来|出头|左右|上下)?(?:个)?(?:的)?(?:小|大)?(?:公司|企业|单位|工厂|团队|工作室|厂子)"),
+    re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来|出头|左右|上下)?(?:个)?(?:的)?(?:小|大)?(?:公司|企业|单位|工厂|团队|工作室|厂子|规模|体量)"),
 )
 # "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
 _BARE_HEADCOUNT = re.compile(
@@ -81,6 +81,7 @@ _COMPARATIVE_AFTER = ("以下", "以上", "以内", "之下", "之上")
 
 # Words that ask for a grade; with one, a bare two- or three-digit figure is a score ("89.5能评几星").
 SCORE_CUES = ("星", "等级", "级别", "达标", "评级", "档次", "几级", "什么级", "算什么", "算啥", "差几分", "还差", "评上",
+              "缺几分", "还缺",
               # Whether a score passes ("七十整算过了没"): the pass line is a grade too.
               "算过", "过了没", "过没过", "过不过", "能过吗", "能不能过")
 

@@ -24,6 +24,9 @@ SLOTS = [
     ("两千五百人", Slots(employees=2500)),
     ("一千二的公司", Slots(employees=1200)),  # colloquial 一千二 = 1200, not 1002
     ("规模3000人", Slots(employees=3000)),
+    # A figure and a word for the whole staff's size (三百五上下的规模, 四千出头的体量).
+    ("三百五上下的规模", Slots(employees=350, employees_approx=True)),
+    ("四千出头的体量", Slots(employees=4000, employees_approx=True)),
     ("-100人", Slots(employees=-100)),  # kept negative so that it is refused, not read as 100
     ("12.5人", Slots(employees=12.5)),
     ("需要3人日吗", Slots()),  # 人日 is not a headcount

@@ -227,3 +227,19 @@ def test_a_bare_grade_question_grades_the_score_already_given(question: str) -> 
 
 def test_a_bare_grade_question_without_a_score_is_a_rule_question() -> None:
     assert route("几星", replay(["五星要多少分"])).intent == "qa"
+
+
+@pytest.mark.parametrize("question", ["要上四星还缺几分", "那还差几分到五星", "离四星还差多少分"])
+def test_a_gap_question_after_a_score_measures_from_that_score(question: str) -> None:
+    r = route(question, replay(["88分是几星"]))
+    assert (r.intent, r.slots.score) == ("score", 88)
+
+
+def test_a_grade_line_question_after_a_score_is_still_a_rule_question() -> None:
+    # "五星要几分" asks for the line, not for the distance from the score given before.
+    assert route("五星要几分", replay(["88分是几星"])).intent == "qa"
+
+
+@pytest.mark.parametrize("question", ["员工二百三四十，头一年得掏多少", "五百人，第二年要出多少"])
+def test_paying_for_a_stage_in_everyday_verbs_is_a_fee_question(question: str) -> None:
+    assert route(question, Session()).intent == "fee"
