@@ -26,6 +26,7 @@ __all__ = [
     "matchable",
     "parse_question",
     "question_asks",
+    "reports_claim",
     "split_parts",
 ]
 
@@ -170,7 +171,7 @@ _DISAGREE = re.compile(
 
 # Whether something can be done, asked with a word for feasibility ("第一回就想拿五星，现实不"):
 # a 能不能 question about the clause, not a question about 现实.
-_FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及)(?:不|吗|么|嘛|没|不现实)|(?:还)?有戏(?:吗|么|没|不)?|有没有戏|没戏了?吗?"
+_FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及|行得通|走得通)(?:不|吗|么|嘛|没|不现实)|行不通(?:吗|么|嘛)?|(?:还)?有戏(?:吗|么|没|不)?|有没有戏|没戏了?吗?"
 
 
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -268,6 +269,8 @@ _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("identity", re.compile(
         r"你是谁|你叫什么(名字)?|你是(不是)?(人|真人|机器人|ai|人工智能|客服|人工客服|什么模型|什么)|是人还是机器|谁开发的你"
         r"|(你|你们)是(哪|哪个|哪家|什么)(个)?(公司|单位|机构)(做|开发|出)?的|(你|你们)是(谁|哪家)(做|开发)的"
+        # Who made the assistant, named as such ("你们这个助手是哪家公司做的", "这机器人谁开发的").
+        r"|(你|你们)?(这个?)?(小?助手|机器人|系统|程序|软件|工具)(是)?(谁|哪家|哪个|什么)(公司|单位|团队|机构)?(做|开发|出|研发|搞)的"
         r"|(有|能转|转)(人工|真人)(客服)?(吗)?|人工客服"
         # "你是ChatGPT吗", "你是豆包吗": any product or model name asked as what the assistant is
         # ("你是说…吗" asks about what was said).
@@ -279,7 +282,9 @@ _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
         # A newcomer who does not know what to ask: 第一次用这个，不知道从哪问起.
         r"|(第一次|头一回|刚开始)用(这个|你)?|(不知道|不晓得|不清楚)?(该|要)?从哪(里|儿)?(开始)?问(起)?"
         r"|你(会|能)干(嘛|啥)|(能|可以)问(些)?(什么|啥|哪些)(问题)?|有(什么|啥|哪些)(问题)?(可以|能)问(的)?"
-        r"|(不知道|不晓得)(该|要)?问(些)?(什么|啥)")),
+        r"|(不知道|不晓得)(该|要)?问(些)?(什么|啥)"
+        # Whether it chats at all ("你会不会陪人聊天啊", "能陪我聊聊吗").
+        r"|(你)?(会不会|能不能|会|能|可以)?陪(人|我)?(聊天|聊聊|闲聊|唠嗑|说说话)|你(会|能|可以)(聊天|闲聊)")),
     ("thanks", re.compile(
         r"谢谢(你|您|啦|了)?(的)?(回答|解答|帮助|帮忙)?|多谢(啦|了|你|您)?|麻烦(了|啦|你了|您了)|感谢(你|您)?|谢啦|谢了|thanks?(you)?|thx|辛苦(了|啦|你了)?|太感谢|非常感谢"
         r"|(很|挺|真|太|非常)?有(帮助|用)|帮(了)?大忙(了)?|太(棒|好)了|(说|讲)得(很|挺|真)?(清楚|明白|好)|3q|感恩"
@@ -380,6 +385,11 @@ _REPORTED = re.compile(
     r"(?:上)?(?:都)?(?:说|讲|写|称)")
 
 
+def reports_claim(text: str) -> bool:
+    """Whether the text reports what a third party says ("有个代理说…", "网上文章写的…")."""
+    return bool(_REPORTED.search(_fold(text)))
+
+
 # 几 that counts rather than asks: "我们有好几个分公司" states, "几十个人" estimates.
 _NOT_ASKING = re.compile(r"(?:好|这|那|没|十|二十)几|几(?:十|百|千|万)")
 
@@ -431,7 +441,8 @@ def split_parts(text: str) -> list[str]:
 # Ordinals that point into the previous answer's list: 第二条, 第3项, 最后一步.
 
 _ORDINAL = re.compile(r"第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
-_LAST = re.compile(r"最后(?:1|一)?(?:条|项|步|点|个|类|种)")
+# The last item, by any word for the end ("收尾那步", "最末一项", "最后的那条").
+_LAST = re.compile(r"(?:最后|收尾|末尾|最末|倒数第(?:1|一))(?:的)?(?:那)?(?:1|一)?(?:条|项|步|点|个|类|种)")
 # Either, as written (第三条) or normalised (第3条): what `without_ordinal` takes out.
 _ORDINAL_WORDS = re.compile(rf"第[\d一二三四五六七八九十两]{{1,3}}(?:条|项|步|点|个|类|阶段|部分|种)|{_LAST.pattern}")
 
@@ -612,7 +623,7 @@ _POINTS_BACK = re.compile(r"^(?:那么|那)?[这那]家")
 # A clause that names a part of a whole as the topic of what follows ("…那块，", "…这部分，", "…方面，").
 _TOPIC_MARKER = re.compile(r"(?:[这那]一?(?:块|部分|项|条|个环节)|方面)(?:的话)?[，,。：:]*$")
 # 还 that asks whether something still holds (还算数吗, 还能申请吗), not 还是 (a choice) or 还有 (more).
-_CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)")
+_CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)|(?:不|还)?(?:能|可以|得)再")
 # The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
 # not for 准备) or before 有哪些/包括什么 ("收费项目都有哪些"). It weighs TARGET_BOOST times more.
 _TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
@@ -655,10 +666,17 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.
                          "完事", "了事", "拉倒", "固定", "玩意", "玩意儿",
                          # ... and how one thing bears on another (跟员工沾边的材料, 跟客户打交道有关的).
-                         "沾边", "挂钩", "相关", "打交道"])
+                         "沾边", "挂钩", "相关", "打交道",
+                         # ... and only what is cared about (只管合不合格, 光看结果).
+                         "只管", "光管", "只看", "光看",
+                         # ... and the direction a verb's act takes (冒出来, 写进去, 定下来): the verb
+                         # names the act.
+                         "出来", "起来", "下来", "下去", "进去", "出去", "过来", "进来", "上来", "上去"])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
 # does 之一 ("其中之一").
-_DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件家][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]")
+_DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件家年][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]"
+                            # 这么 / 那样 stand for a manner named elsewhere ("有网页这么叫，对吗").
+                            r"|[这那](?:么|样)")
 
 
 _NAMES_NOTHING = _FUNCTION_CHARS | _PART_OF | _QUALIFIERS
@@ -688,6 +706,15 @@ def _heads(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
 
 def _points(heads: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in heads if len(w) == 1)
+
+
+def _strange_object(text: str, char: str, focus: tuple[str, ...], lexicon: Lexicon) -> bool:
+    """Whether a longer focus word the corpus never uses follows the one-character word in `text`:
+    a verb with such an object ("会不会顺带查消防设施") asks about the object, which then decides
+    whether the point is covered. With an object the corpus knows ("门店能不能也挂我们的星级标志")
+    or none ("证书丢了怎么办", "能退吗") the verb is the point."""
+    at = text.find(char)
+    return at >= 0 and any(len(w) >= 2 and w in text[at + 1 :] and not lexicon.knows(lexicon.forms(w)) for w in focus)
 
 
 # What a count question counts: 评审员 in "一般来几个评审员", 行业 in "覆盖了多少个行业".
@@ -740,7 +767,8 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     context_words = _segment(_focus_text(contexts[0]))[0] if contexts and not lexicon.idf else ()
     if lexicon.idf:
         context_words = _context_words(contexts, lexicon)
-        words, focus = lexicon.split_unknown(words), lexicon.split_unknown(focus)
+        # A demonstrative jieba keeps whole (那会儿) is dropped before its parts (会儿) could stand for it.
+        words, focus = lexicon.split_unknown(words), lexicon.split_unknown(tuple(w for w in focus if not _never_the_point(w)))
         # The point asked about is named in words, not figures ("只要85分就够了吧" asks about the
         # five-star line), not in stray Latin letters ("asdf"), and not in the clauses around the
         # question ("我们是做家电的，…" says who asks, not what): those count only when the asking
@@ -805,7 +833,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         asks=asks,
         focus=focus,
         ordinal=_ordinal(norm),
-        points=tuple(w for w in _points(heads) if w in focus),
+        points=tuple(w for w in _points(heads) if w in focus and not _strange_object(_fold(asking), w, focus, lexicon)),
         targets=targets,
         chat=chat,
         chat_aside=aside,

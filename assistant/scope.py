@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .answer_config import AnswerConfig
-from .question import Question, names_topic
+from .question import Question, names_topic, reports_claim
 from .retrieval import IN_SCOPE, Evidence
 
 __all__ = ["ScopeVerdict", "check_scope", "is_anchored", "is_request", "out_of_scope_message"]
@@ -134,8 +134,11 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     in_sim = sims.get(IN_SCOPE, 0.0)
     # Chat by resemblance alone only for a message that names nothing of ours: "有的机构说能评十星，
     # 靠谱吗" resembles "你靠谱吗" but asks about 机构 and 星.
+    # Nor for one reporting what a third party says ("有个代理说首年五千块全包，这价靠谱吗"): it asks
+    # about their claim, not about the assistant.
     if (
         not anchored
+        and not reports_claim(q.text)
         and not names_topic(q.focus, q.lexicon)
         and sims.get("chat", 0.0) >= cfg.chat_min
         and sims.get("chat", 0.0) - max(in_sim, sims.get("out_of_scope", 0.0)) >= cfg.chat_margin

@@ -174,6 +174,10 @@ def test_compound_question_gets_one_block_per_part() -> None:
         # topics; with nothing of ours named, the resemblance decides.
         ("有的说经费要专门列出来，靠谱吗", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "qa", "ok"),
         ("这也太靠谱了吧", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "chat", "chat"),
+        # Nor when it reports what a third party claims: it asks about the claim (not chat; this tiny
+        # lexicon knows none of its words, so the bare floor refuses it).
+        ("有个代理说首年五千块全包，这价靠谱吗", {IN_SCOPE: 0.90, "out_of_scope": 0.85, "chat": 0.98}, "out_of_scope",
+         "no_match"),
         # Chat beside a remark that asks nothing is chat whatever the resemblance; beside a question,
         # an instruction or one of our concepts it is not.
         ("行了，我先去开会，回聊", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "chat", "chat"),

@@ -78,7 +78,10 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      # Everyday forms of each class.
      ("有人在吗", "greeting"), ("能问个问题吗", "greeting"), ("请教一下", "greeting"), ("喂", "greeting"),
      ("多谢啦", "thanks"), ("谢谢你的回答", "thanks"), ("886", "bye"), ("我先忙了", "bye"), ("回聊", "bye"),
-     ("了解了解", "ack"), ("妥", "ack"), ("你能干嘛", "ability"), ("可以问哪些问题", "ability")],
+     ("了解了解", "ack"), ("妥", "ack"), ("你能干嘛", "ability"), ("可以问哪些问题", "ability"),
+     # Who made the assistant, named as such; whether it chats at all.
+     ("你们这个助手是哪家公司做的", "identity"), ("这机器人谁开发的", "identity"),
+     ("你会不会陪人聊天啊", "ability"), ("能陪我聊聊吗", "ability")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -291,6 +294,9 @@ def test_ordinals() -> None:
     assert parse_question("第二条是啥意思").ordinal == 2
     assert parse_question("那第6项呢").ordinal == 6
     assert parse_question("最后一步是什么").ordinal == -1
+    # Any word for the end, with or without a demonstrative.
+    assert parse_question("收尾那步是啥").ordinal == -1
+    assert parse_question("最后的那条呢").ordinal == -1
     assert parse_question("证书有效期多久").ordinal is None
 
 
@@ -316,3 +322,33 @@ def test_matching_counts_synonyms_and_parts() -> None:
     q = parse_question("证书有效期几年", LEX)
     assert q.matched_weight("售后服务认证证书的有效期为3年", words=q.focus) == pytest.approx(1.0)
     assert q.matched_weight("售后服务认证证书的有效期为3年") < 1.0  # 几年 is not in the text
+
+
+def test_feasibility_asks_and_names_nothing() -> None:
+    q = parse_question("第一次申请就冲证书，行得通吗", LEX)
+    assert q.type == "yes_no" and "行得通" not in q.focus and "证书" in q.focus
+
+
+def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
+    assert "只管" not in parse_question("证书是评出好企业，还是只管合不合格", LEX).focus
+    assert "出来" not in parse_question("网上冒出来一家说能办证书，靠谱吗", LEX).focus
+
+
+def test_a_demonstrative_of_a_year_or_a_manner_names_nothing() -> None:
+    assert "那年" not in parse_question("监督评审那年申请费多少", LEX).focus
+    assert "这么" not in parse_question("有网页把证书这么叫，对吗", LEX).focus
+    # Kept whole by jieba, it is dropped before its parts (会儿) could stand for it.
+    q = parse_question("证书是不是只有监督评审那会儿才会变", LEX)
+    assert not {"那会儿", "会儿"} & set(q.focus)
+
+
+def test_not_again_asks_whether_a_rule_holds_in_the_case_before_it() -> None:
+    # "不能再申请" asks about the case named before (造假), like 还 in "还算数吗".
+    assert "造假" in parse_question("材料造假被查出来，几年内不能再申请", LEX).focus
+
+
+def test_a_verb_with_an_object_the_corpus_never_uses_is_not_the_point() -> None:
+    # The object decides ("查消防设施"); with an object of ours or none, the verb stays the point.
+    assert "查" not in parse_question("监督评审会不会顺带查消防设施", LEX).points
+    assert "挂" in parse_question("经销商能不能挂我们的证书", LEX).points
+    assert "丢" in parse_question("证书丢了怎么办", LEX).points
