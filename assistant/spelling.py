@@ -224,7 +224,7 @@ class TypoCorrector:
         left = text[max(0, i - _CONTEXT) : i]
         right = text[i + len(window) : i + len(window) + _CONTEXT]
         before, words = self._segment(left + window + right)
-        if not _orphan_inside(words, len(left), len(left) + len(window)):
+        if not _orphan_inside(words, len(left), len(left) + len(window)) or _straddled(words, len(left)):
             return False
         return self._segment(left + word + right)[0] > before
 
@@ -264,6 +264,19 @@ def _orphan_inside(words: list[str], start: int, end: int) -> bool:
         if len(word) == 1 and start <= at < end:
             return True
         at += len(word)
+    return False
+
+
+def _straddled(words: list[str], start: int) -> bool:
+    """Whether a word of the segmentation runs into [start, …) from before it: "问清楚评星" reads as
+    问/清楚/评星, and 楚评 is the tail of 清楚, not a misspelt 初评. (A word running out of the
+    stretch is no sign: "认正要" reads as 认/正要, and 认正 is still a misspelt 认证.)"""
+    at = 0
+    for word in words:
+        stop = at + len(word)
+        if len(word) >= 2 and at < start < stop:
+            return True
+        at = stop
     return False
 
 

@@ -90,6 +90,10 @@ def test_simplifying_leaves_the_corpus_unchanged() -> None:
         ("至少要收回多少份问卷", "至少要收回多少份问卷"),
         ("满份多少", "满分多少"),
         ("五星级要多少份", "五星级要多少分"),
+        # The tail of a word before the stretch is no typo (楚 of 清楚 in 楚评 → 初评); a word after it
+        # does not stop one (认正要 is still a misspelt 认证).
+        ("挑机购的时候要不要问清楚评星的规矩", "挑机构的时候要不要问清楚评星的规矩"),
+        ("售后服务认正要多少钱", "售后服务认证要多少钱"),
     ],
 )
 def test_correct_typos(text: str, expected: str) -> None:
