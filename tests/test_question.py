@@ -27,6 +27,8 @@ LEX = Lexicon({"主要": 3.0, "对应": 4.0, "标准": 1.5, "证书": 1.0, "有�
         ("证书有效期是几年", "how_long"),
         ("申请费多少钱", "how_much"),
         ("评审分哪几个阶段", "how_many"),
+        ("现场评审得派哪几种人", "enumeration"),  # which kinds, not how many
+        ("认证分几种", "how_many"),
         ("申请要交哪些材料", "enumeration"),
         ("申请条件有哪6条", "enumeration"),  # a list whose length the asker knows
         ("评价模式包括哪几块", "enumeration"),  # 块 of a whole, not of money
@@ -251,6 +253,9 @@ def test_who_reports_a_claim_is_not_the_point() -> None:
     # Any one reporter too: an agent, a consultant, a colleague.
     for reporter in ("有家代理", "有个顾问", "有同事"):
         assert parse_question(f"{reporter}说年金两千，这对吗", LEX).focus == ("年金",), reporter
+    # Where a thing is said or found is not the point either ("资料里提到的", "网上流传的").
+    assert "资料" not in parse_question("资料里提到的申请条件都有哪些", LEX).focus
+    assert "流传" not in parse_question("网上流传的监督评审说法有几个", LEX).focus
     # A source named as the subject stays: "网上文章说的那些条件" asks about what articles list.
     assert "文章" in parse_question("网上文章说的那些条件都有哪些", LEX).words
 
