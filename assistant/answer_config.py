@@ -25,10 +25,12 @@ class AnswerConfig:
     unit_target_weight: float = 0.3  # a list unit whose heading names the thing a list question asks for
     second_unit_ratio: float = 0.85  # a second unit adds points when it scores this close to the first
     other_standard_penalty: float = 1.0  # the question names one standard, the unit only the other
+    unit_figure_weight: float = 0.3  # a unit stating a figure the question states (a claim to check)
     # -- sentences ---------------------------------------------------------------------------
     type_bonus: float = 0.25  # a sentence of the shape the question asks for
     lead_bonus: float = 0.1  # a unit's lead sentence (a section states its answer first)
     pointer_penalty: float = 0.1  # "详见…" answers nothing by itself
+    figure_bonus: float = 0.3  # a sentence stating a figure the question states
     max_support: int = 4  # supporting points after the lead sentence
     support_ratio: float = 0.45  # a point scores at least this share of the lead
     passage_weight: float = 0.3  # sentence selection over chunks: the passage's coverage

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .answer_config import AnswerConfig
 from .citations import Citations
-from .question import Question, counted_noun, is_everyday, match_word
+from .question import Question, counted_noun, is_everyday, match_word, states_figure
 from .replies import not_covered_reply
 from .retrieval import Evidence, UnitHit
 from .textproc import normalize
@@ -184,6 +184,7 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
         + cfg.unit_shape_weight * shape
         + cfg.unit_target_weight * _names_target(q, unit)
         - cfg.other_standard_penalty * other_standard(q, unit)
+        + cfg.unit_figure_weight * (bool(q.figures) and states_figure(_unit_text(unit), q.figures))
     )
 
 
@@ -282,6 +283,9 @@ def _sentence_score(q: Question, norm: str, cfg: AnswerConfig) -> float:
     score = matched + (cfg.type_bonus * _shape_bonus(norm, q) if shaped else 0.0)
     if _POINTER.search(norm):
         score -= cfg.pointer_penalty
+    if q.figures and states_figure(norm, q.figures):
+        # "评审费网上有说两千的，到底多少": the sentence with 2000 in it confirms or qualifies the claim.
+        score += cfg.figure_bonus
     return score
 
 

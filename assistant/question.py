@@ -13,7 +13,16 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
-from .textproc import _STOPWORDS, _tokenizer, content_words, expand_synonyms, normalize, segment, tokenize
+from .textproc import (
+    _STOPWORDS,
+    _tokenizer,
+    content_words,
+    expand_synonyms,
+    normalize,
+    read_numbers,
+    segment,
+    tokenize,
+)
 
 __all__ = [
     "QUESTION_TYPES",
@@ -28,6 +37,8 @@ __all__ = [
     "question_asks",
     "reports_claim",
     "split_parts",
+    "stated_figures",
+    "states_figure",
 ]
 
 QUESTION_TYPES = (
@@ -483,6 +494,7 @@ class Question:
     ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1
     points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
     targets: tuple[str, ...] = ()  # the thing an enumeration asks for (资料 in "要准备哪些资料")
+    figures: tuple[str, ...] = ()  # figures the question states (stated_figures): a claim to check
     chat: str | None = None  # chat_kind() of the whole text
     chat_aside: str | None = None  # chat_aside(): chat with a remark that asks nothing
     parts: tuple[Question, ...] = ()  # the questions of a compound question (empty: a simple one)
@@ -744,6 +756,31 @@ def _targets(text: str, words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in words if len(w) >= 2 and any(w in span for span in spans))
 
 
+# A figure the question states: a standard's number (GB/T 27922-2011, ISO 9001) and a year name
+# nothing to check, and a figure under 10 (3年, 两周) is in too many sentences to tell one.
+_FIGURE = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_STANDARD_ID = re.compile(r"(?:gb|sb|iso)\s*/?\s*t?\s*\d+(?:-\d{4})?")
+FIGURE_MIN = 10
+
+
+def stated_figures(text: str) -> tuple[str, ...]:
+    """The figures a question states, as digits ("评审费网上有说两千的" → 2000, "有家机构报5000一个人日"
+    → 5000): a sentence stating the same figure is the one that confirms or qualifies the claim."""
+    out = []
+    folded = _STANDARD_ID.sub(" ", read_numbers(text).lower())
+    for match in _FIGURE.finditer(folded):
+        value = float(match.group())
+        if value < FIGURE_MIN or folded.startswith("年", match.end()):
+            continue
+        out.append(f"{value:g}" if value.is_integer() else match.group())
+    return tuple(dict.fromkeys(out))
+
+
+def states_figure(norm_text: str, figures: tuple[str, ...]) -> bool:
+    """Whether the (normalised) text states one of `figures` as a whole number (2000, not 20000)."""
+    return any(re.search(rf"(?<![\d.]){re.escape(f)}(?![\d.])", norm_text) for f in figures)
+
+
 # 不过 right after what is audited and before what follows from it ("监督评审不过会怎样", "年审不过
 # 怎么办") is failing it, not "but" (which opens a clause: "人不多，不过想申请").
 _NOT_PASSED = re.compile(r"(?<=[\u4e00-\u9fff])不过(?=会|的话|怎么|咋|该|就|要|了?[吗呢么]|[？?，,。]|$)")
@@ -838,6 +875,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         ordinal=_ordinal(norm),
         points=tuple(w for w in _points(heads) if w in focus and not _strange_object(_fold(asking), w, focus, lexicon)),
         targets=targets,
+        figures=stated_figures(text),
         chat=chat,
         chat_aside=aside,
         lexicon=lexicon,

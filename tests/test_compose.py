@@ -469,3 +469,25 @@ def test_not_covered_names_words_before_single_characters() -> None:
 
     assert not_covered_reply(("去", "补办"), []).startswith("资料库中没有这一点的说明：与问题相近的内容都没有提到“补办”，")
     assert "“考”" in not_covered_reply(("考",), [])  # a single character when it is all there is
+
+
+def test_a_sentence_stating_the_figure_a_question_claims_scores_higher() -> None:
+    q = parse_question("有的网站说申请费两千，到底多少", LEX)
+
+    def lead(cfg: AnswerConfig) -> float:
+        same = _sentence_score(q, "申请费为1000元，也有网页称2000元", cfg)
+        return same - _sentence_score(q, "申请费为1000元，也有网页称1500元", cfg)
+
+    assert CFG.figure_bonus > 0
+    assert lead(CFG) - lead(replace(CFG, figure_bonus=0.0)) == pytest.approx(CFG.figure_bonus)
+
+
+def test_a_unit_stating_the_figure_a_question_claims_ranks_higher() -> None:
+    fees = split_units(Document(id="f", title="费用", kind="faq", sources=SOURCES, confidence="单源",
+                                body="## 申请费\n申请费为1000元。\n也有网页称申请费2000元。\n"))[0]
+    hit = UnitHit(fees, form_sim=0.9)
+    q = parse_question("有的网站说申请费两千，到底多少", LEX)
+    gain = unit_score(q, hit, CFG) - unit_score(q, hit, replace(CFG, unit_figure_weight=0.0))
+    assert CFG.unit_figure_weight > 0 and gain == pytest.approx(CFG.unit_figure_weight)
+    assert unit_score(parse_question("申请费到底多少", LEX), hit, CFG) == pytest.approx(
+        unit_score(parse_question("申请费到底多少", LEX), hit, replace(CFG, unit_figure_weight=0.0)))

@@ -14,6 +14,8 @@ from assistant.question import (
     parse_question,
     question_asks,
     split_parts,
+    stated_figures,
+    states_figure,
 )
 
 # A hand-made vocabulary: IDF of the words a tiny corpus would hold.
@@ -357,3 +359,12 @@ def test_a_verb_with_an_object_the_corpus_never_uses_is_not_the_point() -> None:
     assert "查" not in parse_question("监督评审会不会顺带查消防设施", LEX).points
     assert "挂" in parse_question("经销商能不能挂我们的证书", LEX).points
     assert "丢" in parse_question("证书丢了怎么办", LEX).points
+
+
+def test_the_figures_a_question_states_are_claims_to_check() -> None:
+    assert stated_figures("评审费每人日网上有说两千的，到底多少") == ("2000",)
+    assert stated_figures("1200人要16个人日这个数靠谱不") == ("1200", "16")
+    # A standard's number, a year and a small figure (3年) name nothing to check.
+    assert stated_figures("GB/T 27922-2011在2016年改过吗，有效期3年") == ()
+    assert states_figure("评审费每人日2000至3000元", ("2000",))
+    assert not states_figure("总费用在5000元到20000元之间", ("2000",))  # 20000 is not 2000
