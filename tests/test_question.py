@@ -258,6 +258,7 @@ def test_who_reports_a_claim_is_not_the_point() -> None:
     # Where a thing is said or found is not the point either ("资料里提到的", "网上流传的").
     assert "资料" not in parse_question("资料里提到的申请条件都有哪些", LEX).focus
     assert "流传" not in parse_question("网上流传的监督评审说法有几个", LEX).focus
+    assert "网上" not in parse_question("网上还见过哪些监督评审的说法", LEX).focus
     # A source named as the subject stays: "网上文章说的那些条件" asks about what articles list.
     assert "文章" in parse_question("网上文章说的那些条件都有哪些", LEX).words
 
@@ -339,6 +340,9 @@ def test_feasibility_asks_and_names_nothing() -> None:
 def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     assert "只管" not in parse_question("证书是评出好企业，还是只管合不合格", LEX).focus
     assert "出来" not in parse_question("网上冒出来一家说能办证书，靠谱吗", LEX).focus
+    # What is set aside is not the point: the rest is.
+    assert "除了" not in parse_question("除了申请费，还有哪些费用", LEX).focus
+    assert "之外" not in parse_question("营业执照之外还要交哪些材料", LEX).focus
 
 
 def test_a_demonstrative_of_a_year_or_a_manner_names_nothing() -> None:

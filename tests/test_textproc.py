@@ -51,6 +51,11 @@ def test_a_fraction_in_words_segments_as_the_printed_figure() -> None:
     assert "1/3" in segment("监督评审是初审的三分之一吗", search=False)
 
 
+def test_the_domain_dictionary_keeps_scoring_words_whole() -> None:
+    # 加分 beside 扣分 is one word, as 特别加分 is: "扣分加分那些规则" is not 扣分/加/分.
+    assert "加分" in segment("扣分加分那些规则", search=False)
+
+
 def test_normalize_keeps_word_boundaries_for_segmentation() -> None:
     assert normalize("GB/T  27922", keep_spaces=True) == "gb/t 27922"
 
