@@ -53,6 +53,8 @@ SINGLE_CHAR_SHARE = 0.3
 
 
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+# A verb said twice (翻翻) or followed by the direction of its act (升上去, 写进去, 冒出来).
+_BARE_VERB = re.compile(r"([\u4e00-\u9fff])(?:\1|(?:出|起|下|进|过|上|回)(?:来|去))")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,12 @@ class Lexicon:
         """
         out: list[str] = []
         for word in words:
+            verb = _BARE_VERB.fullmatch(word)
+            if verb and not self.knows(self.forms(word)):
+                # 翻翻 / 写写 (a verb said twice, "just a little") and 升上去 / 写进去 (a verb and the
+                # direction of its act) are the verb.
+                out.append(verb.group(1))
+                continue
             if len(word) == 2 and not self.knows(self.forms(word)) and not _in_dictionary(word):
                 out += [ch for ch in word if ch not in _STOPWORDS and not ch.isdigit()]
                 continue
@@ -688,6 +696,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "只管", "光管", "只看", "光看",
                          # ... and what is set aside (除了国标的星级, 营业执照之外): the rest is asked about.
                          "除了", "除去", "除开", "之外", "以外", "此外",
+                         # ... and the thing itself (评审员本身): the thing is named beside it.
+                         "本身", "自身",
                          # ... and the direction a verb's act takes (冒出来, 写进去, 定下来): the verb
                          # names the act.
                          "出来", "起来", "下来", "下去", "进去", "出去", "过来", "进来", "上来", "上去"])

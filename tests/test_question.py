@@ -222,6 +222,18 @@ def test_how_it_goes_along_and_where_name_nothing() -> None:
     assert "1点" not in parse_question("证书有效期差一点到期怎么办", LEX).focus
 
 
+def test_a_verb_said_twice_or_with_its_direction_is_the_verb() -> None:
+    assert LEX.split_unknown(("翻翻", "文件")) == ("翻", "文件")
+    assert LEX.split_unknown(("升上去",)) == ("升",)
+    assert "进去" not in parse_question("年金也要写进去吗", LEX).focus
+    # Only words the corpus does not know: 说明 is no verb said twice.
+    assert LEX.split_unknown(("说明",)) == ("说明",)
+
+
+def test_the_thing_itself_is_named_beside_itself() -> None:
+    assert "本身" not in parse_question("对评审员本身有没有要求", LEX).focus
+
+
 def test_a_word_glued_from_no_words_is_read_as_its_characters() -> None:
     # jieba's HMM glues 分全扣; no part is a word, so it is its characters, less the function ones.
     words = LEX.split_unknown(("分全扣",))
