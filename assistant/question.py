@@ -695,7 +695,7 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... and only what is cared about (只管合不合格, 光看结果).
                          "只管", "光管", "只看", "光看",
                          # ... and what is set aside (除了国标的星级, 营业执照之外): the rest is asked about.
-                         "除了", "除去", "除开", "之外", "以外", "此外",
+                         "除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余",
                          # ... and the thing itself (评审员本身): the thing is named beside it.
                          "本身", "自身",
                          # ... and the direction a verb's act takes (冒出来, 写进去, 定下来): the verb

@@ -355,6 +355,7 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     # What is set aside is not the point: the rest is.
     assert "除了" not in parse_question("除了申请费，还有哪些费用", LEX).focus
     assert "之外" not in parse_question("营业执照之外还要交哪些材料", LEX).focus
+    assert "别的" not in parse_question("营业执照之外还得附别的材料吗", LEX).focus
 
 
 def test_a_demonstrative_of_a_year_or_a_manner_names_nothing() -> None:
