@@ -408,7 +408,8 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         if ok and not swapped:
             fitting = (score, hit)
             break
-        agreed, lacked = (held, set(missing)) if agreed is None else (agreed & held, lacked & set(missing))
+        if agreed is None:
+            agreed, lacked = held, set(missing)
     if fitting is None:
         # Name what none of the nearby units holds (评审 is in some of them, 老板 in none); the
         # best unit's gaps when each word is in one of them.

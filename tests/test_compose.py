@@ -449,7 +449,7 @@ def test_each_part_of_a_compound_is_said_in_its_place_answered_or_not() -> None:
 
 def test_a_sections_lead_sentence_wins_a_near_tie() -> None:
     # The second sentence holds one more light word (申请); the lead states the answer first.
-    body = ("## 监督评审\n<!-- 问法: 监督评审多久一次 -->\n有效期内每年至少接受1次监督评审。\n"
+    body = ("## 监督评审\n<!-- 问法: 有效期内要做什么 -->\n有效期内每年至少接受1次监督评审。\n"
             "申请企业在有效期内的监督评审大约每9至12个月1次。\n")
     unit = split_units(Document(id="s", title="测试", kind="faq", sources=SOURCES, confidence="单源", body=body))[0]
     q = parse_question("申请后有效期内监督评审多久一次", LEX)
@@ -491,3 +491,34 @@ def test_a_unit_stating_the_figure_a_question_claims_ranks_higher() -> None:
     assert CFG.unit_figure_weight > 0 and gain == pytest.approx(CFG.unit_figure_weight)
     assert unit_score(parse_question("申请费到底多少", LEX), hit, CFG) == pytest.approx(
         unit_score(parse_question("申请费到底多少", LEX), hit, replace(CFG, unit_figure_weight=0.0)))
+
+
+def test_the_subject_is_what_the_best_unit_holds_whatever_the_units_between_lack() -> None:
+    # Between the best unit (监督评审, no 经费) and the conditions (经费, no 监督评审) ranks a unit
+    # holding neither: the subject the question is about is still 监督评审.
+    body = """## 有效期内的安排
+<!-- 问法: 有效期内要做什么 -->
+有效期内每年至少接受1次监督评审。
+
+## 证书样式
+<!-- 问法: 证书长什么样 -->
+证书上写有企业名称和星级。
+
+## 申请条件
+<!-- 问法: 申请要满足哪些条件 -->
+企业要有专门的售后服务经费。
+"""
+    units = split_units(Document(id="m", title="测试", kind="faq", sources=SOURCES, confidence="单源", body=body))
+    q = parse_question("监督评审的经费是什么", LEX)
+    sims = {"有效期内的安排": 0.97, "证书样式": 0.97, "申请条件": 0.89}
+    hits = [UnitHit(u, form_sim=sims[u.section], chunk_rank=0) for u in units]
+    passage = Passage("m#0", "m", "测试", units[0].section, units[0].sentences[0], "甲", norm=units[0].norm_sentences[0])
+    evidence = Evidence(q, [passage], bm25_top=1.0, dense_top=0.9, units=hits,
+                        label_sim={IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.8})
+    from assistant.compose import rank_units
+
+    order = [h.unit.section for _, h in rank_units(q, evidence, CFG)]
+    assert order == ["有效期内的安排", "证书样式", "申请条件"]
+    assert unit_fit(q, hits[2], CFG)[0]  # on its own the conditions would fit
+    composition = compose(*_one(evidence), CFG)
+    assert not composition.covered and "经费" in composition.blocks[0].missing
