@@ -643,6 +643,17 @@ def _context_words(contexts: tuple[str, ...], lexicon: Lexicon) -> tuple[str, ..
 
 
 _LATIN = re.compile(r"^[a-z]+$")
+
+
+def _stray_latin(word: str, text: str, lexicon: Lexicon) -> bool:
+    """Latin letters the corpus never uses, standing apart from the sentence ("asdf 证书有效期…");
+    written into it ("证书上能印公司的logo吗") they are a word of the question."""
+    if not _LATIN.match(word) or lexicon.knows(lexicon.forms(word)):
+        return False
+    spaced = unicodedata.normalize("NFKC", text).lower()
+    return not re.search(rf"[\u4e00-\u9fff]{re.escape(word)}|{re.escape(word)}[\u4e00-\u9fff]", spaced)
+
+
 # A demonstrative standing for a thing named in the clause before ("五洲天宇，这家跟售后认证啥关系").
 _POINTS_BACK = re.compile(r"^(?:那么|那)?[这那]家")
 # A clause that names a part of a whole as the topic of what follows ("…那块，", "…这部分，", "…方面，").
@@ -827,7 +838,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # five-star line), not in stray Latin letters ("asdf"), and not in the clauses around the
         # question ("我们是做家电的，…" says who asks, not what): those count only when the asking
         # clause names nothing the corpus knows ("我们不做配送安装，那怎么算").
-        focus = tuple(w for w in focus if not _never_the_point(w) and not (_LATIN.match(w) and not lexicon.knows(lexicon.forms(w))))
+        focus = tuple(w for w in focus if not _never_the_point(w) and not _stray_latin(w, text, lexicon))
         # A word for a kind of thing (环节 in "现场评审有哪几个环节", 内容) says what shape the answer
         # takes, not what it is about, when another word names that.
         named = tuple(w for w in focus if w not in _META_NOUNS)

@@ -308,6 +308,9 @@ def test_function_words_are_not_the_point() -> None:
 def test_numbers_and_stray_letters_are_not_the_point() -> None:
     q = parse_question("asdf 证书有效期只要85天就够了吧", LEX)
     assert not any(w.isdigit() or w == "asdf" for w in q.focus)
+    assert "qwer" not in parse_question("证书有效期 qwer", LEX).focus
+    # Written into the sentence, Latin letters are a word of the question.
+    assert "logo" in parse_question("证书上能印我们公司的logo吗", LEX).focus
 
 
 def test_ordinals() -> None:
