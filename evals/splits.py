@@ -23,7 +23,9 @@ Session 6 also wrote a fifth fresh set (`f13-*` ids) for session 7: a sixth draw
 and a 50% share, written to `dev_fresh5.jsonl` / `test_fresh5.jsonl` by `--draw fresh5`; the five
 earlier draws are unchanged. Session 7 wrote a sixth fresh set (`f14-*` ids) for session 8: a
 seventh draw with its own seed and a 50% share, written to `dev_fresh6.jsonl` / `test_fresh6.jsonl`
-by `--draw fresh6`; the six earlier draws are unchanged.
+by `--draw fresh6`; the six earlier draws are unchanged. Session 8 wrote a seventh fresh set (`f15-*`
+ids) for session 9: an eighth draw with its own seed and a 50% share, written to `dev_fresh7.jsonl` /
+`test_fresh7.jsonl` by `--draw fresh7`; the seven earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ FRESH3_SEED = 11202613  # the third fresh set (f11-* ids), for session 6, drawn 
 FRESH4_SEED = 12202614  # the fourth fresh set (f12-* ids), for session 7, drawn apart from all four
 FRESH5_SEED = 13202615  # the fifth fresh set (f13-* ids), also for session 7, drawn apart from all five
 FRESH6_SEED = 14202616  # the sixth fresh set (f14-* ids), for session 8, drawn apart from all six
+FRESH7_SEED = 15202617  # the seventh fresh set (f15-* ids), for session 9, drawn apart from all seven
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,9 @@ DRAWS = {
     ),
     "fresh6": Draw(
         FRESH6_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh6.jsonl", "test": "test_fresh6.jsonl"}
+    ),
+    "fresh7": Draw(
+        FRESH7_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh7.jsonl", "test": "test_fresh7.jsonl"}
     ),
 }
 
