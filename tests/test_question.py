@@ -165,7 +165,7 @@ def test_demonstratives_relational_words_and_counters_are_not_the_point() -> Non
     assert parse_question("跟投诉有关的记录都有几样，都是啥", LEX).focus == ("投诉", "记录")
     assert parse_question("跟投诉沾边的记录有哪几样", LEX).focus == ("投诉", "记录")
     # What is still to do, in between, and the steps counted by 道 (还要走哪几道) are how it asks.
-    assert parse_question("投诉记录交完，中间还要走哪几道", LEX).focus == ("投诉", "记录", "交", "完")
+    assert parse_question("投诉记录交完，中间还要走哪几道", LEX).focus == ("投诉", "记录", "交")  # 完 says the act is over
     assert parse_question("那些申请条件之前写清楚了吗", LEX).focus == ("申请条件",)
     # A demonstrative with its measure word points back (那次), an adverb of manner (直接) qualifies.
     assert parse_question("复评那次年金会直接涨吗", LEX).focus == ("复评", "年金", "涨")
@@ -298,6 +298,7 @@ def test_function_words_are_not_the_point() -> None:
     lex = Lexicon({**LEX.idf, "ccc": 3.0})
     assert parse_question("这个证书跟3C有啥不一样", lex).focus == ("证书", "ccc")
     assert "没" not in parse_question("有效期过了没续会怎样", LEX).focus
+    assert "完" not in parse_question("评审完了证书多久到", LEX).focus  # 完 says the act is over
     q = parse_question("我们有好几个服务网点，要每个都办吗", LEX)
     assert q.type == "yes_no" and "办" not in q.focus
     assert "服务网点" in q.focus  # 每个 names nothing: the context says of what

@@ -79,6 +79,8 @@ def test_synonyms_expand_colloquial_words() -> None:
     assert "获证" in expand_synonyms(["到手"])  # 弄到手 is having the certificate
     assert "服务认证" in expand_synonyms(["服务证"]) and "体系认证" in expand_synonyms(["体系证"])
     assert "10401" in expand_synonyms(["老标准"])  # the standard GB/T 27922 replaced
+    assert "场所" in expand_synonyms(["场地"]) and "版" in expand_synonyms(["版本"])  # 多场所清单, 6步版
+    assert "协助" in expand_synonyms(["配合"])  # 协助评审组
 
 
 def test_split_sentences_keeps_lines_apart() -> None:
