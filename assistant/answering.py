@@ -134,7 +134,9 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     q = evidence.question
     verdict = check_scope(evidence, cfg)
     if verdict.outcome == "chat":
-        return Outcome(Answer(chat_reply(q.chat or q.chat_aside or "greeting"), abstained=True, intent="chat"), q)
+        # Small talk about the assistant itself ("你几岁了") is answered with what it is.
+        kind = q.chat or q.chat_aside or ("identity" if verdict.reason == "about_me" else "greeting")
+        return Outcome(Answer(chat_reply(kind), abstained=True, intent="chat"), q)
     # The nearest example is weak evidence (e5's similarities crowd between 0.86 and 0.97): a
     # question that a section answers in the words of one of its question forms is answered, and
     # so is one a user's own document answers ("维修人员多久上门").

@@ -48,6 +48,12 @@ _REQUEST = re.compile(
     # "帮我出十道满意度调查题", "给我做个培训PPT": something to be made, not a question.
     r"|(?:帮我|帮忙|给我|替我|请你)(?:出|设计|制作|做|拟|整理)(?:[\d一二两三四五六七八九十几]+(?:道|份|个|条|篇|页|套))?"
     r"[^，。？?]{0,10}?(?:题|问卷|方案|文案|ppt|表格|模板|计划|海报|简历|合同|总结|演讲稿)")
+# The assistant addressed as the subject ("你…", "您…", "你们…"), not what it said ("你说的…").
+_ADDRESSED = re.compile(r"^(?:那|那么|请问|问下|问一下|哎|诶)?[，,]?(?:你|您)(?:们)?(?!说的|讲的|刚才|上面|前面|提到|回答的)")
+# ... asked for a fact, an opinion or an act ("你知道明天天气吗", "你觉得今年经济怎么样", "你帮我查一下",
+# "你们能办吗"): not small talk.
+_ASKS_FOR = re.compile(r"知道|告诉|查|帮|给我|推荐|介绍|讲|说说|解释|翻译|算|办|申请|报|认证|评|审|收|交|卖|买|做"
+                       r"|觉得|认为|看法|怎么看|预测|分析")
 _LATIN_DOMAIN = re.compile(r"gb/?t|27922|10401|iso|ccc|cnca")
 _LATIN_SCHEME = re.compile(
     r"(?<![a-z])([a-z]{2,6})(?![a-z])(?:服务)?(?:分数|评分|得分|证书|认证|考试|指数|体系|等级|评级|资格)")
@@ -74,7 +80,7 @@ _ANCHOR = re.compile(
 @dataclass(frozen=True)
 class ScopeVerdict:
     outcome: str  # qa | chat | out_of_scope
-    reason: str  # ok | chat | not_chinese | other_scheme | legal | nearest_example | low_relevance | no_match
+    reason: str  # ok | chat | about_me | not_chinese | other_scheme | legal | nearest_example | low_relevance | no_match
 
 
 def is_anchored(norm: str) -> bool:
@@ -144,6 +150,16 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         and sims.get("chat", 0.0) - max(in_sim, sims.get("out_of_scope", 0.0)) >= cfg.chat_margin
     ):
         return ScopeVerdict("chat", "chat")
+    # A question about the assistant itself ("你几岁了", "你会说英语吗", "你吃饭了吗"), naming nothing of
+    # ours and asking it for no fact or act, is small talk: answered with what the assistant can do.
+    if (
+        _ADDRESSED.search(text)
+        and not _ASKS_FOR.search(text)
+        and not anchored
+        and not names_topic(q.focus, q.lexicon)
+        and not _other_scheme(q)
+    ):
+        return ScopeVerdict("chat", "about_me")
     # A greeting, thanks or goodbye beside a remark that asks nothing and names nothing of ours
     # ("行了，我先去开会，回聊") is still chat: the remark needs no answer, and a refusal would read
     # as if something had been asked.

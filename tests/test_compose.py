@@ -186,6 +186,13 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("把这句话翻成日语：感谢您的支持", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope",
          "no_match"),
         ("好的，证书我收到了", {IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.85}, "qa", "ok"),
+        # A question about the assistant itself, naming nothing of ours and asking for no fact, opinion
+        # or act, is small talk whatever it resembles; one naming our concepts or asking for a fact is not.
+        ("你几岁了", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "chat", "about_me"),
+        ("你会说英语吗", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "chat", "about_me"),
+        ("你知道明天天气吗", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope", "no_match"),
+        ("你觉得今年经济怎么样", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope", "no_match"),
+        ("你说的证书有效期是几年", {IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.85}, "qa", "ok"),
     ],
 )
 def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reason: str) -> None:
@@ -197,6 +204,12 @@ def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reaso
 def test_no_fitting_unit_and_none_of_our_concepts_is_out_of_scope_not_not_covered() -> None:
     evidence = _evidence("汽车多久保养一次", {"证书有效期": 0.88}, labels={IN_SCOPE: 0.88, "out_of_scope": 0.87, "chat": 0.8})
     assert decide(evidence, [evidence], CFG).answer.intent == "out_of_scope"
+
+
+def test_small_talk_about_the_assistant_is_answered_with_what_it_is() -> None:
+    evidence = _evidence("你几岁了", {}, labels={IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85})
+    answer = decide(evidence, [evidence], CFG).answer
+    assert answer.intent == "chat" and answer.abstained and "不是真人" in answer.answer
 
 
 def test_chat_reply_is_plain_and_abstains() -> None:
