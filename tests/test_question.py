@@ -85,7 +85,9 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      ("了解了解", "ack"), ("妥", "ack"), ("你能干嘛", "ability"), ("可以问哪些问题", "ability"),
      # Who made the assistant, named as such; whether it chats at all.
      ("你们这个助手是哪家公司做的", "identity"), ("这机器人谁开发的", "identity"),
-     ("你会不会陪人聊天啊", "ability"), ("能陪我聊聊吗", "ability")],
+     ("你会不会陪人聊天啊", "ability"), ("能陪我聊聊吗", "ability"),
+     # Hesitation sounds, leaving the questions there, getting back later.
+     ("呃", "ack"), ("就这些", "ack"), ("先不问了", "ack"), ("随便问问", "ack"), ("回头联系", "bye")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
