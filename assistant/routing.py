@@ -81,6 +81,12 @@ _TOTAL_ASK = re.compile(rf"(?:总共|1共|合计|总计|加起来|加一块|一�
 _BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
 _BARE_GRADE = re.compile(r"^(?:那|那么)?(?:我们|我们的|这)?(?:能|可以|算|是|评|得|拿)?(?:评|得)?(?:几|什么|啥|哪个|哪)(?:星|星级|级|级别|等级)(?:啊|呀|呢|吗)?[？?。!！]*$")
+# A score given without a grade word is still ours when it is the company's result in an audit (得了,
+# 考了, 总分, 我们 …) or asked about (咋样, 哪档, 能过): "驾照扣了12分怎么办" is another field's score.
+_GRADE_CONTEXT = re.compile(r"得了|拿了|考了|打了|评了|拿到|达到|得分|评分|分数|总分|成绩|评审|我们|我司|咱们|公司|企业|档|级|证|评"
+                            r"|咋样|怎么样|如何|够不够|够吗|行不行|能过|算|白干"
+                            # ... or the figure is all the message says ("88分", "九十二分").
+                            r"|^≈?\d+(?:\.\d+)?分?[?？。!！]*$")
 # "还差几分", "还缺多少分": the distance to a grade, from a score already given.
 _GAP = re.compile(r"(?:差|缺)(?:几|多少)分?|还(?:差|缺)")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
@@ -218,7 +224,8 @@ def route(question: str, session: Session) -> Route:
     if slots.score_delta is not None and (own or session.score is not None) and not fee_cue and not rule_question:
         base_score = score if own and score is not None else session.score
         score = float(Decimal(str(base_score)) + Decimal(str(slots.score_delta)))
-    elif not (score is not None and not fee_cue and not rule_question and (score_cue or not other_topic)):
+    elif not (score is not None and not fee_cue and not rule_question and (score_cue or not other_topic)
+              and (score_cue or (followup and after_score) or bool(_GRADE_CONTEXT.search(prepare(question))))):
         score = None
     if employees is None and fee_cue:
         employees, employees_approx = session.employees, session.employees_approx

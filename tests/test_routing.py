@@ -243,3 +243,13 @@ def test_a_grade_line_question_after_a_score_is_still_a_rule_question() -> None:
 @pytest.mark.parametrize("question", ["员工二百三四十，头一年得掏多少", "五百人，第二年要出多少"])
 def test_paying_for_a_stage_in_everyday_verbs_is_a_fee_question(question: str) -> None:
     assert route(question, Session()).intent == "fee"
+
+
+@pytest.mark.parametrize("question", ["驾照扣了12分怎么办", "高考650分能上什么学校"])
+def test_a_score_of_another_field_is_not_graded(question: str) -> None:
+    assert route(question, Session()).intent == "qa"
+
+
+@pytest.mark.parametrize("question", ["88分", "九十二分", "考了个六十五，咋样", "84分落在哪档", "没拿到70分是不是就白干了"])
+def test_a_score_said_alone_or_as_the_companys_result_is_graded(question: str) -> None:
+    assert route(question, Session()).intent == "score"
