@@ -26,6 +26,10 @@ _OTHER_SCHEME = re.compile(
     # A standard by a number other than ours (GB/T 19580), and the quality awards (中国质量奖).
     r"|(?:gb|sb|jb|qb|gbt|sbt|gb/t|sb/t)\s*(?!27922|10401)\d{4,5}|质量奖"
 )
+_OTHER_FIELD = re.compile(r"酒店|饭店|宾馆|民宿|景区|物业|餐厅|餐馆|大众点评|美团|专利|商标")
+_RATING_WORDS = re.compile(r"星级|[\d一二三四五]星|星|评定|评级|评分|打分|分数|标准|等级|申请|注册|认定")
+# Our certification by name (not by its stars, which hotels have too).
+_OUR_CERT_NAMED = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|这个认证|该认证|本认证|售后服务星级")
 _OUR_CERT = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|星级|这个认证|该认证|本认证")
 _OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
 # "已经有的ISO9001证书要交吗" asks about our application materials, not about ISO 9001.
@@ -175,6 +179,16 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("out_of_scope", "not_chinese")
     if _other_scheme(q) and not (
         _OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)
+    ):
+        return ScopeVerdict("out_of_scope", "other_scheme")
+    # Stars and scores of other fields (酒店星级, 景区评级, 大众点评的五星) and registrations of
+    # other kinds (专利, 商标): 星级 alone does not make them ours.
+    # Who asks may be of such a field ("我们开连锁饭店的，能报这个吗"): then our concepts are named
+    # by more than the words of rating and applying every field shares.
+    if (
+        _OTHER_FIELD.search(text)
+        and not (_OUR_CERT_NAMED.search(text) or _COMPARE.search(text) or _HELD.search(text))
+        and not is_anchored(_RATING_WORDS.sub("", text))
     ):
         return ScopeVerdict("out_of_scope", "other_scheme")
     # "4S店的售后服务满意度CSI分数": an index of its own about after-sales, unless our certification

@@ -193,6 +193,11 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("你知道明天天气吗", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope", "no_match"),
         ("你觉得今年经济怎么样", {IN_SCOPE: 0.90, "out_of_scope": 0.95, "chat": 0.85}, "out_of_scope", "no_match"),
         ("你说的证书有效期是几年", {IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.85}, "qa", "ok"),
+        # Stars of other fields and other registrations are not ours, unless who asks is of that field.
+        ("酒店星级评定的申请条件是什么", {}, "out_of_scope", "other_scheme"),
+        ("专利申请费用多少", {}, "out_of_scope", "other_scheme"),
+        ("我们开连锁饭店的，能报这个吗", {}, "qa", "ok"),
+        ("售后服务认证和酒店星级有什么区别", {}, "qa", "ok"),
     ],
 )
 def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reason: str) -> None:
