@@ -27,6 +27,7 @@ SLOTS = [
     # A figure and a word for the whole staff's size (三百五上下的规模, 四千出头的体量).
     ("三百五上下的规模", Slots(employees=350, employees_approx=True)),
     ("四千出头的体量", Slots(employees=4000, employees_approx=True)),
+    ("一万五的员工", Slots(employees=15000)),  # 的 between the figure and the staff
     ("-100人", Slots(employees=-100)),  # kept negative so that it is refused, not read as 100
     ("12.5人", Slots(employees=12.5)),
     ("需要3人日吗", Slots()),  # 人日 is not a headcount
