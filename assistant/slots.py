@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 from .calculators import scoring
@@ -76,6 +77,8 @@ _BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日
 # A bare number reads as a score only with two or three digits or a decimal point ("89.5能评几星"),
 # so that 一回事 ("1回事") or a year never becomes one.
 _SCORE_LIKE = re.compile(r"≈?(?:\d{2,3}(?:\.\d+)?|\d\.\d+)")
+# "差一分到九十", "还差两分就90分": a score short of a mark by a few points.
+_SHORT_OF = re.compile(r"差(\d+(?:\.\d+)?)分(?:(?:就|才)(?:到|够|上|满)?|到|够|上|满)(\d{2,3}(?:\.\d+)?)(?![\d.])")
 # "不到70分", "70分以上": a range in a rule question, not the user's score.
 _COMPARATIVE_BEFORE = ("不到", "低于", "少于", "不足", "不满", "超过", "高于", "大于", "小于", "至少", "满")
 _COMPARATIVE_AFTER = ("以下", "以上", "以内", "之下", "之上")
@@ -141,6 +144,10 @@ def parse_slots(text: str) -> Slots:
             rest = rest[: match.start()] + "," + rest[match.end() :]
             break
     score_value, score_approx, ranged = _score_number(rest)
+    short = _SHORT_OF.search(rest)
+    if short:
+        # "差一分到九十": the score is the mark less the points missing.
+        score_value, score_approx, ranged = float(Decimal(short.group(2)) - Decimal(short.group(1))), False, False
     number: float | None = None
     if employees is None and score_value is None and not ranged:
         bare = _BARE.search(rest)

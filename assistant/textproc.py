@@ -138,7 +138,8 @@ _KILO = re.compile(r"(\d+(?:\.\d+)?)[kK](?![a-zA-Z])")
 # Words that make a figure an estimate: before it (约600人, 大概有一千二) or after it (500来号人,
 # 1200多人, 250人上下, 六千人出头).
 _HEDGE_BEFORE = re.compile(r"(?:约|大约|大概|大致|差不多|将近|接近|近|估计|约莫|预计|小)(?:有|是|在|为)?$")
-_HEDGE_AFTER = re.compile(r"^(?:多|余|来|几)|^[^\d,，。？?！!；;、]{0,4}?(?:左右|上下|出头|开外)")
+# 几 after a figure estimates it (九十几分), unless it asks for the grade (88.5几星).
+_HEDGE_AFTER = re.compile(r"^(?:多|余|来|几(?![星级]))|^[^\d,，。？?！!；;、]{0,4}?(?:左右|上下|出头|开外)")
 
 
 def _range_pair(match: re.Match[str]) -> str:

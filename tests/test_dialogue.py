@@ -28,6 +28,10 @@ SLOTS = [
     ("三百五上下的规模", Slots(employees=350, employees_approx=True)),
     ("四千出头的体量", Slots(employees=4000, employees_approx=True)),
     ("一万五的员工", Slots(employees=15000)),  # 的 between the figure and the staff
+    # A score short of a mark: the mark less the points missing; 几 asking for the grade is no estimate.
+    ("差一分到九十，几星", Slots(score=89, target_level=None)),
+    ("还差两分就90分", Slots(score=88)),
+    ("得分88.5几星", Slots(score=88.5)),
     ("-100人", Slots(employees=-100)),  # kept negative so that it is refused, not read as 100
     ("12.5人", Slots(employees=12.5)),
     ("需要3人日吗", Slots()),  # 人日 is not a headcount
