@@ -57,7 +57,7 @@ class Outcome:
 def has_own_topic(q: Question) -> bool:
     """Whether the question names what it is about (`question.names_topic` over its focus, with
     the word statistics of the index that parsed it)."""
-    return names_topic(q.focus, q.lexicon)
+    return not q.asks_only and names_topic(q.focus, q.lexicon)
 
 
 def with_topic(text: str, previous: Question) -> str:

@@ -243,7 +243,7 @@ _TYPE_SPANS = re.compile(
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
     r"|^(?:那么|那如果|那要是|要是|如果|假如|假设|那)|的话|合适|比较好|最好|为宜|合理"
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
-    r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|(?:网上|也|还)?有(?:人|的)?说(?!明)|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细|一一"
+    r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|(?:网上|也|还)?有(?:人|的)?说(?!明)|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细一?点|详细|具体一?点|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
     r"|全部?列出来?|都列出来|一个不落|一项不落|不要漏|别漏|详细点|详细|说全|完整"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
@@ -508,6 +508,7 @@ class Question:
     points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
     targets: tuple[str, ...] = ()  # the thing an enumeration asks for (资料 in "要准备哪些资料")
     figures: tuple[str, ...] = ()  # figures the question states (stated_figures): a claim to check
+    asks_only: bool = False  # the focus is words of how it asks (详细 in "能详细点吗"): no topic of its own
     chat: str | None = None  # chat_kind() of the whole text
     chat_aside: str | None = None  # chat_aside(): chat with a remark that asks nothing
     parts: tuple[Question, ...] = ()  # the questions of a compound question (empty: a simple one)
@@ -712,6 +713,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余",
                          # ... and the thing itself (评审员本身): the thing is named beside it.
                          "本身", "自身",
+                         # ... and whether it must be (必须有吗, 一定要吗, 非得): the thing must be named.
+                         "必须", "必需", "一定", "非得", "非要", "务必",
                          # ... and the direction a verb's act takes (冒出来, 写进去, 定下来): the verb
                          # names the act.
                          "出来", "起来", "下来", "下去", "进去", "出去", "过来", "进来", "上来", "上去"])
@@ -826,6 +829,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         The `Question`; its `parts` hold the sub-questions when there are two or more.
     """
     lexicon = lexicon or Lexicon()
+    asks_only = False
     text = _NOT_PASSED.sub("没过", text.strip())
     words, tokens = _segment(text)
     asking, contexts = _asking_and_context(text)
@@ -865,6 +869,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         if not focus:  # every word of the asking clause says how it asks: keep the ones the corpus knows
             focus = tuple(w for w in lexicon.split_unknown(_segment(asking)[0])
                           if lexicon.knows(lexicon.forms(w)) and not _never_the_point(w))
+            asks_only = bool(focus)
     # A word the focus reads into the question (好处 for 有啥用) is one of its words too, so that
     # ranking and form matching weigh what coverage will ask for.
     words += tuple(w for w in focus if w not in words)
@@ -904,6 +909,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         points=tuple(w for w in _points(heads) if w in focus and not _strange_object(_fold(asking), w, focus, lexicon)),
         targets=targets,
         figures=stated_figures(text),
+        asks_only=asks_only,
         chat=chat,
         chat_aside=aside,
         lexicon=lexicon,

@@ -39,3 +39,16 @@ def test_a_leading_this_that_is_compared_stands_for_the_last_subject() -> None:
 def test_a_leading_this_as_the_subject_keeps_the_last_topic() -> None:
     r = resolve(parse_question("这个是必须的吗", LEX), _after("监督评审要准备什么"), has_topic=True)
     assert (r.how, r.text) == ("topic_kept", "监督评审准备 这个是必须的吗")
+
+
+def test_a_question_that_only_says_how_it_asks_keeps_the_last_topic() -> None:
+    from assistant.answering import has_own_topic
+
+    lex = Lexicon({**LEX.idf, "详细": 2.0, "必须": 2.0, "管理师": 3.0})
+    # 详细 is known, but only says how it asks ("能详细点吗"); 必须 only asks whether it must be.
+    for text in ("能详细点吗", "必须有吗", "具体点"):
+        q = parse_question(text, lex)
+        assert not has_own_topic(q), text
+        r = resolve(q, AnswerMemory(question=parse_question("管理师是什么", lex)), has_topic=has_own_topic(q))
+        assert (r.how, r.text) == ("topic_kept", f"管理师 {text}")
+    assert has_own_topic(parse_question("营业执照要原件吗", lex))
