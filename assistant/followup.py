@@ -45,6 +45,12 @@ _BACK = re.compile(r"这些|那些|这几[项个条步样类种]|那几[项个�
                    r"|^(?:那|那么)?(?:这个|那个)(?=是|要|必须|得|需要|能|可以|有|算|也)")
 
 
+# "还有别的吗" / "就这些吗" after an answer asks whether there is more on the same question: it is
+# the last question again (its words, 别的 or 这些, are no topic to match).
+_MORE = re.compile(r"^(?:那|那么)?(?:还有|另外还有)(?:没有)?(?:别的|其他|其它|其余)?(?:的)?(?:了)?(?:吗|么|呢|没|没有)?[？?。!！]*$"
+                   r"|^(?:那|那么)?就(?:这些|这几[个项条样步]|这么多)(?:吗|么|了吗|了么|啊|呀)?[？?。!！]*$")
+
+
 @dataclass
 class AnswerMemory:
     """What the last retrieval answers of one conversation established."""
@@ -103,6 +109,8 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         return Resolution(text, item=index, how="ordinal")
     if previous is None:
         return Resolution(text)
+    if _MORE.match(folded):
+        return Resolution(previous.text, how="topic_kept")
     subject = _SUBJECT.match(previous.text.strip())
     if _IT.search(text) and subject:
         return Resolution(_IT.sub(subject.group(1), text, count=1), how="topic_kept")

@@ -52,3 +52,13 @@ def test_a_question_that_only_says_how_it_asks_keeps_the_last_topic() -> None:
         r = resolve(q, AnswerMemory(question=parse_question("管理师是什么", lex)), has_topic=has_own_topic(q))
         assert (r.how, r.text) == ("topic_kept", f"管理师 {text}")
     assert has_own_topic(parse_question("营业执照要原件吗", lex))
+
+
+def test_asking_for_more_is_the_last_question_again() -> None:
+    # "还有别的吗" has no topic: its words (别的) must not match a section on other names.
+    for text in ("还有别的吗", "就这些吗", "还有其他的吗？", "那还有呢"):
+        r = resolve(parse_question(text, LEX), _after("申请材料有哪些？"), has_topic=False)
+        assert (r.how, r.text) == ("topic_kept", "申请材料有哪些？"), text
+    # A question naming what else it asks about stands on its own.
+    r = resolve(parse_question("还有别的营业执照要求吗", LEX), _after("申请材料有哪些？"), has_topic=True)
+    assert r.text != "申请材料有哪些？"
