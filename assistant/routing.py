@@ -200,7 +200,9 @@ def route(question: str, session: Session) -> Route:
     # "第二年呢" right after a quote asks what that stage costs: the quote lists every stage.
     fee_cue = is_fee_question(question) or (
         after_fee and names_fee_stage(question) and (followup or bool(_BARE_COUNT.search(prepare(question))))
-    ) or (after_fee and bool(_TOTAL_ASK.search(prepare(question))))
+    ) or (after_fee and bool(_TOTAL_ASK.search(prepare(question)))) or (
+        # "生产型的呢" right after a quote: the same quote for that kind of company.
+        after_fee and followup and slots.enterprise_type is not None and not names_other_topic(question))
     score_cue = is_score_question(question)
     other_topic = names_other_topic(question)
     rule_question = is_rule_question(question)

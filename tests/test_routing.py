@@ -253,3 +253,10 @@ def test_a_score_of_another_field_is_not_graded(question: str) -> None:
 @pytest.mark.parametrize("question", ["88分", "九十二分", "考了个六十五，咋样", "84分落在哪档", "没拿到70分是不是就白干了"])
 def test_a_score_said_alone_or_as_the_companys_result_is_graded(question: str) -> None:
     assert route(question, Session()).intent == "score"
+
+
+def test_a_kind_of_company_right_after_a_quote_is_the_same_quote() -> None:
+    r = route("生产型的呢", replay(["500人的公司认证要多少钱"]))
+    assert (r.intent, r.slots.employees, r.slots.enterprise_type) == ("fee", 500, "生产型")
+    # After a question on indicators it is a follow-up on the indicators.
+    assert route("那销售型企业呢", replay(["生产型企业有哪些指标"])).intent == "qa"
