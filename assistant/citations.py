@@ -8,9 +8,18 @@ the whole passage.
 
 from __future__ import annotations
 
+import re
+
 from .types import Citation, Passage
 
-__all__ = ["Citations"]
+__all__ = ["Citations", "shift_markers"]
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def shift_markers(text: str, by: int) -> str:
+    """`text` with every [n] marker renumbered [n + by] (its citations come after `by` others)."""
+    return _MARKER.sub(lambda m: f"[{int(m.group(1)) + by}]", text)
 
 
 class Citations:

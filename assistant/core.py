@@ -180,11 +180,25 @@ class Assistant:
             route = dialogue.route(text, session)
             if route.intent in {"fee", "score"}:
                 answer = dialogue.answer_calculation(route, question=text)
+                answer = self._with_other_parts(text, answer)
                 answer.notice = notice
                 return answer
         answer = self._retrieve_and_compose(text, session)
         answer.notice = " ".join(filter(None, [notice, answer.notice])) or None  # keep the LLM's notice
         return answer
+
+    def _with_other_parts(self, text: str, calculated: Answer) -> Answer:
+        """A calculation asked together with a question for the corpus ("我们300人，申请需要满足什么
+        条件？费用多少？") answers both: the other parts are retrieved and composed on their own."""
+        from .mixed import join_parts, other_parts
+
+        others = other_parts(text) if calculated.intent in {"fee", "score"} and self.retriever is not None else []
+        if not others:
+            return calculated
+        answered = self._retrieve_and_compose("".join(others))
+        if answered.intent != "qa":
+            return calculated
+        return join_parts(text, calculated, answered, others)
 
     def _retrieve_and_compose(self, text: str, session: Any = None) -> Answer:
         from .answering import answer_turn, has_own_topic

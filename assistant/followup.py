@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from .citations import shift_markers
 from .config import corpus_dir
 from .question import Question, _fold, without_ordinal
 from .routing import is_followup
@@ -164,13 +165,10 @@ def add_item_note(answer: Answer, note: ItemNote) -> None:
     if n is None:
         # The note comes first, so its source is [1] and the answer's own numbers move up by one.
         n = 1
-        body = _MARKER.sub(lambda m: f"[{int(m.group(1)) + 1}]", body)
+        body = shift_markers(body, 1)
         answer.citations = [Citation.from_passage(1, passage, note.text),
                             *(replace(c, n=c.n + 1) for c in answer.citations)]
     answer.answer = f"（按上一个回答的第{note.number}项理解：{note.text}[{n}]）\n\n{body}"
-
-
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def item_answer(memory: AnswerMemory, index: int) -> Answer:

@@ -165,3 +165,10 @@ def test_a_turn_is_read_in_its_conversation_only_where_that_reading_holds(
     assert answer.intent == intent
     assert doc is None or doc in {c.doc_id for c in answer.citations}
 
+
+
+def test_a_calculation_asked_with_a_question_for_the_corpus_answers_both(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = shipped_assistant.ask("我们300人，申请需要满足什么条件？费用多少？")
+    assert answer.intent == "fee" and answer.data is not None and answer.data["employees"] == 300
+    assert "独立法人" in answer.answer and "39,500" in answer.answer
+    assert {"eligibility", "data:fees"} <= _cited_docs(answer)
