@@ -143,7 +143,9 @@ class Lexicon:
 # nor do words that only say what kind of thing is wanted (例子, 情况, 原因).
 TOPIC_MIN_IDF = 1.5
 _META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内容", "东西", "方面", "事情", "情形", "原因", "说法", "依据", "规定", "要求",
-                         "每个", "每家", "各个", "每一个", "环节", "事项", "部分"])
+                         "每个", "每家", "各个", "每一个", "环节", "事项", "部分",
+                         # ... or a figure stated before ("这个数据靠谱吗").
+                         "数据", "数字", "数目"])
 
 
 def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
