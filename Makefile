@@ -21,20 +21,20 @@ DEV_STAMP := $(VENV)/.dev-installed
 # unseen set (dev_fresh4/test_fresh4.jsonl) came back during session 6's pass and was used by it (its
 # dev half tuned on); a fifth (dev_fresh5/test_fresh5.jsonl, "Fifth fresh set") was session 7's tuning
 # material (dev half) and untuned measure (test half), and a sixth (dev_fresh6/test_fresh6.jsonl,
-# "Sixth fresh set") is for session 8. Every floor now sits one point under what session 7's final
-# answer path measured with all files ("Sixth pass (session 7)"), rounded down to a whole point
-# (ceilings one point over, rounded up). A seventh unseen set (dev_fresh7/test_fresh7.jsonl, "Seventh
-# fresh set") is for session 9; with it the two list_completeness floors failed, only because of the
-# added questions, and sit one point under that measurement, rounded down.
+# "Sixth fresh set") was session 8's tuning material and untuned measure. A seventh unseen set
+# (dev_fresh7/test_fresh7.jsonl, "Seventh fresh set") came back early in session 8 and is for session
+# 9 (its dev half was not tuned on). Every floor now sits one point under what session 8's final answer
+# path measured with all files ("Seventh pass (session 8)"), rounded down to a whole point (ceilings
+# one point over, rounded up).
 GATES ?= \
-	dev.accuracy>=0.85 test.accuracy>=0.69 \
-	dev.outcome_accuracy>=0.92 test.outcome_accuracy>=0.80 \
-	dev.abstention_precision>=0.88 test.abstention_precision>=0.69 \
-	dev.abstention_recall>=0.88 test.abstention_recall>=0.82 \
+	dev.accuracy>=0.85 test.accuracy>=0.70 \
+	dev.outcome_accuracy>=0.93 test.outcome_accuracy>=0.81 \
+	dev.abstention_precision>=0.89 test.abstention_precision>=0.71 \
+	dev.abstention_recall>=0.89 test.abstention_recall>=0.84 \
 	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.17 \
-	dev.oos_not_covered_abstained>=0.86 test.oos_not_covered_abstained>=0.78 \
-	dev.chat_accuracy>=0.95 test.chat_accuracy>=0.91 \
-	dev.list_completeness>=0.82 test.list_completeness>=0.65
+	dev.oos_not_covered_abstained>=0.87 test.oos_not_covered_abstained>=0.81 \
+	dev.chat_accuracy>=0.97 test.chat_accuracy>=0.90 \
+	dev.list_completeness>=0.86 test.list_completeness>=0.68
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes soak clean
