@@ -393,7 +393,7 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         return fits[hit.unit.unit_id]
 
     fitting = None
-    # What every better-ranked unit held (the subject the retrieval agrees on) and lacked (the point).
+    # What the best-ranked unit held (the subject the question is about) and lacked (the point).
     agreed: set[str] | None = None
     lacked: set[str] = set()
     for score, hit in ranked[:5]:

@@ -53,8 +53,10 @@ SINGLE_CHAR_SHARE = 0.3
 
 
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
-# A verb said twice (翻翻) or followed by the direction of its act (升上去, 写进去, 冒出来).
-_BARE_VERB = re.compile(r"([\u4e00-\u9fff])(?:\1|(?:出|起|下|进|过|上|回)(?:来|去))")
+# The direction a verb's act takes (冒出来, 写进去, 升上去); 过去 is left out (it is also "the past").
+_DIRECTIONS = ("出来", "起来", "下来", "下去", "进来", "进去", "出去", "过来", "上来", "上去", "回来", "回去")
+# A verb said twice (翻翻) or followed by the direction of its act.
+_BARE_VERB = re.compile(rf"([\u4e00-\u9fff])(?:\1|{'|'.join(_DIRECTIONS)})")
 
 
 @dataclass(frozen=True)
@@ -717,9 +719,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "本身", "自身",
                          # ... and whether it must be (必须有吗, 一定要吗, 非得): the thing must be named.
                          "必须", "必需", "一定", "非得", "非要", "务必",
-                         # ... and the direction a verb's act takes (冒出来, 写进去, 定下来): the verb
-                         # names the act.
-                         "出来", "起来", "下来", "下去", "进去", "出去", "过来", "进来", "上来", "上去"])
+                         # ... and the direction a verb's act takes (冒出来, 写进去): the verb names the act.
+                         *_DIRECTIONS])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
 # does 之一 ("其中之一").
 _DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件家年][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]"

@@ -28,9 +28,10 @@ _OTHER_SCHEME = re.compile(
 )
 _OTHER_FIELD = re.compile(r"酒店|饭店|宾馆|民宿|景区|物业|餐厅|餐馆|大众点评|美团|专利|商标")
 _RATING_WORDS = re.compile(r"星级|[\d一二三四五]星|星|评定|评级|评分|打分|分数|标准|等级|申请|注册|认定")
-# Our certification by name (not by its stars, which hotels have too).
+# Our certification by name (not by its stars, which hotels have too) ...
 _OUR_CERT_NAMED = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|这个认证|该认证|本认证|售后服务星级")
-_OUR_CERT = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|星级|这个认证|该认证|本认证")
+# ... or by its stars.
+_OUR_CERT = re.compile(_OUR_CERT_NAMED.pattern + r"|星级")
 _OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
 # "已经有的ISO9001证书要交吗" asks about our application materials, not about ISO 9001.
 _HELD = re.compile(r"已有|已经有|已获|持有|已取得|已经拿到|现有")
@@ -127,6 +128,12 @@ def _other_scheme(q: Question) -> bool:
     return bool(_OTHER_SCHEME.search(q.norm)) or names_other_scheme(q)
 
 
+def _ours_beside(ours: re.Pattern[str], text: str) -> bool:
+    """Whether another scheme named in `text` comes with ours (`ours` matches), compared with it, or
+    held already ("已有的ISO9001证书要交吗"): then the question is ours."""
+    return bool(ours.search(text) or _COMPARE.search(text) or _HELD.search(text))
+
+
 def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     """Whether the question is chat, out of scope, or one for the corpus (`qa`).
 
@@ -154,8 +161,8 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         and sims.get("chat", 0.0) - max(in_sim, sims.get("out_of_scope", 0.0)) >= cfg.chat_margin
     ):
         return ScopeVerdict("chat", "chat")
-    # A question about the assistant itself ("你几岁了", "你会说英语吗", "你吃饭了吗"), naming nothing of
-    # ours and asking it for no fact or act, is small talk: answered with what the assistant can do.
+    # A question about the assistant itself ("你几岁了", "你会说英语吗", "你住哪"), naming nothing of ours
+    # and asking it for no fact, opinion or act, is small talk: answered with what the assistant is.
     if (
         _ADDRESSED.search(text)
         and not _ASKS_FOR.search(text)
@@ -177,9 +184,7 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("qa", "ok")
     if not _CJK.search(text) and not _LATIN_DOMAIN.search(text):
         return ScopeVerdict("out_of_scope", "not_chinese")
-    if _other_scheme(q) and not (
-        _OUR_SCHEME.search(text) or _COMPARE.search(text) or _HELD.search(text)
-    ):
+    if _other_scheme(q) and not _ours_beside(_OUR_SCHEME, text):
         return ScopeVerdict("out_of_scope", "other_scheme")
     # Stars and scores of other fields (酒店星级, 景区评级, 大众点评的五星) and registrations of
     # other kinds (专利, 商标): 星级 alone does not make them ours.
@@ -187,13 +192,13 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     # by more than the words of rating and applying every field shares.
     if (
         _OTHER_FIELD.search(text)
-        and not (_OUR_CERT_NAMED.search(text) or _COMPARE.search(text) or _HELD.search(text))
+        and not _ours_beside(_OUR_CERT_NAMED, text)
         and not is_anchored(_RATING_WORDS.sub("", text))
     ):
         return ScopeVerdict("out_of_scope", "other_scheme")
     # "4S店的售后服务满意度CSI分数": an index of its own about after-sales, unless our certification
     # is named with it or the two are compared.
-    if names_other_acronym(q) and not (_OUR_CERT.search(text) or _COMPARE.search(text) or _HELD.search(text)):
+    if names_other_acronym(q) and not _ours_beside(_OUR_CERT, text):
         return ScopeVerdict("out_of_scope", "other_scheme")
     # Whether an act is lawful ("让顾客给五星好评就返现，违不违法") asks for legal advice, which the
     # materials never give; whether our certification or a body is legitimate is ours.
