@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -55,6 +56,11 @@ VARIANTS = {
     "hybrid": Variant("hybrid", synonyms=False, calculators=False, config=_BASELINE),
     "full": Variant("hybrid", synonyms=True, calculators=True),
 }
+
+
+# Where one clause of a question ends and another may begin, or two things are asked of together
+# ("A和B分别…"; see question.split_parts).
+_CLAUSE_MARK = re.compile(r"[，,？?。；;！!]|分别|各自|各")
 
 
 class Assistant:
@@ -190,9 +196,12 @@ class Assistant:
     def _with_other_parts(self, text: str, calculated: Answer) -> Answer:
         """A calculation asked together with a question for the corpus ("我们300人，申请需要满足什么
         条件？费用多少？") answers both: the other parts are retrieved and composed on their own."""
+        # A question of one clause has no other part: the question parser is not even imported.
+        if calculated.intent not in {"fee", "score"} or self.retriever is None or not _CLAUSE_MARK.search(text):
+            return calculated
         from .mixed import join_parts, other_parts
 
-        others = other_parts(text) if calculated.intent in {"fee", "score"} and self.retriever is not None else []
+        others = other_parts(text)
         if not others:
             return calculated
         answered = self._retrieve_and_compose("".join(others))
