@@ -90,6 +90,9 @@ _GRADE_CONTEXT = re.compile(r"得了|拿了|考了|打了|评了|拿到|达到|�
 # "还差几分", "还缺多少分": the distance to a grade, from a score already given.
 _GAP = re.compile(r"(?:差|缺)(?:几|多少)分?|还(?:差|缺)")
 _RULE_CUES = ("只要", "就够", "就行")  # "五星级只要85分就够了吧？" asks about the rule, not a score
+# "1200人要16个人日这个数靠谱不", "176到275人那档的人日数准不准": whether a figure of the table holds
+# is asked of the sources, not of the calculator.
+_RELIABILITY_CUES = ("靠谱", "准不准", "准吗", "可信", "可靠", "出处", "来源", "报价吗")
 _OTHER_TOPIC_CUES = ("申请吗", "能申请", "可以申请", "条件", "材料", "资料", "流程", "步骤", "多久", "周期", "机构")
 _FOLLOWUP_START = re.compile(r"^(?:那么|那如果|那要是|那|如果|要是|假如|假设|换成|改成|这其中|那其中|其中|里面|再)")
 _FOLLOWUP_END = re.compile(r"(?:呢|的话)[?？!！。.~～]*$")
@@ -129,9 +132,9 @@ def is_score_question(question: str) -> bool:
 
 
 def is_rule_question(question: str) -> bool:
-    """Whether a score in it is part of a rule being checked ("五星级只要85分就够了吧？"), not the
-    user's own score."""
-    return contains(prepare(question), _RULE_CUES)
+    """Whether a figure in it is part of a rule or a claim being checked ("五星级只要85分就够了吧？",
+    "1200人要16个人日这个数靠谱不"), not the user's own score or headcount."""
+    return contains(prepare(question), _RULE_CUES) or contains(prepare(question), _RELIABILITY_CUES)
 
 
 def names_other_topic(question: str) -> bool:
@@ -235,6 +238,8 @@ def route(question: str, session: Session) -> Route:
         followup and (after_fee or session.last_intent is None) and not other_topic
     ):
         employees = None
+    if rule_question:
+        employees = None  # "1200人要16个人日这个数靠谱不" checks the table's claim: the sources answer it
 
     if score is not None:
         intent = "score"

@@ -260,3 +260,14 @@ def test_a_kind_of_company_right_after_a_quote_is_the_same_quote() -> None:
     assert (r.intent, r.slots.employees, r.slots.enterprise_type) == ("fee", 500, "生产型")
     # After a question on indicators it is a follow-up on the indicators.
     assert route("那销售型企业呢", replay(["生产型企业有哪些指标"])).intent == "qa"
+
+
+@pytest.mark.parametrize("question", ["1200人要16个人日这个数靠谱不", "176到275人那档的监督现场人日数准不准",
+                                      "按表算的1到10人那个价，是机构给的报价吗"])
+def test_whether_a_figure_of_the_table_holds_is_asked_of_the_sources(question: str) -> None:
+    assert route(question, Session()).intent == "qa"
+
+
+@pytest.mark.parametrize("question", ["1200人报价多少", "一万五千人的大厂，收费表里查得到人日吗"])
+def test_a_headcount_asking_for_the_figures_still_gets_the_quote(question: str) -> None:
+    assert route(question, Session()).intent == "fee"
