@@ -186,16 +186,17 @@ class Assistant:
             route = dialogue.route(text, session)
             if route.intent in {"fee", "score"}:
                 answer = dialogue.answer_calculation(route, question=text)
-                answer = self._with_other_parts(text, answer)
+                answer = self._with_other_parts(text, answer, session)
                 answer.notice = notice
                 return answer
         answer = self._retrieve_and_compose(text, session)
         answer.notice = " ".join(filter(None, [notice, answer.notice])) or None  # keep the LLM's notice
         return answer
 
-    def _with_other_parts(self, text: str, calculated: Answer) -> Answer:
+    def _with_other_parts(self, text: str, calculated: Answer, session: Any) -> Answer:
         """A calculation asked together with a question for the corpus ("我们300人，申请需要满足什么
-        条件？费用多少？") answers both: the other parts are retrieved and composed on their own."""
+        条件？费用多少？") answers both: the other parts are retrieved and composed on their own, in the
+        conversation (so "第三条呢" then points into the list they answered)."""
         # A question of one clause has no other part: the question parser is not even imported.
         if calculated.intent not in {"fee", "score"} or self.retriever is None or not _CLAUSE_MARK.search(text):
             return calculated
@@ -204,7 +205,7 @@ class Assistant:
         others = other_parts(text)
         if not others:
             return calculated
-        answered = self._retrieve_and_compose("".join(others))
+        answered = self._retrieve_and_compose("".join(others), session)
         if answered.intent != "qa":
             return calculated
         return join_parts(text, calculated, answered, others)

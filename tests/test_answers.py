@@ -172,3 +172,11 @@ def test_a_calculation_asked_with_a_question_for_the_corpus_answers_both(shipped
     assert answer.intent == "fee" and answer.data is not None and answer.data["employees"] == 300
     assert "独立法人" in answer.answer and "39,500" in answer.answer
     assert {"eligibility", "data:fees"} <= _cited_docs(answer)
+
+
+def test_after_a_mixed_question_an_ordinal_points_into_its_list_and_a_headcount_into_its_quote(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    history = ["我们300人，申请需要满足什么条件？费用多少？"]
+    third = shipped_assistant.ask("第三条呢", history=history)
+    assert third.intent == "qa" and "经费" in third.answer
+    quote = shipped_assistant.ask("那500人呢", history=history)
+    assert quote.intent == "fee" and quote.data is not None and quote.data["employees"] == 500
