@@ -9,17 +9,19 @@ the whole passage.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .types import Citation, Passage
 
-__all__ = ["Citations", "shift_markers"]
+__all__ = ["Citations", "shift_citations"]
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def shift_markers(text: str, by: int) -> str:
-    """`text` with every [n] marker renumbered [n + by] (its citations come after `by` others)."""
-    return _MARKER.sub(lambda m: f"[{int(m.group(1)) + by}]", text)
+def shift_citations(text: str, citations: list[Citation], by: int) -> tuple[str, list[Citation]]:
+    """`text` and its `citations` renumbered n → n + `by`, to follow `by` citations placed before them."""
+    return (_MARKER.sub(lambda m: f"[{int(m.group(1)) + by}]", text),
+            [replace(c, n=c.n + by) for c in citations])
 
 
 class Citations:

@@ -393,23 +393,21 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         return fits[hit.unit.unit_id]
 
     fitting = None
-    # What the best-ranked unit held (the subject the question is about) and lacked (the point).
-    agreed: set[str] | None = None
-    lacked: set[str] = set()
+    # What the best-ranked unit holds (the subject the question is about) and lacks (the point).
+    lacked = set(fit(ranked[0][1])[1])
+    subject = {w for w in q.focus if w not in lacked}
     for score, hit in ranked[:5]:
         if score < 0.6 * top:
             break
         ok, missing = fit(hit)
         held = {w for w in q.focus if w not in missing}
-        # A lower unit that holds the point the better ones lacked but not their subject answers a
+        # A lower unit that holds the point the best one lacked but not its subject answers a
         # neighbouring question: the point is a chance word there (科学 in 制定科学的服务制度 for
         # "管理师要求本科学历吗", 提前 in a section on renewal for "监督评审能不能提前做").
-        swapped = bool(agreed and agreed - held and lacked & held)
+        swapped = bool(subject - held and lacked & held)
         if ok and not swapped:
             fitting = (score, hit)
             break
-        if agreed is None:
-            agreed, lacked = held, set(missing)
     if fitting is None:
         # Name what none of the nearby units holds (评审 is in some of them, 老板 in none); the
         # best unit's gaps when each word is in one of them.

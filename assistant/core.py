@@ -201,14 +201,16 @@ class Assistant:
         if calculated.intent not in {"fee", "score"} or self.retriever is None or not _CLAUSE_MARK.search(text):
             return calculated
         from .mixed import join_parts, other_parts
+        from .question import split_parts
 
-        others = other_parts(text)
+        parts = split_parts(text)
+        others = other_parts(parts)
         if not others:
             return calculated
         answered = self._retrieve_and_compose("".join(others), session)
         if answered.intent != "qa":
             return calculated
-        return join_parts(text, calculated, answered, others)
+        return join_parts(parts, calculated, answered, others)
 
     def _retrieve_and_compose(self, text: str, session: Any = None) -> Answer:
         from .answering import answer_turn, has_own_topic

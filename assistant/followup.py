@@ -9,10 +9,10 @@ session and batch `history` both go through these (batch history is replayed tur
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .citations import shift_markers
+from .citations import shift_citations
 from .config import corpus_dir
 from .question import Question, _fold, without_ordinal
 from .routing import is_followup
@@ -165,9 +165,8 @@ def add_item_note(answer: Answer, note: ItemNote) -> None:
     if n is None:
         # The note comes first, so its source is [1] and the answer's own numbers move up by one.
         n = 1
-        body = shift_markers(body, 1)
-        answer.citations = [Citation.from_passage(1, passage, note.text),
-                            *(replace(c, n=c.n + 1) for c in answer.citations)]
+        body, shifted = shift_citations(body, answer.citations, 1)
+        answer.citations = [Citation.from_passage(1, passage, note.text), *shifted]
     answer.answer = f"（按上一个回答的第{note.number}项理解：{note.text}[{n}]）\n\n{body}"
 
 

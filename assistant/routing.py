@@ -2,7 +2,7 @@
 elliptical follow-up means in its conversation, and the per-conversation state.
 
 Each decision is a named predicate over the question text (`is_fee_question`, `is_score_question`,
-`is_followup`, `is_rule_question`, `names_other_topic`, `topic_of`); `route` combines them with
+`is_followup`, `is_rule_question`, `names_grade_context`, `names_other_topic`, `topic_of`); `route` combines them with
 the question's slots (`assistant.slots`) and the `Session`. Nothing here imports retrieval, jieba
 or a model: the calculator path stays fast.
 """
@@ -26,6 +26,7 @@ __all__ = [
     "is_rule_question",
     "is_score_question",
     "names_fee_stage",
+    "names_grade_context",
     "names_other_topic",
     "replay",
     "route",
@@ -134,7 +135,13 @@ def is_score_question(question: str) -> bool:
 def is_rule_question(question: str) -> bool:
     """Whether a figure in it is part of a rule or a claim being checked ("五星级只要85分就够了吧？",
     "1200人要16个人日这个数靠谱不"), not the user's own score or headcount."""
-    return contains(prepare(question), _RULE_CUES) or contains(prepare(question), _RELIABILITY_CUES)
+    return contains(prepare(question), _RULE_CUES + _RELIABILITY_CUES)
+
+
+def names_grade_context(question: str) -> bool:
+    """Whether a score without a grade word is the company's audit result or asked about (得了,
+    总分, 我们, 哪档, 咋样), or is all the message says ("88分"); "驾照扣了12分" is not."""
+    return bool(_GRADE_CONTEXT.search(prepare(question)))
 
 
 def names_other_topic(question: str) -> bool:
@@ -230,7 +237,7 @@ def route(question: str, session: Session) -> Route:
         base_score = score if own and score is not None else session.score
         score = float(Decimal(str(base_score)) + Decimal(str(slots.score_delta)))
     elif not (score is not None and not fee_cue and not rule_question and (score_cue or not other_topic)
-              and (score_cue or (followup and after_score) or bool(_GRADE_CONTEXT.search(prepare(question))))):
+              and (score_cue or (followup and after_score) or names_grade_context(question))):
         score = None
     if employees is None and fee_cue:
         employees, employees_approx = session.employees, session.employees_approx
