@@ -26,7 +26,7 @@ __all__ = ["AnswerMemory", "ItemNote", "Resolution", "add_item_note", "contrast_
 # What an ordinal question says beyond pointing at the item: nothing in "第二条是啥意思" or "那第六条呢",
 # a question of its own in "第三条我们不满足怎么办" (read on `Question.norm`, numerals in digits).
 _ONLY_POINTING = re.compile(
-    r"是?(?:啥|什么)意思|是什么|是啥|指什么|指的是"
+    r"是?(?:啥|什么)意思|是什么|是啥|指的?(?:是|什么|啥)|是指"
     r"|具体|详细|说说|讲讲|说一下|讲一下|解释|展开|内容|请|再|那|呢|的|吗|啊|呀|[\W_]"
 )
 # "售后服务认证申请条件第3项是…": the item's own numbering is not part of what it says.
@@ -95,14 +95,14 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     """A stand-alone reading of the question `q` given the conversation so far.
 
     Args:
-        q: the question as parsed (its `ordinal` says 第二项 → 2, 最后一项 → -1).
+        q: the question as parsed (its `ordinal` says 第二项 → 2, 最后一项 → -1, 倒数第三个 → -3).
         memory: what the conversation's earlier answers established.
         has_topic: whether the question names a topic of its own (answering.has_own_topic).
     """
     text, folded = q.text, _fold(q.text)
     previous = memory.question
     if q.ordinal is not None and memory.items:
-        index = q.ordinal - 1 if q.ordinal > 0 else -1
+        index = q.ordinal - 1 if q.ordinal > 0 else q.ordinal
         rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
         if len(rest) >= 2 and -len(memory.items) <= index < len(memory.items):
             # The item is what the question is about: ask it of the item's own words.
@@ -150,10 +150,14 @@ class ItemNote:
     passage: Passage
 
 
+def _number(memory: AnswerMemory, index: int) -> int:
+    """The item's number as the last answer showed it (index -1 is the last item)."""
+    return index + 1 if index >= 0 else len(memory.items) + index + 1
+
+
 def item_note(memory: AnswerMemory, index: int) -> ItemNote:
     """The item an ordinal question points to, read before the turn replaces the last list."""
-    number = index + 1 if index >= 0 else len(memory.items)
-    return ItemNote(number, _item_text(memory, index), memory.items[index][1])
+    return ItemNote(_number(memory, index), _item_text(memory, index), memory.items[index][1])
 
 
 def add_item_note(answer: Answer, note: ItemNote) -> None:
@@ -176,13 +180,14 @@ def item_answer(memory: AnswerMemory, index: int) -> Answer:
 
     items = memory.items
     if not -len(items) <= index < len(items):
+        asked = f"第{index + 1}项" if index >= 0 else f"倒数第{-index}项"
         return Answer(
-            f"上一个回答的清单只有{len(items)}项，没有第{index + 1}项。请说明想问哪一项，或换个问法。",
+            f"上一个回答的清单只有{len(items)}项，没有{asked}。请说明想问哪一项，或换个问法。",
             abstained=True, intent="not_covered",
         )
     text, passage = items[index]
     cites = Citations()
-    number = index + 1 if index >= 0 else len(items)
+    number = _number(memory, index)
     body = re.sub(r"^[-*•]\s*", "", text)
     answer = Answer(f"第{number}项：{body}{cites.quote(passage, text)}", intent="qa")
     answer.citations = cites.citations

@@ -242,7 +242,7 @@ _TYPE_SPANS = re.compile(
     r"|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|怎么操作|怎么做|如何做|怎么搞|咋搞|怎么样|怎样|怎么|如何|咋"
     r"|哪些|哪几[个项类种步条块道关]?|都有什么|都有啥|有什么|有啥|包括什么|包括啥|包含什么|包括哪|列出来|列出|列一下|列个|全部|所有的|分别|挨个|逐个|逐条|逐项|一一|一条条|一项项|一个个|都要什么|都要啥"
     r"|是什么|什么是|什么叫|叫什么|指什么|是指|啥是|是啥|什么意思|啥意思|介绍一下|解释一下|讲讲|说说|是个什么|为什么|为啥|为何|什么原因|啥原因"
-    r"|什么|啥|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
+    r"|什么|啥|哪[一1]?[类种个项条步家级]|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
     r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$|(?<=[啥么])关系|有没有关系"
     r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
     r"|^(?:那么|那如果|那要是|要是|如果|假如|假设|那)|的话|合适|比较好|最好|为宜|合理"
@@ -474,8 +474,10 @@ def split_parts(text: str) -> list[str]:
 _ORDINAL = re.compile(r"第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
 # The last item, by any word for the end ("收尾那步", "最末一项", "最后的那条").
 _LAST = re.compile(r"(?:最后|收尾|末尾|最末|倒数第(?:1|一))(?:的)?(?:那)?(?:1|一)?(?:条|项|步|点|个|类|种)")
+# Counted from the end: 倒数第三个 is the third item from the last.
+_FROM_END = re.compile(r"倒数第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
 # Either, as written (第三条) or normalised (第3条): what `without_ordinal` takes out.
-_ORDINAL_WORDS = re.compile(rf"第[\d一二三四五六七八九十两]{{1,3}}(?:条|项|步|点|个|类|阶段|部分|种)|{_LAST.pattern}")
+_ORDINAL_WORDS = re.compile(rf"(?:倒数)?第[\d一二三四五六七八九十两]{{1,3}}(?:条|项|步|点|个|类|阶段|部分|种)|{_LAST.pattern}")
 
 
 def without_ordinal(text: str) -> str:
@@ -486,6 +488,9 @@ def without_ordinal(text: str) -> str:
 def _ordinal(norm: str) -> int | None:
     if _LAST.search(norm):
         return -1
+    back = _FROM_END.search(norm)
+    if back:
+        return -int(back.group(1))
     match = _ORDINAL.search(norm)
     return int(match.group(1)) if match else None
 
@@ -508,7 +513,7 @@ class Question:
     type: str  # first of `asks`, or "other"
     asks: tuple[str, ...]
     focus: tuple[str, ...]  # the words naming what is asked about (no type words such as 多久)
-    ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1
+    ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1, 倒数第三个 -> -3
     points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
     targets: tuple[str, ...] = ()  # the thing an enumeration asks for (资料 in "要准备哪些资料")
     figures: tuple[str, ...] = ()  # figures the question states (stated_figures): a claim to check
@@ -688,7 +693,7 @@ _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把
 # "每个都要办吗"), report a claim or ask for one (说 in "有说一年的", 讲 in "讲了哪些"), nor the
 # counters of an enumeration or a time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
-    "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完"
+    "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完各"
     "年月天周次第再又光仅只走")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")

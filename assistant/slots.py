@@ -64,6 +64,8 @@ _HEADCOUNT = (
     re.compile(r"(?:员工|雇员|职工|人数|人员|规模)(?:总数|数量|人数|数)?" + _HEDGES + _SIGNED),
     # 300多的公司, 二十出头的小团队: a figure and a word for the whole staff.
     re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来|出头|左右|上下)?(?:个)?(?:的)?(?:小|大)?(?:公司|企业|单位|工厂|团队|工作室|厂子|规模|体量)"),
+    # 五十出头的小厂: 厂 alone only after 的/小/大, so that 两个厂 counts plants, not people.
+    re.compile(r"(?<![\d./a-z-])(≈?\d+)(?:多|余|来|出头|左右|上下)?(?:的|的?[小大])厂"),
 )
 # "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
 _BARE_HEADCOUNT = re.compile(
@@ -71,8 +73,9 @@ _BARE_HEADCOUNT = re.compile(
 _DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
 _DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
 _SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"(?:多|来)?分(?![钟之期制项])")
-# 拿了五星 names a grade, not a score of 5: a figure before 星 / 级 is a level.
-_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:是|为|有|:|个)?" + _SIGNED + r"(?![\d.]|颗?[星级])")
+# 拿了五星 names a grade, not a score of 5: a figure before 星 / 级 is a level. 打分出来九十三点五: the
+# result as it came out.
+_SCORE_WORD = re.compile(r"(?:得分|评分|分数|打分|总分|得了|拿了|考了|成绩|打了)(?:出来|下来)?(?:是|为|有|:|个)?" + _SIGNED + r"(?![\d.]|颗?[星级])")
 _BARE = re.compile(r"(?<![\d./a-z-])" + _NUM + r"(?![\d.])(?![星级年月天日个项元%人名位号条届次家颗回])")
 # A bare number reads as a score only with two or three digits or a decimal point ("89.5能评几星"),
 # so that 一回事 ("1回事") or a year never becomes one.

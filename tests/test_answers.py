@@ -120,6 +120,19 @@ def test_follow_up_ordinal_points_into_the_last_list(shipped_assistant) -> None:
     assert top.intent == "qa" and "95" in top.answer.split("\n")[0]
 
 
+def test_an_ordinal_counted_from_the_end_points_into_the_last_list(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    history = ["申请售后服务认证需要满足什么条件？"]
+    listed = shipped_assistant.ask(history[0])
+    count = len(re.findall(r"^- ", listed.answer, re.M))
+    assert count >= 3
+    # 倒数第二条 is the item before the last, shown with its own number; asked what it means, it is
+    # the item again (具体指啥 names nothing of its own).
+    second_last = shipped_assistant.ask("倒数第二条具体指啥", history=history)
+    assert second_last.intent == "qa" and second_last.answer.startswith(f"第{count - 1}项：")
+    beyond = shipped_assistant.ask(f"倒数第{count + 1}条呢", history=history)
+    assert beyond.intent == "not_covered" and f"没有倒数第{count + 1}项" in beyond.answer
+
+
 def test_it_stands_for_what_the_last_question_was_about(shipped_assistant) -> None:
     answer = shipped_assistant.ask("那它是谁提出的", history=["GB/T 27922是哪个部门发布的"])
     assert answer.intent == "qa" and "中国商业联合会" in answer.answer and "GB/T 27922" in answer.answer

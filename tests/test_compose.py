@@ -349,6 +349,8 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
      # Applying asked bare at the end; a certificate given (给证) or a star won (拿了星).
      ("公司在香港注册的，能报吗", True), ("出过质量纠纷，还有戏吗", True), ("产品说明随便写写行不行", True), ("审完是不是得先整改才给证", True), ("拿了星以后能印在包装上吗", True),
      ("护照能办吗", False), ("星期几开门", False),
+     # The trade standard by its short name; a bank's sign is not it.
+     ("老行标哪年实施的", True), ("银行标志怎么画", False),
      # Applying named first as the topic is ours; a thing of its own applied for is not.
      ("申请的时候要附资信证明吗", True), ("商品条码怎么申请", False), ("申请专利要多久", False)],
 )

@@ -73,6 +73,9 @@ SLOTS = [
     ("三百出头一点的员工", Slots(employees=300, employees_approx=True)),
     ("二十出头的小团队，头一年多少钱", Slots(employees=20, employees_approx=True)),  # the staff as 团队
     ("五十左右的厂子", Slots(employees=50, employees_approx=True)),
+    ("五十出头的小厂，监督那年交多少", Slots(employees=50, employees_approx=True)),  # 厂 after 的/小/大
+    ("两个厂多少钱", Slots()),  # two plants, not two people
+    ("打分出来九十三点五，落哪档", Slots(score=93.5)),  # the result as it came out
     ("我们大概有八百人", Slots(employees=800, employees_approx=True)),
     ("公司2023年成立", Slots()),  # a year, not a headcount
     ("考了个七十五，算啥级别", Slots(score=75)),

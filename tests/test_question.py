@@ -325,6 +325,9 @@ def test_ordinals() -> None:
     # Any word for the end, with or without a demonstrative.
     assert parse_question("收尾那步是啥").ordinal == -1
     assert parse_question("最后的那条呢").ordinal == -1
+    # Counted from the end.
+    assert parse_question("倒数第三个是啥").ordinal == -3
+    assert parse_question("倒数第一条呢").ordinal == -1
     assert parse_question("证书有效期多久").ordinal is None
 
 
@@ -364,6 +367,13 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     assert "除了" not in parse_question("除了申请费，还有哪些费用", LEX).focus
     assert "之外" not in parse_question("营业执照之外还要交哪些材料", LEX).focus
     assert "别的" not in parse_question("营业执照之外还得附别的材料吗", LEX).focus
+
+
+def test_which_kind_and_each_name_nothing() -> None:
+    # 哪一类 asks which (its 一 is no figure); 各 distributes the ask over the things named.
+    q = parse_question("3C、9001、售后认证，各归哪一类", LEX)
+    assert not {"1类", "一类", "各"} & set(q.focus)
+    assert "归" in q.focus  # what is asked of them
 
 
 def test_a_demonstrative_of_a_year_or_a_manner_names_nothing() -> None:
