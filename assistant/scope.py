@@ -23,6 +23,8 @@ __all__ = ["ScopeVerdict", "check_scope", "is_anchored", "is_request", "out_of_s
 _OTHER_SCHEME = re.compile(
     r"ccc|3c认证|iso\d*|iatf|haccp|gmp|fda|ce认证|ce标志|\bce\b|ul认证|rohs|gsp|质量管理体系|环境管理体系"
     r"|职业健康|信息安全管理|知识产权管理|能源管理|体系认证|产品认证|强制性认证|绿色食品|有机认证|节能认证"
+    # The national service certifications the corpus names beside ours (认监委2016年第24号公告).
+    r"|绿色市场(?:服务)?(?:认证)?|体育场所(?:服务)?(?:认证)?|软件过程能力(?:及成熟度评估)?(?:认证)?|ohsas"
     # A standard by a number other than ours (GB/T 19580), and the quality awards (中国质量奖).
     r"|(?:gb|sb|jb|qb|gbt|sbt|gb/t|sb/t)\s*(?!27922|10401)\d{4,5}|质量奖"
 )
@@ -184,7 +186,8 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
         return ScopeVerdict("qa", "ok")
     if not _CJK.search(text) and not _LATIN_DOMAIN.search(text):
         return ScopeVerdict("out_of_scope", "not_chinese")
-    if _other_scheme(q) and not _ours_beside(_OUR_SCHEME, text):
+    # Ours is looked for beside the other scheme's name, not inside it (体育场所服务认证).
+    if _other_scheme(q) and not _ours_beside(_OUR_SCHEME, _OTHER_SCHEME.sub("，", text)):
         return ScopeVerdict("out_of_scope", "other_scheme")
     # Stars and scores of other fields (酒店星级, 景区评级, 大众点评的五星) and registrations of
     # other kinds (专利, 商标): 星级 alone does not make them ours.

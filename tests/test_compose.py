@@ -162,6 +162,10 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("GB/T 19580的申请条件", {}, "out_of_scope", "other_scheme"),
         ("中国质量奖申报要满足什么条件", {}, "out_of_scope", "other_scheme"),
         ("GB/T 27922的申请条件", {}, "qa", "ok"),
+        # The other national service certifications: ours is not read inside their names.
+        ("体育场所服务认证的申请条件", {}, "out_of_scope", "other_scheme"),
+        ("绿色市场认证怎么申请", {}, "out_of_scope", "other_scheme"),
+        ("绿色市场认证和售后服务认证有什么区别", {}, "qa", "ok"),
         # Whether an act is lawful is legal advice; whether our certification is, is ours.
         ("让顾客给好评就返现，申请时违不违法", {}, "out_of_scope", "legal"),
         ("售后服务认证合法吗", {}, "qa", "ok"),
