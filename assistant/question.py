@@ -147,7 +147,9 @@ TOPIC_MIN_IDF = 1.5
 _META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内容", "东西", "方面", "事情", "情形", "原因", "说法", "依据", "规定", "要求",
                          "每个", "每家", "各个", "每一个", "环节", "事项", "部分",
                          # ... or a figure stated before ("这个数据靠谱吗").
-                         "数据", "数字", "数目"])
+                         "数据", "数字", "数目",
+                         # ... or what is required, said colloquially ("对法律法规有啥讲究").
+                         "讲究", "说道", "门道"])
 
 
 def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
