@@ -678,6 +678,8 @@ _POINTS_BACK = re.compile(r"^(?:那么|那)?[这那]家")
 _TOPIC_MARKER = re.compile(r"(?:[这那]一?(?:块|部分|项|条|个环节)|方面)(?:的话)?[，,。：:]*$")
 # 还 that asks whether something still holds (还算数吗, 还能申请吗), not 还是 (a choice) or 还有 (more).
 _CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)|(?:不|还)?(?:能|可以|得)再")
+# 会 asking what follows from a case ("…，证书会被撤吗", "会不会影响星级"): the case is in the clause before.
+_CONSEQUENCE = re.compile(r"会不会|会(?:被|影响|导致|直接|因此|受)")
 # The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
 # not for 准备) or before 有哪些/包括什么 ("收费项目都有哪些"). It weighs TARGET_BOOST times more.
 _TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
@@ -871,7 +873,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
             # certification the question is about; its words are the point as much as the ask's
             # (those the corpus knows: 老听人提 only says who mentioned it).
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
-        elif _CONDITIONED.search(_fold(asking)):
+        elif _CONDITIONED.search(_fold(asking)) or _CONSEQUENCE.search(_fold(asking)):
             # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
             # the clause before describes; that case is the point as much as the rule.
             focus += tuple(w for w in context_words if w not in focus)

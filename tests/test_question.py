@@ -392,6 +392,12 @@ def test_not_again_asks_whether_a_rule_holds_in_the_case_before_it() -> None:
     assert "造假" in parse_question("材料造假被查出来，几年内不能再申请", LEX).focus
 
 
+def test_what_follows_from_a_case_asks_about_the_case() -> None:
+    # "会被撤吗" asks what follows from the case in the clause before: the case is the point too.
+    assert "名录" in parse_question("拿证以后公司被列进经营异常名录，证书会被撤吗", LEX).focus
+    assert "装修" in parse_question("网点那天正好装修关门，会不会扣分", LEX).focus
+
+
 def test_a_verb_with_an_object_the_corpus_never_uses_is_not_the_point() -> None:
     # The object decides ("查消防设施"); with an object of ours or none, the verb stays the point.
     assert "查" not in parse_question("监督评审会不会顺带查消防设施", LEX).points
