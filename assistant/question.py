@@ -149,7 +149,9 @@ _META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内�
                          # ... or a figure stated before ("这个数据靠谱吗").
                          "数据", "数字", "数目",
                          # ... or what is required, said colloquially ("对法律法规有啥讲究").
-                         "讲究", "说道", "门道"])
+                         "讲究", "说道", "门道",
+                         # ... or how far a thing must go ("得做到啥程度"): the thing is named beside it.
+                         "程度", "地步", "做到"])
 
 
 def names_topic(words: tuple[str, ...], lexicon: Lexicon) -> bool:
@@ -680,6 +682,9 @@ _TOPIC_MARKER = re.compile(r"(?:[这那]一?(?:块|部分|项|条|个环节)|方
 _CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)|(?:不|还)?(?:能|可以|得)再")
 # 会 asking what follows from a case ("…，证书会被撤吗", "会不会影响星级"): the case is in the clause before.
 _CONSEQUENCE = re.compile(r"会不会|会(?:被|影响|导致|直接|因此|受)")
+# A clause saying what is wanted ("想拿特别加分，得做到啥程度", "要上五星，得怎么准备"): what the
+# ask after it needs is needed for that, so the thing wanted is the point too.
+_PURPOSE = re.compile(r"(?:我们|咱们|公司)?(?:要想|想要|如果想|要是想|想|为了|要)(?:拿|评|上|得到|拿到|评上|冲|办|申请|达到|过)")
 # The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
 # not for 准备) or before 有哪些/包括什么 ("收费项目都有哪些"). It weighs TARGET_BOOST times more.
 _TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
@@ -877,6 +882,10 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
             # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
             # the clause before describes; that case is the point as much as the rule.
             focus += tuple(w for w in context_words if w not in focus)
+        elif contexts and _PURPOSE.match(_fold(contexts[0])):
+            # "想拿特别加分，得做到啥程度": what is wanted is the point; the verb of wanting is not.
+            wanted = tuple(w for w in context_words if len(w) >= 2 and w not in focus)
+            focus = tuple(w for w in focus if w not in _META_NOUNS or not names_topic(wanted, lexicon)) + wanted
         elif not names_topic(focus, lexicon):
             # "评审费有说2000有说3000的，按哪个算": the asking clause names nothing, its context does
             # ("我们有好几个分公司，要每个都办吗": 每个 of what).

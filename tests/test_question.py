@@ -220,7 +220,8 @@ def test_an_adverb_of_how_often_names_nothing() -> None:
 
 
 def test_how_it_goes_along_and_where_name_nothing() -> None:
-    assert parse_question("我们网点特别多，年金会不会跟着涨", LEX).focus == ("年金", "涨")
+    # (会不会 would ask what follows from the case before: see test_what_follows_from_a_case…)
+    assert parse_question("我们网点特别多，年金也跟着涨吗", LEX).focus == ("年金", "涨")
     assert "那边" not in parse_question("山东那边有监督评审吗", LEX).focus
     assert "手里" not in parse_question("机构手里有年金记录吗", LEX).focus
     assert "下面" not in parse_question("申请条件下面有啥", LEX).focus
@@ -396,6 +397,11 @@ def test_what_follows_from_a_case_asks_about_the_case() -> None:
     # "会被撤吗" asks what follows from the case in the clause before: the case is the point too.
     assert "名录" in parse_question("拿证以后公司被列进经营异常名录，证书会被撤吗", LEX).focus
     assert "装修" in parse_question("网点那天正好装修关门，会不会扣分", LEX).focus
+
+
+def test_the_thing_wanted_is_the_point_of_what_it_needs() -> None:
+    # "想拿特别加分，得做到啥程度": what the ask needs is needed for the thing wanted.
+    assert parse_question("想过监督评审，得做到啥程度", LEX).focus == ("监督评审",)
 
 
 def test_a_verb_with_an_object_the_corpus_never_uses_is_not_the_point() -> None:
