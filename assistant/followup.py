@@ -38,7 +38,7 @@ _AGAIN = re.compile(r"再(?:交|付|缴|提交|准备|办|收)(?:一次|一遍|1
 # written before its first verb or ask.
 # So does a leading 这/这个/那个 that is compared or classed ("这跟国标的星是一回事吗").
 _IT = re.compile(r"它(?!们)|^(?:那|那么)?(?:这个|这|那个)(?=跟|和|与|同|比|算|属于)")
-_SUBJECT = re.compile(r"^(.{2,16}?)(?:是|要|有|能|会|可以|需要|多|几|怎|哪|什么|啥|吗|的|在|由)")
+_SUBJECT = re.compile(r"^(.{2,16}?)(?:是|要|有|能|会|可以|需要|多|几|怎|哪|什么|啥|吗|的|在|由|做|搞|提供|开展|发布|提出)")
 # "这些要交原件吗" / "上面几项都要吗" ask about the things the last answer listed.
 # So does a leading 这个/那个 as the subject ("这个是必须的吗" after a question on on-site logistics).
 # "其中之一" / "在里面吗" / "服务目标那条" point into what the last answer listed, too.

@@ -36,6 +36,12 @@ def test_a_leading_this_that_is_compared_stands_for_the_last_subject() -> None:
     assert r.text == "这个营业执照要交原件吗"
 
 
+def test_it_stands_for_the_last_subject_without_the_verb_after_it() -> None:
+    # "华中国际做的是哪种认证": the subject ends where what it does (做, 提供, 发布) begins.
+    r = resolve(parse_question("那它申请要交些什么", LEX), _after("华中国际做的是哪种认证"), has_topic=True)
+    assert r.text == "那华中国际申请要交些什么"
+
+
 def test_a_leading_this_as_the_subject_keeps_the_last_topic() -> None:
     r = resolve(parse_question("这个是必须的吗", LEX), _after("监督评审要准备什么"), has_topic=True)
     assert (r.how, r.text) == ("topic_kept", "监督评审准备 这个是必须的吗")
