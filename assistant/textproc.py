@@ -257,14 +257,16 @@ def normalize(text: str, *, keep_spaces: bool = False) -> str:
 
 
 # 三分之一 and 1/3, 百分之五十 and 50%: one figure in the words users say and the signs sources print.
-_FRACTION = re.compile(r"(?:(\d+|十)|百)分之(\d+(?:\.\d+)?)")
+_FRACTION = re.compile(r"(?:(\d+|十)|百)分之(\d+(?:\.\d+)?|十(?![\d.]))")
 
 
 def _fractions(text: str) -> str:
     def repl(m: re.Match[str]) -> str:
+        # A lone 十 is left by the numeral reader (十 alone is a word): here it is ten (百分之十).
+        part = "10" if m.group(2) == "十" else m.group(2)
         if m.group(1) is None:
-            return f"{m.group(2)}%"
-        return f"{m.group(2)}/{10 if m.group(1) == '十' else m.group(1)}"
+            return f"{part}%"
+        return f"{part}/{10 if m.group(1) == '十' else m.group(1)}"
 
     return _FRACTION.sub(repl, text)
 
@@ -273,8 +275,8 @@ def _fractions(text: str) -> str:
 # 8: traditional characters are simplified before segmentation; 一千二 reads 1200 (was 1002).
 # 9: 3C reads ccc. 10: adverbs and conjunctions (已经, 但是) are stop words. 11: demonstratives
 # and relational words (那些, 有关, 之前, 清楚) too. 12: fractions in words read as signs (三分之一 1/3).
-# 13: 俩/仨 read 两个/三个.
-TOKENIZER_VERSION = 13
+# 13: 俩/仨 read 两个/三个. 14: 百分之十 reads 10%.
+TOKENIZER_VERSION = 14
 
 
 def tokenizer_fingerprint() -> str:

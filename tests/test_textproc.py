@@ -38,6 +38,7 @@ def test_chinese_to_int(text: str, value: int | None) -> None:
         # A fraction in words is the figure sources print: 三分之一 meets 1/3.
         ("约为初审的三分之一", "约为初审的1/3"),
         ("百分之五十", "50%"),
+        ("占员工百分之十", "占员工10%"),  # a lone 十 after 分之 is ten
         ("十分之一", "1/10"),
         ("评分之外再扣1分", "评分之外再扣1分"),
         ("有人说俩月", "有人说2个月"),  # 俩 is 两个
