@@ -399,6 +399,12 @@ def test_what_follows_from_a_case_asks_about_the_case() -> None:
     assert "装修" in parse_question("网点那天正好装修关门，会不会扣分", LEX).focus
 
 
+def test_mentioning_is_no_point() -> None:
+    # 提 reports where something is said, like 说 and 讲: what is said is asked about.
+    q = parse_question("网络文章里还提了哪些别的申请条件", LEX)
+    assert "提" not in q.focus and "条件" in "".join(q.focus)
+
+
 def test_the_thing_wanted_is_the_point_of_what_it_needs() -> None:
     # "想拿特别加分，得做到啥程度": what the ask needs is needed for the thing wanted.
     assert parse_question("想过监督评审，得做到啥程度", LEX).focus == ("监督评审",)
