@@ -148,6 +148,9 @@ def test_focus_leaves_out_how_it_is_asked_and_small_talk() -> None:
     q = parse_question("今天天气不错，顺便问下证书有效期一般是几年？", LEX)
     assert q.focus == ("证书有效期",)  # not 几年 (the ask), not 今天天气 (small talk)
     assert "几年" in q.words  # the words still hold everything, for retrieval
+    # Asking what a word means, in any wording (指啥, 指的是啥): the word is the point.
+    assert parse_question("监督评审具体指啥", LEX).focus == ("监督评审",)
+    assert parse_question("评价里说的看结果，结果指的是啥", LEX).focus == ("结果",)
 
 
 def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
