@@ -27,7 +27,7 @@ __all__ = ["AnswerMemory", "ItemNote", "Resolution", "add_item_note", "contrast_
 # a question of its own in "第三条我们不满足怎么办" (read on `Question.norm`, numerals in digits).
 _ONLY_POINTING = re.compile(
     r"是?(?:啥|什么)意思|是什么|是啥|指的?(?:是|什么|啥)|是指"
-    r"|具体|详细|说说|讲讲|说一下|讲一下|解释|展开|内容|请|再|那|呢|的|吗|啊|呀|[\W_]"
+    r"|说说|讲讲|说一下|讲一下|解释|展开|内容|请|再|那|呢|的|吗|啊|呀|[\W_]"
 )
 # "售后服务认证申请条件第3项是…": the item's own numbering is not part of what it says.
 _ITEM_LEAD = re.compile(r"^[-*•]\s*|^.{0,30}?第\d+(?:项|条|步|点)(?:是|为|：|:)")

@@ -125,10 +125,14 @@ def test_an_ordinal_counted_from_the_end_points_into_the_last_list(shipped_assis
     listed = shipped_assistant.ask(history[0])
     count = len(re.findall(r"^- ", listed.answer, re.M))
     assert count >= 3
-    # 倒数第二条 is the item before the last, shown with its own number; asked what it means, it is
-    # the item again (具体指啥 names nothing of its own).
-    second_last = shipped_assistant.ask("倒数第二条具体指啥", history=history)
+    # 倒数第二条 is the item before the last, shown with its own number; asked what it is, it is the
+    # item again (指啥 names nothing of its own) ...
+    second_last = shipped_assistant.ask("倒数第二条指啥", history=history)
     assert second_last.intent == "qa" and second_last.answer.startswith(f"第{count - 1}项：")
+    # ... and asked for detail (具体), the item is the reading and the sources say more about it.
+    detail = shipped_assistant.ask("倒数第二条具体指啥", history=history)
+    assert detail.intent == "qa" and detail.answer.startswith(f"（按上一个回答的第{count - 1}项理解：")
+    assert len(detail.answer) > len(second_last.answer)
     beyond = shipped_assistant.ask(f"倒数第{count + 1}条呢", history=history)
     assert beyond.intent == "not_covered" and f"没有倒数第{count + 1}项" in beyond.answer
 
