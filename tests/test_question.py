@@ -89,7 +89,9 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      # Hesitation sounds, leaving the questions there, getting back later.
      ("呃", "ack"), ("就这些", "ack"), ("先不问了", "ack"), ("随便问问", "ack"), ("回头联系", "bye"),
      # Passing the answer on to someone.
-     ("行，我把这些转给同事看看", "ack"), ("截图发给领导看一下", "ack")],
+     ("行，我把这些转给同事看看", "ack"), ("截图发给领导看一下", "ack"),
+     # Keeping the answer, going to ask someone, praising the answer.
+     ("我先记下来", "ack"), ("稍等，我去问问财务", "ack"), ("你这回答挺专业啊", "thanks")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -101,6 +103,7 @@ def test_chat_is_the_whole_message(text: str, kind: str) -> None:
                                   "老师，申请要什么材料", "在线审核可以吗", "第一次用这个认证流程是什么",
                                   "跟领导汇报一下认证费用怎么说", "早啊，申请要什么材料",
                                   "你把材料清单发给我看看", "我把资料发给机构看看行吗",
+                                  "我去问问申请费多少", "评审员很专业吗", "申请费我先记下来，年金多少",
                                   "能问个问题吗？年金多少", "886人的公司多少钱", "评审员忙不忙"])
 def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
     assert chat_kind(text) is None
