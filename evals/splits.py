@@ -25,7 +25,9 @@ earlier draws are unchanged. Session 7 wrote a sixth fresh set (`f14-*` ids) for
 seventh draw with its own seed and a 50% share, written to `dev_fresh6.jsonl` / `test_fresh6.jsonl`
 by `--draw fresh6`; the six earlier draws are unchanged. Session 8 wrote a seventh fresh set (`f15-*`
 ids) for session 9: an eighth draw with its own seed and a 50% share, written to `dev_fresh7.jsonl` /
-`test_fresh7.jsonl` by `--draw fresh7`; the seven earlier draws are unchanged.
+`test_fresh7.jsonl` by `--draw fresh7`; the seven earlier draws are unchanged. Session 9 wrote an eighth
+fresh set (`f16-*` ids) for session 10: a ninth draw with its own seed and a 50% share, written to
+`dev_fresh8.jsonl` / `test_fresh8.jsonl` by `--draw fresh8`; the eight earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ FRESH4_SEED = 12202614  # the fourth fresh set (f12-* ids), for session 7, drawn
 FRESH5_SEED = 13202615  # the fifth fresh set (f13-* ids), also for session 7, drawn apart from all five
 FRESH6_SEED = 14202616  # the sixth fresh set (f14-* ids), for session 8, drawn apart from all six
 FRESH7_SEED = 15202617  # the seventh fresh set (f15-* ids), for session 9, drawn apart from all seven
+FRESH8_SEED = 16202618  # the eighth fresh set (f16-* ids), for session 10, drawn apart from all eight
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ DRAWS = {
     ),
     "fresh7": Draw(
         FRESH7_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh7.jsonl", "test": "test_fresh7.jsonl"}
+    ),
+    "fresh8": Draw(
+        FRESH8_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh8.jsonl", "test": "test_fresh8.jsonl"}
     ),
 }
 
