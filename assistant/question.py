@@ -149,7 +149,7 @@ _META_NOUNS = frozenset(["例子", "举例", "示例", "情况", "问题", "内�
                          # ... or a figure stated before ("这个数据靠谱吗").
                          "数据", "数字", "数目",
                          # ... or what is required, said colloquially ("对法律法规有啥讲究").
-                         "讲究", "说道", "门道",
+                         "讲究", "说道", "门道", "规则", "规矩",
                          # ... or how far a thing must go ("得做到啥程度"): the thing is named beside it.
                          "程度", "地步", "做到"])
 
@@ -641,8 +641,12 @@ _LONG_SPANS = re.compile(r"(?:是)?(?:咋|怎么)回事|一回事|一码事|怎�
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 
 
+# What is set aside ("除了正常打分，还有哪几条特殊规矩"): the rest is asked about, not it.
+_SET_ASIDE = re.compile(r"除(?:了|去|开)[^，,。？?！!]{1,12}?(?:之外|以外|外)?(?=[，,]|还)")
+
+
 def _focus_text(text: str) -> str:
-    text = _REPORTED.sub("，", _DISAGREE.sub("，", _fold(text)))
+    text = _SET_ASIDE.sub("，", _REPORTED.sub("，", _DISAGREE.sub("，", _fold(text))))
     return _A_NOT_A.sub(r"\1，", _TYPE_SPANS.sub("，", _LONG_SPANS.sub("，", _BENEFIT.sub("，好处，", text))))
 
 
@@ -712,7 +716,7 @@ _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把
 # never the point asked about.
 _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完各"
-    "年月天周次第再又光仅只走提")
+    "年月天周次第再又光仅只走提定")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question

@@ -378,6 +378,13 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     assert "除了" not in parse_question("除了申请费，还有哪些费用", LEX).focus
     assert "之外" not in parse_question("营业执照之外还要交哪些材料", LEX).focus
     assert "别的" not in parse_question("营业执照之外还得附别的材料吗", LEX).focus
+    # ... and neither is the thing set aside itself ("除了正常打分，还有…").
+    q = parse_question("除了投诉记录，还有哪些材料", LEX)
+    assert "投诉" not in q.focus and "记录" not in q.focus and "材料" in q.focus
+    # 定 (set, decided) is a verb for any act: what is set is the point.
+    assert "定" not in parse_question("申请费是专门给这个认证定的吗", LEX).focus
+    # 规则 / 规矩, like 规定: a word for a kind of thing beside the thing named.
+    assert "规则" not in parse_question("年金那些规则都有哪几条", LEX).focus
 
 
 def test_which_kind_and_each_name_nothing() -> None:
