@@ -89,7 +89,24 @@ class Composition:
                 picked = [(t, p) for t, p in block.lines if t in items] if items else block.lines[1:]
                 if picked:
                     return picked
+        # No list was answered, but a sentence may enumerate one ("15个二级指标是：组织架构、人员配置、…"):
+        # "倒数第三个" points into it.
+        for block in reversed(self.blocks):
+            for text, passage in block.lines:
+                inline = inline_items(text)
+                if inline:
+                    return [(item, passage) for item in inline]
         return []
+
+
+# An enumeration written inline after a colon, its items joined by 、 (three or more short ones).
+_INLINE_LIST = re.compile(r"[：:]([^：:。；;，,]{1,16}(?:、[^：:。；;，,]{1,16}){2,})[。；;]?(?:\[\d+\])?$")
+
+
+def inline_items(sentence: str) -> list[str]:
+    """The items of an enumeration a sentence writes inline ("…是：A、B、C。"), or none."""
+    match = _INLINE_LIST.search(sentence.strip())
+    return match.group(1).split("、") if match else []
 
 
 # ---------------------------------------------------------------------------------------------

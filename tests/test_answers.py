@@ -137,6 +137,12 @@ def test_an_ordinal_counted_from_the_end_points_into_the_last_list(shipped_assis
     assert beyond.intent == "not_covered" and f"没有倒数第{count + 1}项" in beyond.answer
 
 
+def test_an_ordinal_points_into_a_list_a_sentence_gave_inline(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    # "国标15个二级指标" is answered in sentences, one of which lists the fifteen after a colon.
+    answer = shipped_assistant.ask("倒数第三个是啥", history=["国标15个二级指标"])
+    assert answer.intent == "qa" and answer.answer.startswith("第13项：废弃商品回收") and answer.citations
+
+
 def test_it_stands_for_what_the_last_question_was_about(shipped_assistant) -> None:
     answer = shipped_assistant.ask("那它是谁提出的", history=["GB/T 27922是哪个部门发布的"])
     assert answer.intent == "qa" and "中国商业联合会" in answer.answer and "GB/T 27922" in answer.answer

@@ -11,7 +11,15 @@ import pytest
 
 from assistant.answer_config import AnswerConfig
 from assistant.answering import decide
-from assistant.compose import _sentence_score, compose, form_match, other_standard, unit_fit, unit_score
+from assistant.compose import (
+    _sentence_score,
+    compose,
+    form_match,
+    inline_items,
+    other_standard,
+    unit_fit,
+    unit_score,
+)
 from assistant.corpus import Document, load_document
 from assistant.errors import CorpusError
 from assistant.question import Lexicon, parse_question
@@ -546,3 +554,11 @@ def test_the_subject_is_what_the_best_unit_holds_whatever_the_units_between_lack
     assert unit_fit(q, hits[2], CFG)[0]  # on its own the conditions would fit
     composition = compose(*_one(evidence), CFG)
     assert not composition.covered and "经费" in composition.blocks[0].missing
+
+
+def test_a_sentence_enumerating_inline_gives_its_items() -> None:
+    # Ordinals ("倒数第三个") point into a list a sentence writes after a colon.
+    assert inline_items("15个二级指标是：组织架构、人员配置、资源配置、投诉处理。[1]") == [
+        "组织架构", "人员配置", "资源配置", "投诉处理"]
+    assert inline_items("申请费、年金和评审费每年都要交。") == []  # no colon: a subject, not a list
+    assert inline_items("注意：评审费按人日计算。") == []  # a colon, but no enumeration
