@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .citations import shift_citations
-from .routing import is_fee_question, is_score_question, names_other_topic
+from .question import is_question
+from .routing import is_fee_question, is_followup, is_score_question, names_other_topic
+from .slots import Slots, parse_slots
 from .types import Answer
 
 __all__ = ["join_parts", "other_parts"]
@@ -18,7 +20,14 @@ def other_parts(parts: list[str]) -> list[str]:
     a cost or a grade (conditions, materials, process, duration, bodies); empty for a simple one."""
     if len(parts) < 2:
         return []
-    return [p for p in parts if names_other_topic(p) and not is_fee_question(p) and not is_score_question(p)]
+    return [p for p in parts if not is_fee_question(p) and not is_score_question(p) and (names_other_topic(p) or _asks_apart(p))]
+
+
+def _asks_apart(part: str) -> bool:
+    """Whether a part asks a question of its own that no calculation reads ("证书管几年？" beside a
+    quote): it states no headcount, score or company type and leans on nothing before it (第二年呢,
+    那复评呢 ask the quote again)."""
+    return is_question(part) and parse_slots(part) == Slots() and not is_followup(part)
 
 
 def join_parts(parts: list[str], calculated: Answer, answered: Answer, others: list[str]) -> Answer:

@@ -437,7 +437,8 @@ def reports_claim(text: str) -> bool:
 _NOT_ASKING = re.compile(r"(?:好|这|那|没|十|二十)几|几(?:十|百|千|万)")
 
 
-def _is_question(clause: str) -> bool:
+def is_question(clause: str) -> bool:
+    """Whether a clause asks something (a question word, particle or mark), not only remarks."""
     return bool(_QUESTION_CUE.search(_NOT_ASKING.sub("", clause.rstrip("，,。"))))
 
 
@@ -452,7 +453,7 @@ def split_parts(text: str) -> list[str]:
     parts: list[str] = []
     context = ""
     for clause in clauses:
-        if _is_question(clause) and not _META.search(clause):
+        if is_question(clause) and not _META.search(clause):
             parts.append(context + clause)
             context = ""
         else:
@@ -654,7 +655,7 @@ def _asking_and_context(text: str) -> tuple[str, tuple[str, ...]]:
     """(the clauses that ask, the clauses before the first of them, nearest first): "今天天气不错，
     顺便问下申请费是多少" asks in its second clause; the first is context."""
     clauses = [c for c in _CLAUSE_END.split(text.strip()) if c.strip(" ，,。")]
-    asking = [c for c in clauses if _is_question(c)]
+    asking = [c for c in clauses if is_question(c)]
     if not asking or len(asking) == len(clauses):
         return text, ()
     first = clauses.index(asking[0])

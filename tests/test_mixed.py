@@ -18,6 +18,12 @@ def test_the_parts_asking_about_something_other_than_cost_or_grade() -> None:
     assert other_parts(split_parts("1200人多少钱？要交哪些材料")) == ["要交哪些材料"]
     assert other_parts(split_parts("我们500人，要多少钱")) == []  # one part
     assert other_parts(split_parts("评审费一人日多少？一千二百人要几个人日")) == []  # both are calculations
+    # A part asking what no calculation reads, in words of no fixed topic list ("证书管几年"); a part
+    # leaning on the quote (第二年呢) or stating a figure of its own asks the calculator again.
+    assert other_parts(split_parts("我们公司三百来号人，认证费大概多少？证书管几年？")) == ["证书管几年？"]
+    assert other_parts(split_parts("我们88分，几星？现场评审几天？")) == ["现场评审几天？"]
+    assert other_parts(split_parts("1200人多少钱？第二年呢？")) == []
+    assert other_parts(split_parts("300人首年多少？三年一共多少？")) == []
 
 
 def test_both_answers_are_kept_in_the_order_asked_and_numbered_once() -> None:
