@@ -28,7 +28,7 @@ _OTHER_SCHEME = re.compile(
     # A standard by a number other than ours (GB/T 19580), and the quality awards (中国质量奖).
     r"|(?:gb|sb|jb|qb|gbt|sbt|gb/t|sb/t)\s*(?!27922|10401)\d{4,5}|质量奖"
 )
-_OTHER_FIELD = re.compile(r"酒店|饭店|宾馆|民宿|景区|物业|餐厅|餐馆|大众点评|美团|专利|商标")
+_OTHER_FIELD = re.compile(r"酒店|饭店|宾馆|民宿|景区|物业|餐厅|餐馆|大众点评|美团|专利|商标|4s店|店铺评分|店铺星级")
 _RATING_WORDS = re.compile(r"星级|[\d一二三四五]星|星|评定|评级|评分|打分|分数|标准|等级|申请|注册|认定")
 # Our certification by name (not by its stars, which hotels have too) ...
 _OUR_CERT_NAMED = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|这个认证|该认证|本认证|售后服务星级")

@@ -207,6 +207,9 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("你说的证书有效期是几年", {IN_SCOPE: 0.95, "out_of_scope": 0.85, "chat": 0.85}, "qa", "ok"),
         # Stars of other fields and other registrations are not ours, unless who asks is of that field.
         ("酒店星级评定的申请条件是什么", {}, "out_of_scope", "other_scheme"),
+        # A car dealer's service stars and a web shop's rating are other fields' scores.
+        ("汽车4S店服务星级评定的申请条件", {}, "out_of_scope", "other_scheme"),
+        ("网店的店铺评分有申请条件吗", {}, "out_of_scope", "other_scheme"),
         ("专利申请费用多少", {}, "out_of_scope", "other_scheme"),
         ("我们开连锁饭店的，能报这个吗", {}, "qa", "ok"),
         ("售后服务认证和酒店星级有什么区别", {}, "qa", "ok"),
