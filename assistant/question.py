@@ -59,6 +59,10 @@ _DIRECTIONS = ("出来", "起来", "下来", "下去", "进来", "进去", "出�
 _BARE_VERB = re.compile(rf"([\u4e00-\u9fff])(?:\1|{'|'.join(_DIRECTIONS)})")
 
 
+# A suffix that makes a word a measure of what it names (通过率 is a rate, not 通过).
+_MEASURE_SUFFIX = ("率",)
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """What the index knows about words: IDF per token, and whether synonyms count as the word."""
@@ -107,7 +111,8 @@ class Lexicon:
             if len(word) == 2 and not self.knows(self.forms(word)) and not _in_dictionary(word):
                 out += [ch for ch in word if ch not in _STOPWORDS and not ch.isdigit()]
                 continue
-            if len(word) < 3 or self.knows(self.forms(word)):
+            if len(word) < 3 or self.knows(self.forms(word)) or word.endswith(_MEASURE_SUFFIX):
+                # A word made a measure by its suffix stays whole (通过率).
                 out.append(word)
                 continue
             taken = [False] * len(word)

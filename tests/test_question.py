@@ -235,6 +235,11 @@ def test_how_it_goes_along_and_where_name_nothing() -> None:
     assert "1点" not in parse_question("证书有效期差一点到期怎么办", LEX).focus
 
 
+def test_a_word_made_a_measure_by_its_suffix_stays_whole() -> None:
+    # 通过率 asks for a rate, which 通过 alone would not say is missing.
+    assert LEX.split_unknown(("通过率",)) == ("通过率",)
+
+
 def test_a_verb_said_twice_or_with_its_direction_is_the_verb() -> None:
     assert LEX.split_unknown(("翻翻", "文件")) == ("翻", "文件")
     assert LEX.split_unknown(("升上去",)) == ("升",)
