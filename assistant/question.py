@@ -752,6 +752,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "本身", "自身",
                          # ... and whether it must be (必须有吗, 一定要吗, 非得): the thing must be named.
                          "必须", "必需", "一定", "非得", "非要", "务必",
+                         # ... and whether a thing is true (核实真假, 查真伪): the act of checking is named.
+                         "真假", "真伪", "虚实", "真不真",
                          # ... and the direction a verb's act takes (冒出来, 写进去): the verb names the act.
                          *_DIRECTIONS])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so

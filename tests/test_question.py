@@ -390,6 +390,8 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     assert "定" not in parse_question("申请费是专门给这个认证定的吗", LEX).focus
     # 规则 / 规矩, like 规定: a word for a kind of thing beside the thing named.
     assert "规则" not in parse_question("年金那些规则都有哪几条", LEX).focus
+    # Whether a thing is true (真假) qualifies the act of checking it.
+    assert "真假" not in parse_question("证书去哪核实真假", LEX).focus
 
 
 def test_which_kind_and_each_name_nothing() -> None:
