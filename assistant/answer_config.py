@@ -26,6 +26,7 @@ class AnswerConfig:
     second_unit_ratio: float = 0.85  # a second unit adds points when it scores this close to the first
     other_standard_penalty: float = 1.0  # the question names one standard, the unit only the other
     unit_figure_weight: float = 0.3  # a unit stating a figure the question states (a claim to check)
+    unit_conflict_weight: float = 0.3  # a unit whose heading is about sources disagreeing, for a conflict question
     # -- sentences ---------------------------------------------------------------------------
     type_bonus: float = 0.25  # a sentence of the shape the question asks for
     lead_bonus: float = 0.1  # a unit's lead sentence (a section states its answer first)

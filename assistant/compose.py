@@ -202,7 +202,13 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
         + cfg.unit_target_weight * _names_target(q, unit)
         - cfg.other_standard_penalty * other_standard(q, unit)
         + cfg.unit_figure_weight * (bool(q.figures) and states_figure(_unit_text(unit), q.figures))
+        + cfg.unit_conflict_weight * ("conflict" in q.asks and bool(_DISAGREEMENT.search(unit.section)))
     )
+
+
+# A heading about sources disagreeing ("27项指标属于哪个标准：来源之间的分歧"): the unit a question
+# asking which claim holds wants.
+_DISAGREEMENT = re.compile(r"分歧|差异|不一|出入|矛盾|说法|疑点|存疑")
 
 
 # Units fully scored per question part; the rest are ranked out by the cheaper signals first.

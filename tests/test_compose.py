@@ -528,6 +528,20 @@ def test_a_unit_stating_the_figure_a_question_claims_ranks_higher() -> None:
         unit_score(parse_question("申请费到底多少", LEX), hit, replace(CFG, unit_figure_weight=0.0)))
 
 
+def test_a_unit_about_sources_disagreeing_ranks_higher_for_a_conflict_question() -> None:
+    unit = split_units(Document(id="s", title="标准", kind="faq", sources=SOURCES, confidence="单源",
+                                body="## 27项指标属于哪个标准：来源之间的分歧\n有来源称27项指标出自SB/T 10401。\n"))[0]
+    hit = UnitHit(unit, form_sim=0.9)
+
+    def gain(text: str) -> float:
+        q = parse_question(text, LEX)
+        return unit_score(q, hit, CFG) - unit_score(q, hit, replace(CFG, unit_conflict_weight=0.0))
+
+    assert CFG.unit_conflict_weight > 0
+    assert gain("评审到底按多少项指标，网上说法不一") == pytest.approx(CFG.unit_conflict_weight)
+    assert gain("评审按多少项指标") == 0.0  # no disagreement asked about
+
+
 def test_the_subject_is_what_the_best_unit_holds_whatever_the_units_between_lack() -> None:
     # Between the best unit (监督评审, no 经费) and the conditions (经费, no 监督评审) ranks a unit
     # holding neither: the subject the question is about is still 监督评审.
