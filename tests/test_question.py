@@ -155,6 +155,7 @@ def test_focus_leaves_out_how_it_is_asked_and_small_talk() -> None:
     assert parse_question("监督评审具体指啥", LEX).focus == ("监督评审",)
     assert parse_question("评价里说的看结果，结果指的是啥", LEX).focus == ("结果",)
     assert "名叫" not in parse_question("国务院那个26号文件全名叫啥", LEX).focus  # 叫啥 is 叫什么
+    assert parse_question("监督评审是什么意识", LEX).focus == ("监督评审",)  # 意思 mistyped as 意识
 
 
 def test_context_clauses_count_only_when_the_question_names_nothing() -> None:
