@@ -166,6 +166,8 @@ def test_compound_question_gets_one_block_per_part() -> None:
         ("你好", {}, "chat", "chat"),
         ("ISO9001认证多少钱", {}, "out_of_scope", "other_scheme"),
         ("帮我写一份售后服务承诺书", {}, "out_of_scope", "request"),
+        # Asked as a favour ("你能帮我…吗") it is still a request to write.
+        ("你能帮我写个申请书吗", {}, "out_of_scope", "request"),
         # Another standard by its number, a quality award: other schemes.
         ("GB/T 19580的申请条件", {}, "out_of_scope", "other_scheme"),
         ("中国质量奖申报要满足什么条件", {}, "out_of_scope", "other_scheme"),

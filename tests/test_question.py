@@ -91,7 +91,7 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      # Passing the answer on to someone.
      ("行，我把这些转给同事看看", "ack"), ("截图发给领导看一下", "ack"),
      # Keeping the answer, going to ask someone, praising the answer.
-     ("我先记下来", "ack"), ("稍等，我去问问财务", "ack"), ("你这回答挺专业啊", "thanks")],
+     ("晚安", "bye"), ("我先记下来", "ack"), ("稍等，我去问问财务", "ack"), ("你这回答挺专业啊", "thanks")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
