@@ -189,6 +189,11 @@ def _names_target(q: Question, unit: Unit) -> bool:
     return q.wants_list and any(match_word(t, q.groups[t], heading) == 1.0 for t in q.targets)
 
 
+# A heading about sources disagreeing ("27项指标属于哪个标准：来源之间的分歧"): the unit a question
+# asking which claim holds wants.
+_DISAGREEMENT = re.compile(r"分歧|差异|不一|出入|矛盾|说法|疑点|存疑")
+
+
 def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
     """How well a unit fits the question (higher is better)."""
     unit = hit.unit
@@ -205,10 +210,6 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
         + cfg.unit_conflict_weight * ("conflict" in q.asks and bool(_DISAGREEMENT.search(unit.section)))
     )
 
-
-# A heading about sources disagreeing ("27项指标属于哪个标准：来源之间的分歧"): the unit a question
-# asking which claim holds wants.
-_DISAGREEMENT = re.compile(r"分歧|差异|不一|出入|矛盾|说法|疑点|存疑")
 
 
 # Units fully scored per question part; the rest are ranked out by the cheaper signals first.
