@@ -26,17 +26,19 @@ DEV_STAMP := $(VENV)/.dev-installed
 # 9 (its dev half was not tuned on). Every floor now sits one point under what session 8's final answer
 # path measured with all files ("Seventh pass (session 8)"), rounded down to a whole point (ceilings
 # one point over, rounded up).
-# An eighth unseen set (dev_fresh8/test_fresh8.jsonl, "Eighth fresh set") was added for session 10;
-# the six floors it broke sit one point under what the answer path measured with it, rounded down.
+# An eighth unseen set (dev_fresh8/test_fresh8.jsonl, "Eighth fresh set") was added in session 9 for
+# session 10 (neither half tuned on). Every floor now sits one point under what session 9's final
+# answer path measured with all files ("Eighth pass (session 9)"), rounded down to a whole point
+# (ceilings one point over, rounded up).
 GATES ?= \
-	dev.accuracy>=0.84 test.accuracy>=0.70 \
-	dev.outcome_accuracy>=0.91 test.outcome_accuracy>=0.81 \
-	dev.abstention_precision>=0.86 test.abstention_precision>=0.71 \
-	dev.abstention_recall>=0.89 test.abstention_recall>=0.84 \
-	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.17 \
-	dev.oos_not_covered_abstained>=0.87 test.oos_not_covered_abstained>=0.81 \
-	dev.chat_accuracy>=0.94 test.chat_accuracy>=0.90 \
-	dev.list_completeness>=0.84 test.list_completeness>=0.65
+	dev.accuracy>=0.85 test.accuracy>=0.70 \
+	dev.outcome_accuracy>=0.93 test.outcome_accuracy>=0.81 \
+	dev.abstention_precision>=0.89 test.abstention_precision>=0.72 \
+	dev.abstention_recall>=0.90 test.abstention_recall>=0.84 \
+	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.16 \
+	dev.oos_not_covered_abstained>=0.88 test.oos_not_covered_abstained>=0.81 \
+	dev.chat_accuracy>=0.95 test.chat_accuracy>=0.91 \
+	dev.list_completeness>=0.86 test.list_completeness>=0.65
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes soak clean
