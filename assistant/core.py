@@ -224,6 +224,8 @@ class Assistant:
             if session is not None and not q.chat:
                 memory = session.answers = session.answers or AnswerMemory()
                 resolution = resolve(q, memory, has_topic=has_own_topic(q))
+                if resolution.how == "ordinal" and resolution.items:
+                    return item_answer(memory, *resolution.items)
                 if resolution.how == "ordinal" and resolution.item is not None:
                     return item_answer(memory, resolution.item)
                 if resolution.item is not None:

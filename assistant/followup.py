@@ -64,6 +64,7 @@ class AnswerMemory:
 class Resolution:
     text: str  # the question to answer, stand-alone
     item: int | None = None  # an ordinal into the last list (0-based; -1 for the last item)
+    items: tuple[int, ...] = ()  # several items pointed to at once (前三条, 第一个和第二个)
     how: str = "as_asked"  # as_asked | ordinal | item_asked | swapped | topic_kept
 
 
@@ -101,6 +102,14 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     """
     text, folded = q.text, _fold(q.text)
     previous = memory.question
+    indices = tuple(o - 1 if o > 0 else o for o in q.ordinals)
+    if indices and memory.items and all(-len(memory.items) <= i < len(memory.items) for i in indices):
+        rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
+        if len(rest) >= 2:
+            # "第一个和第二个有啥区别": the question is asked of the items' own words.
+            read = "；".join(_item_text(memory, i) for i in indices)
+            return Resolution(f"{read}，{without_ordinal(text)}", items=indices, how="item_asked")
+        return Resolution(text, items=indices, how="ordinal")
     if q.ordinal is not None and memory.items:
         index = q.ordinal - 1 if q.ordinal > 0 else q.ordinal
         rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
@@ -174,22 +183,25 @@ def add_item_note(answer: Answer, note: ItemNote) -> None:
     answer.answer = f"（按上一个回答的第{note.number}项理解：{note.text}[{n}]）\n\n{body}"
 
 
-def item_answer(memory: AnswerMemory, index: int) -> Answer:
-    """The item an ordinal points to in the last list, quoted and cited."""
+def item_answer(memory: AnswerMemory, *indices: int) -> Answer:
+    """The items ordinals point to in the last list (one, or several: 前三条), quoted and cited."""
     from .citations import Citations
 
     items = memory.items
-    if not -len(items) <= index < len(items):
-        asked = f"第{index + 1}项" if index >= 0 else f"倒数第{-index}项"
-        return Answer(
-            f"上一个回答的清单只有{len(items)}项，没有{asked}。请说明想问哪一项，或换个问法。",
-            abstained=True, intent="not_covered",
-        )
-    text, passage = items[index]
+    for index in indices:
+        if not -len(items) <= index < len(items):
+            asked = f"第{index + 1}项" if index >= 0 else f"倒数第{-index}项"
+            return Answer(
+                f"上一个回答的清单只有{len(items)}项，没有{asked}。请说明想问哪一项，或换个问法。",
+                abstained=True, intent="not_covered",
+            )
     cites = Citations()
-    number = _number(memory, index)
-    body = re.sub(r"^[-*•]\s*", "", text)
-    answer = Answer(f"第{number}项：{body}{cites.quote(passage, text)}", intent="qa")
+    lines = []
+    for index in indices:
+        text, passage = items[index]
+        body = re.sub(r"^[-*•]\s*", "", text)
+        lines.append(f"第{_number(memory, index)}项：{body}{cites.quote(passage, text)}")
+    answer = Answer("\n".join(lines), intent="qa")
     answer.citations = cites.citations
     return answer
 

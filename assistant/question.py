@@ -489,13 +489,23 @@ def split_parts(text: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Ordinals that point into the previous answer's list: 第二条, 第3项, 最后一步.
 
-_ORDINAL = re.compile(r"第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
+_ITEM = "(?:条|项|步|点|个|类|阶段|部分|种)"  # the words an ordinal counts items by
+_CN_ORDINAL = r"[\d一二三四五六七八九十两]{1,3}"  # an ordinal's figure, as written or normalised
+_ORDINAL = re.compile(rf"第(\d{{1,2}}){_ITEM}")
 # The last item, by any word for the end ("收尾那步", "最末一项", "最后的那条").
 _LAST = re.compile(r"(?:最后|收尾|末尾|最末|倒数第(?:1|一))(?:的)?(?:那)?(?:1|一)?(?:条|项|步|点|个|类|种)")
 # Counted from the end: 倒数第三个 is the third item from the last.
-_FROM_END = re.compile(r"倒数第(\d{1,2})(?:条|项|步|点|个|类|阶段|部分|种)")
+_FROM_END = re.compile(rf"倒数第(\d{{1,2}}){_ITEM}")
+# Several items at once: the first or last few (前三条, 最后两项) or two named together (第一个和第二个).
+_FIRST_FEW = re.compile(rf"前(\d){_ITEM}")
+_LAST_FEW = re.compile(rf"(?:最后|末尾|后)(\d){_ITEM}")
+_AND = "(?:和|跟|与|、|还有)"
+_PAIR = re.compile(rf"第(\d{{1,2}}){_ITEM}?{_AND}第(\d{{1,2}}){_ITEM}")
 # Either, as written (第三条) or normalised (第3条): what `without_ordinal` takes out.
-_ORDINAL_WORDS = re.compile(rf"(?:倒数)?第[\d一二三四五六七八九十两]{{1,3}}(?:条|项|步|点|个|类|阶段|部分|种)|{_LAST.pattern}")
+_ORDINAL_WORDS = re.compile(
+    rf"(?:倒数)?第{_CN_ORDINAL}{_ITEM}?{_AND}第{_CN_ORDINAL}{_ITEM}|(?:前|最后|末尾|后){_CN_ORDINAL}{_ITEM}"
+    rf"|(?:倒数)?第{_CN_ORDINAL}{_ITEM}|{_LAST.pattern}"
+)
 
 
 def without_ordinal(text: str) -> str:
@@ -503,7 +513,23 @@ def without_ordinal(text: str) -> str:
     return _ORDINAL_WORDS.sub("", text)
 
 
+def _ordinals(norm: str) -> tuple[int, ...]:
+    """The items several ordinals point to at once (前三条 → 1, 2, 3; 最后两项 → -2, -1; 第一个和第二个
+    → 1, 2), or none when the question points to one item or none."""
+    first = _FIRST_FEW.search(norm)
+    if first and int(first.group(1)) >= 2:
+        return tuple(range(1, int(first.group(1)) + 1))
+    last = _LAST_FEW.search(norm)
+    if last and int(last.group(1)) >= 2:
+        return tuple(range(-int(last.group(1)), 0))
+    pair = _PAIR.search(norm)
+    return (int(pair.group(1)), int(pair.group(2))) if pair else ()
+
+
 def _ordinal(norm: str) -> int | None:
+    several = _ordinals(norm)
+    if several:
+        return several[0]
     if _LAST.search(norm):
         return -1
     back = _FROM_END.search(norm)
@@ -532,6 +558,7 @@ class Question:
     asks: tuple[str, ...]
     focus: tuple[str, ...]  # the words naming what is asked about (no type words such as 多久)
     ordinal: int | None = None  # 第二条 -> 2, 最后一项 -> -1, 倒数第三个 -> -3
+    ordinals: tuple[int, ...] = ()  # several items at once: 前三条 -> (1, 2, 3), 最后两项 -> (-2, -1)
     points: tuple[str, ...] = ()  # one-character words next to the ask that name the point (丢, 退)
     targets: tuple[str, ...] = ()  # the thing an enumeration asks for (资料 in "要准备哪些资料")
     figures: tuple[str, ...] = ()  # figures the question states (stated_figures): a claim to check
@@ -948,6 +975,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         asks=asks,
         focus=focus,
         ordinal=_ordinal(norm),
+        ordinals=_ordinals(norm),
         points=tuple(w for w in _points(heads) if w in focus and not _strange_object(_fold(asking), w, focus, lexicon)),
         targets=targets,
         figures=stated_figures(text),

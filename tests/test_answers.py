@@ -137,6 +137,19 @@ def test_an_ordinal_counted_from_the_end_points_into_the_last_list(shipped_assis
     assert beyond.intent == "not_covered" and f"没有倒数第{count + 1}项" in beyond.answer
 
 
+def test_several_ordinals_at_once_point_into_the_last_list(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    history = ["申请售后服务认证需要满足什么条件？"]
+    count = len(re.findall(r"^- ", shipped_assistant.ask(history[0]).answer, re.M))
+    first = shipped_assistant.ask("前三条呢", history=history)
+    assert first.intent == "qa" and re.findall(r"^第(\d+)项：", first.answer, re.M) == ["1", "2", "3"]
+    assert {int(n) for n in re.findall(r"\[(\d+)\]", first.answer)} == {c.n for c in first.citations} != set()
+    last = shipped_assistant.ask("最后两项呢", history=history)
+    assert re.findall(r"^第(\d+)项：", last.answer, re.M) == [str(count - 1), str(count)]
+    # Asked something of their own, the items are the reading and the question is answered, not quoted back.
+    asked = shipped_assistant.ask("第一条和第二条哪个更难做到", history=history)
+    assert not re.match(r"^第1项：", asked.answer)
+
+
 def test_an_ordinal_points_into_a_list_a_sentence_gave_inline(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
     # "国标15个二级指标" is answered in sentences, one of which lists the fifteen after a colon.
     answer = shipped_assistant.ask("倒数第三个是啥", history=["国标15个二级指标"])

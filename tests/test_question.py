@@ -345,6 +345,11 @@ def test_ordinals() -> None:
     # Counted from the end.
     assert parse_question("倒数第三个是啥").ordinal == -3
     assert parse_question("倒数第一条呢").ordinal == -1
+    # Several items at once: the first or last few, or two named together.
+    assert parse_question("前三条呢").ordinals == (1, 2, 3)
+    assert parse_question("最后两项呢").ordinals == (-2, -1)
+    assert parse_question("第一个和第二个有啥区别").ordinals == (1, 2)
+    assert parse_question("第二条呢").ordinals == () and parse_question("前年出过事故").ordinals == ()
     assert parse_question("证书有效期多久").ordinal is None
 
 
