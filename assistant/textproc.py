@@ -133,6 +133,9 @@ _ABOUT_UNIT = re.compile(
     r"(?<![零〇一二两三四五六七八九十百千万\d])(?:([百千万])[把来](?=号?[人名个位])|(?<=[近上])([百千万])(?=[人名号个位家多余])"
     r"|(?<![近上小大])([百千万])(?=人(?:规模|级|左右|上下|的(?:企业|公司|厂|单位|团队))))"
 )
+# 九五分 / 八五分: a score said digit by digit (two digits that are not neighbours, the first six or
+# more; 八九分 is a range, 三五分 a few points).
+_SCORE_DIGITS = re.compile(r"(?<![零〇一二两三四五六七八九十百千万\d])([六七八九])([〇零一二三四五六七八九])(?=分(?!钟|之))")
 _HALF_POINT = re.compile(r"(\d+)分半")
 _KILO = re.compile(r"(\d+(?:\.\d+)?)[kK](?![a-zA-Z])")
 # Words that make a figure an estimate: before it (约600人, 大概有一千二) or after it (500来号人,
@@ -140,6 +143,11 @@ _KILO = re.compile(r"(\d+(?:\.\d+)?)[kK](?![a-zA-Z])")
 _HEDGE_BEFORE = re.compile(r"(?:约|大约|大概|大致|差不多|将近|接近|近|估计|约莫|预计|小)(?:有|是|在|为)?$")
 # 几 after a figure estimates it (九十几分), unless it asks for the grade (88.5几星).
 _HEDGE_AFTER = re.compile(r"^(?:多|余|来|几(?![星级]))|^[^\d,，。？?！!；;、]{0,4}?(?:左右|上下|出头|开外)")
+
+
+def _score_digits(match: re.Match[str]) -> str:
+    tens, units = _DIGITS[match.group(1)], _DIGITS[match.group(2)]
+    return match.group(0) if units == tens + 1 else f"{tens}{units}"
 
 
 def _range_pair(match: re.Match[str]) -> str:
@@ -192,6 +200,7 @@ def read_numbers(text: str) -> str:
     where they are (约600, 500来号人); `is_approximate` reads them.
     """
     text = to_simplified(unicodedata.normalize("NFKC", text))
+    text = _SCORE_DIGITS.sub(_score_digits, text)
     text = _RANGE_TAIL.sub(_range_tail, text)
     text = _RANGE_PAIR.sub(_range_pair, text)
     text = _SOME_UNITS.sub(_some_units, text)

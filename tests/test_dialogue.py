@@ -76,6 +76,8 @@ SLOTS = [
     ("五十出头的小厂，监督那年交多少", Slots(employees=50, employees_approx=True)),  # 厂 after 的/小/大
     ("两个厂多少钱", Slots()),  # two plants, not two people
     ("打分出来九十三点五，落哪档", Slots(score=93.5)),  # the result as it came out
+    ("九五分是几星", Slots(score=95)),  # a score said digit by digit ...
+    ("八九分几星", Slots()),  # ... but neighbouring digits are a range
     ("我们大概有八百人", Slots(employees=800, employees_approx=True)),
     ("公司2023年成立", Slots()),  # a year, not a headcount
     ("考了个七十五，算啥级别", Slots(score=75)),
