@@ -226,10 +226,8 @@ class Assistant:
                 resolution = resolve(q, memory, has_topic=has_own_topic(q))
                 if resolution.how == "ordinal" and resolution.items:
                     return item_answer(memory, *resolution.items)
-                if resolution.how == "ordinal" and resolution.item is not None:
-                    return item_answer(memory, resolution.item)
-                if resolution.item is not None:
-                    noted = item_note(memory, resolution.item)
+                if len(resolution.items) == 1:
+                    noted = item_note(memory, resolution.items[0])
                 if resolution.text != q.text:
                     resolved = retriever.parse(resolution.text)
                 elif resolution.how == "as_asked" and memory.question is not None:

@@ -63,8 +63,7 @@ class AnswerMemory:
 @dataclass(frozen=True)
 class Resolution:
     text: str  # the question to answer, stand-alone
-    item: int | None = None  # an ordinal into the last list (0-based; -1 for the last item)
-    items: tuple[int, ...] = ()  # several items pointed to at once (前三条, 第一个和第二个)
+    items: tuple[int, ...] = ()  # the items of the last list pointed to (0-based; -1 for the last item)
     how: str = "as_asked"  # as_asked | ordinal | item_asked | swapped | topic_kept
 
 
@@ -102,21 +101,15 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     """
     text, folded = q.text, _fold(q.text)
     previous = memory.question
-    indices = tuple(o - 1 if o > 0 else o for o in q.ordinals)
-    if indices and memory.items and all(-len(memory.items) <= i < len(memory.items) for i in indices):
+    indices = _pointed(q, len(memory.items)) if memory.items else ()
+    if indices:
         rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
-        if len(rest) >= 2:
-            # "第一个和第二个有啥区别": the question is asked of the items' own words.
+        if len(rest) >= 2 and all(-len(memory.items) <= i < len(memory.items) for i in indices):
+            # The items are what the question is about ("第三条我们不满足怎么办", "第一个和第二个有啥
+            # 区别"): ask it of the items' own words.
             read = "；".join(_item_text(memory, i) for i in indices)
             return Resolution(f"{read}，{without_ordinal(text)}", items=indices, how="item_asked")
         return Resolution(text, items=indices, how="ordinal")
-    if q.ordinal is not None and memory.items:
-        index = q.ordinal - 1 if q.ordinal > 0 else q.ordinal
-        rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
-        if len(rest) >= 2 and -len(memory.items) <= index < len(memory.items):
-            # The item is what the question is about: ask it of the item's own words.
-            return Resolution(f"{_item_text(memory, index)}，{without_ordinal(text)}", item=index, how="item_asked")
-        return Resolution(text, item=index, how="ordinal")
     if previous is None:
         return Resolution(text)
     if _MORE.match(folded):
@@ -132,6 +125,15 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     if marked or not has_topic or _AGAIN.search(folded):
         return Resolution(in_topic(text, previous), how="topic_kept")
     return Resolution(text)
+
+
+def _pointed(q: Question, count: int) -> tuple[int, ...]:
+    """The 0-based items of a list of `count` the question's ordinals point to: several at once when
+    all are in the list (前三条), else the first or only one (第二条, 倒数第三个, even past the end)."""
+    several = tuple(o - 1 if o > 0 else o for o in q.ordinals)
+    if several and all(-count <= i < count for i in several):
+        return several
+    return () if q.ordinal is None else (q.ordinal - 1 if q.ordinal > 0 else q.ordinal,)
 
 
 def topic_words(q: Question) -> str:

@@ -898,6 +898,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     text = _NOT_PASSED.sub("没过", text.strip())
     words, tokens = _segment(text)
     asking, contexts = _asking_and_context(text)
+    ask_folded = _fold(asking)
     focus_text = _focus_text(asking)
     focus = _segment(focus_text)[0] if focus_text.strip("，") else ()
     # Without a lexicon the nearest clause's words count; with one, the nearest clause naming something.
@@ -915,19 +916,20 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         # takes, not what it is about, when another word names that.
         named = tuple(w for w in focus if w not in _META_NOUNS)
         focus = named if names_topic(named, lexicon) else focus
+        nearest = _fold(contexts[0]) if contexts else ""
         if not focus:
             # "评审那天老板出差不在，行不行": the ask is bare, the clause before it is the question.
             focus = context_words
-        elif contexts and (_TOPIC_MARKER.search(_fold(contexts[0])) or _POINTS_BACK.search(_fold(asking))):
+        elif contexts and (_TOPIC_MARKER.search(nearest) or _POINTS_BACK.search(ask_folded)):
             # "市场信息反馈机制那块，要拿出哪些记录": the clause before names the part of the
             # certification the question is about; its words are the point as much as the ask's
             # (those the corpus knows: 老听人提 only says who mentioned it).
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
-        elif _CONDITIONED.search(_fold(asking)) or _CONSEQUENCE.search(_fold(asking)):
+        elif _CONDITIONED.search(ask_folded) or _CONSEQUENCE.search(ask_folded):
             # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
             # the clause before describes; that case is the point as much as the rule.
             focus += tuple(w for w in context_words if w not in focus)
-        elif contexts and _PURPOSE.match(_fold(contexts[0])):
+        elif contexts and _PURPOSE.match(nearest):
             # "想拿特别加分，得做到啥程度": what is wanted is the point; the verb of wanting is not.
             wanted = tuple(w for w in context_words if len(w) >= 2 and w not in focus)
             focus = tuple(w for w in focus if w not in _META_NOUNS or not names_topic(wanted, lexicon)) + wanted
@@ -976,7 +978,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         focus=focus,
         ordinal=_ordinal(norm),
         ordinals=_ordinals(norm),
-        points=tuple(w for w in _points(heads) if w in focus and not _strange_object(_fold(asking), w, focus, lexicon)),
+        points=tuple(w for w in _points(heads) if w in focus and not _strange_object(ask_folded, w, focus, lexicon)),
         targets=targets,
         figures=stated_figures(text),
         asks_only=asks_only,
