@@ -101,7 +101,7 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     """
     text, folded = q.text, _fold(q.text)
     previous = memory.question
-    indices = _pointed(q, len(memory.items)) if memory.items else ()
+    indices = _pointed(q) if memory.items else ()
     if indices:
         rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
         if len(rest) >= 2 and all(-len(memory.items) <= i < len(memory.items) for i in indices):
@@ -127,13 +127,11 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     return Resolution(text)
 
 
-def _pointed(q: Question, count: int) -> tuple[int, ...]:
-    """The 0-based items of a list of `count` the question's ordinals point to: several at once when
-    all are in the list (前三条), else the first or only one (第二条, 倒数第三个, even past the end)."""
-    several = tuple(o - 1 if o > 0 else o for o in q.ordinals)
-    if several and all(-count <= i < count for i in several):
-        return several
-    return () if q.ordinal is None else (q.ordinal - 1 if q.ordinal > 0 else q.ordinal,)
+def _pointed(q: Question) -> tuple[int, ...]:
+    """The 0-based items of the last list the question's ordinals point to: several at once (前三条)
+    or one (第二条, 倒数第三个); one past the end is kept, so the answer can say it is not there."""
+    ordinals = q.ordinals or (() if q.ordinal is None else (q.ordinal,))
+    return tuple(o - 1 if o > 0 else o for o in ordinals)
 
 
 def topic_words(q: Question) -> str:

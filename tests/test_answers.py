@@ -145,6 +145,9 @@ def test_several_ordinals_at_once_point_into_the_last_list(shipped_assistant) ->
     assert {int(n) for n in re.findall(r"\[(\d+)\]", first.answer)} == {c.n for c in first.citations} != set()
     last = shipped_assistant.ask("最后两项呢", history=history)
     assert re.findall(r"^第(\d+)项：", last.answer, re.M) == [str(count - 1), str(count)]
+    # More than the list holds: the answer says which item is not there, not the first alone.
+    beyond = shipped_assistant.ask(f"前{count + 1}条呢", history=history)
+    assert beyond.intent == "not_covered" and f"没有第{count + 1}项" in beyond.answer
     # Asked something of their own, the items are the reading and the question is answered, not quoted back.
     asked = shipped_assistant.ask("第一条和第二条哪个更难做到", history=history)
     assert not re.match(r"^第1项：", asked.answer)
