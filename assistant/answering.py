@@ -17,7 +17,14 @@ from .followup import topic_words
 from .question import Question, names_topic
 from .replies import chat_reply, not_covered_reply
 from .retrieval import IN_SCOPE, Evidence, HybridRetriever
-from .scope import ScopeVerdict, check_scope, is_anchored, is_request, out_of_scope_message
+from .scope import (
+    ScopeVerdict,
+    asks_practice_required,
+    check_scope,
+    is_anchored,
+    is_request,
+    out_of_scope_message,
+)
 from .types import Answer, Passage
 
 __all__ = ["Outcome", "answer_question", "answer_turn", "decide", "has_own_topic", "with_topic"]
@@ -155,6 +162,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
         any(b.lines for b in composition.blocks)
         and not from_users
         and not is_anchored(q.norm)
+        and not asks_practice_required(q.norm)
         and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.unanchored_min_form
         and not in_forms
     ):
@@ -165,7 +173,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     if not any(b.lines for b in composition.blocks):
         missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
         nearby = [u for b in composition.blocks for u in b.nearby]
-        if not is_anchored(q.norm) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
+        if not (is_anchored(q.norm) or asks_practice_required(q.norm)) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
             return _refusal(ScopeVerdict("out_of_scope", "low_relevance"), q, composition)
         return Outcome(Answer(not_covered_reply(missing, nearby), abstained=True, intent="not_covered"), q, composition)

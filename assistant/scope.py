@@ -17,7 +17,7 @@ from .answer_config import AnswerConfig
 from .question import Question, names_topic, reports_claim
 from .retrieval import IN_SCOPE, Evidence
 
-__all__ = ["ScopeVerdict", "check_scope", "is_anchored", "is_request", "out_of_scope_message"]
+__all__ = ["ScopeVerdict", "asks_practice_required", "check_scope", "is_anchored", "is_request", "out_of_scope_message"]
 
 # Other certification schemes: out of scope unless the question compares them with ours.
 _OTHER_SCHEME = re.compile(
@@ -82,6 +82,18 @@ _ANCHOR = re.compile(
     # ... and so is the thing one may apply for, asked bare at the end ("货在内地卖，能报吗", "还有戏吗").
     r"|(?:能|可以|能不能|可不可以)(?:报|申报|申请)(?:吗|么|不|嘛)?[？?。!！]*$|(?:还)?有戏(?:吗|么|没|不)?[？?。!！]*$"
 )
+
+
+# Whether an after-sales practice is required ("修完几天内必须回访顾客", "网点门头有没有统一样式要求")
+# asks what the standard and the certification demand of it: our topic, covered or not, where the
+# practice alone ("小米手机售后网点在哪") is a consumer's question.
+_PRACTICE = re.compile(r"售后|维修|修完|回访|备件|配件|顾客|客户|网点|投诉|上门|安装|配送|服务")
+_REQUIRED = re.compile(r"要求|规定|必须|要不要|需不需要|需要不需要|硬性|还得|得[\d一二两三四五六七八九十几多]")
+
+
+def asks_practice_required(norm: str) -> bool:
+    """Whether the question asks if the certification requires an after-sales practice."""
+    return bool(_PRACTICE.search(norm) and _REQUIRED.search(norm))
 
 
 @dataclass(frozen=True)
