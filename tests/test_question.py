@@ -91,7 +91,9 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      # Passing the answer on to someone.
      ("行，我把这些转给同事看看", "ack"), ("截图发给领导看一下", "ack"),
      # Keeping the answer, going to ask someone, praising the answer.
-     ("晚安", "bye"), ("我先记下来", "ack"), ("稍等，我去问问财务", "ack"), ("你这回答挺专业啊", "thanks")],
+     ("晚安", "bye"), ("我先记下来", "ack"), ("稍等，我去问问财务", "ack"), ("你这回答挺专业啊", "thanks"),
+     # Whether now suits, whether a person types the replies.
+     ("打扰一下，现在方便问吗", "greeting"), ("你是AI吧，还是客服在打字", "identity"), ("是真人在回吗", "identity")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -104,7 +106,8 @@ def test_chat_is_the_whole_message(text: str, kind: str) -> None:
                                   "跟领导汇报一下认证费用怎么说", "早啊，申请要什么材料",
                                   "你把材料清单发给我看看", "我把资料发给机构看看行吗",
                                   "我去问问申请费多少", "评审员很专业吗", "申请费我先记下来，年金多少",
-                                  "能问个问题吗？年金多少", "886人的公司多少钱", "评审员忙不忙"])
+                                  "能问个问题吗？年金多少", "886人的公司多少钱", "评审员忙不忙",
+                                  "现在方便问申请费吗", "评审时客服在回复顾客吗"])
 def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
     assert chat_kind(text) is None
 
