@@ -426,6 +426,12 @@ _BOTH = re.compile(r"^(?P<a>[^，,。？?和与跟及]{1,12}?)(?:和|与|跟|及
 
 # A clause that only remarks that sources disagree ("网上说法咋不一样") asks nothing of its own.
 _META = re.compile(rf"^(?:{_DISAGREE.pattern})|^(?:有的|有人)说")
+# Whether the audit checks it ("…，评审查不查", "…，评审查这个吗") asks about the part before, which
+# alone names what is checked: the two are one question.
+_CHECK = "查|看|检查|核查|考核|管|算|认|算分|扣分"
+_CHECKS_IT = re.compile(
+    rf"^(?:那|那么)?(?:评审|审核|认证|现场评审|评审员|评审组|认证机构|机构)?(?:时|的时候)?(?:会|也|还)?(?:{_CHECK})"
+    rf"(?:不(?:{_CHECK}))?(?:这个|这些|这项|这条|这块|它)?(?:吗|么|嘛|呢|不)?[？?。!！]*$")
 # Who reports a claim ("有的网站说…", "网上文章写的…") is not what the claim is about.
 _REPORTED = re.compile(
     r"(?:有的|有些|也有|还有|有)(?:的|家|个|位)?"
@@ -474,8 +480,9 @@ def split_parts(text: str) -> list[str]:
             parts.append(context)
     merged: list[str] = []
     for part in parts:
-        # A clause that only says how to answer ("全部列出来", "详细说说") belongs to the one before.
-        if merged and not re.sub(r"[\W_都也还就再请您你给一下吧]", "", _focus_text(part)):
+        # A clause that only says how to answer ("全部列出来", "详细说说") belongs to the one before,
+        # and so does one asking whether the audit checks it.
+        if merged and (not re.sub(r"[\W_都也还就再请您你给一下吧]", "", _focus_text(part)) or _CHECKS_IT.match(part.strip())):
             merged[-1] += part
         else:
             merged.append(part)

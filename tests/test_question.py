@@ -143,6 +143,10 @@ def test_chat_beside_a_remark_that_asks_nothing(text: str, kind: str | None) -> 
         ("申请条件是啥，都列一下", ["申请条件是啥，都列一下"]),
         # A remark that sources disagree asks for the disagreement on the question before it.
         ("年金到底多少，怎么不同网站数目不一样", ["年金到底多少，怎么不同网站数目不一样"]),
+        # Whether the audit checks it asks about the question before, which names what is checked.
+        ("网点要不要挂营业时间牌，评审查不查", ["网点要不要挂营业时间牌，评审查不查"]),
+        ("管理师必须有吗？评审会查这个吗", ["管理师必须有吗？评审会查这个吗"]),
+        ("管理师必须有吗？评审查哪些材料", ["管理师必须有吗？", "评审查哪些材料"]),
     ],
 )
 def test_compound_questions_split_into_parts(text: str, parts: list[str]) -> None:
