@@ -92,6 +92,9 @@ SCORE_CUES = ("星", "等级", "级别", "达标", "评级", "档次", "几级",
               # Whether a score passes ("七十整算过了没"): the pass line is a grade too.
               "算过", "过了没", "过没过", "过不过", "能过吗", "能不能过")
 
+# "八十九点五算哪档": a band is a grade for a figure a score can be; 150算哪档 may ask a headcount band.
+_BAND_CUES = ("哪档", "几档", "哪一档", "什么档", "啥档")
+
 ENTERPRISE_TYPES = (
     ("销售服务型", ("销售服务型", "销售服务类", "销售型", "销售企业", "经销", "零售", "贸易公司")),
     ("生产型", ("生产型", "生产企业", "生产类", "制造", "工厂", "厂家")),
@@ -156,7 +159,8 @@ def parse_slots(text: str) -> Slots:
         bare = _BARE.search(rest)
         if bare:
             value = float(to_number(bare.group(1)))
-            if contains(t, SCORE_CUES) and _SCORE_LIKE.fullmatch(bare.group(1)):
+            graded = contains(t, SCORE_CUES) or (contains(t, _BAND_CUES) and 0 <= value <= 100)
+            if graded and _SCORE_LIKE.fullmatch(bare.group(1)):
                 score_value, score_approx = value, is_approximate(rest, bare.start(1), bare.end(1))
             else:
                 number = value

@@ -40,6 +40,9 @@ SLOTS = [
     ("八十九点五分", Slots(score=89.5)),
     ("89.5能评几星", Slots(score=89.5)),
     ("89.5", Slots(number=89.5)),
+    # A band asked of a figure a score can be is its grade; past 100 it may be a headcount band.
+    ("八十九点五算哪档", Slots(score=89.5)),
+    ("150算哪档", Slots(number=150)),
     ("评分90是几星", Slots(score=90)),
     ("五星要多少分", Slots(target_level="five")),  # 五星 is a level, not a score
     ("80分离五颗星还差多少", Slots(score=80, target_level="five")),
