@@ -167,7 +167,9 @@ def parse_slots(text: str) -> Slots:
     enterprise_type = next((name for name, words in ENTERPRISE_TYPES if contains(t, words)), None)
     # "首年费用" / "每年费用" name a stage's costs, not the 年费 item.
     items_text = _STAGE_YEAR.sub("", t)
-    fee_item = next((key for key, words in _FEE_ITEMS if contains(items_text, words)), None)
+    named_items = [key for key, words in _FEE_ITEMS if contains(items_text, words)]
+    # "评审费加年金多少" asks for a sum of items, which the whole quote states year by year.
+    fee_item = named_items[0] if len(named_items) == 1 else None
     return Slots(
         employees=employees,
         score=None if score_value is None else float(score_value),

@@ -59,6 +59,7 @@ SLOTS = [
     ("审定与注册费", Slots(fee_item="registration")),
     ("证书费多少", Slots(fee_item="registration")),
     ("年费多少", Slots(fee_item="annual")),
+    ("评审费加年金多少", Slots()),  # a sum of items: the whole quote states it year by year
     ("首年费用", Slots()),  # a stage's costs, not the 年费 item
     ("每年费用多少", Slots()),
     ("GB/T 27922-2011", Slots()),
