@@ -766,7 +766,7 @@ _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 # A superlative or a bound (最快 in "五星最快多久能拿到", 最少, 至少) qualifies the figure asked for:
 # the point is the thing measured, never the degree.
-_DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多")
+_DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多|不到|不足|不满|超过")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
 _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
@@ -774,6 +774,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).
                          "跟着", "随着", "相应", "随便", "那边", "这边", "那里", "这里", "那儿", "这儿",
                          "下面", "上面", "里面", "里头", "当中", "之中", "中间", "之间", "手里", "手上", "手头",
+                         # ... and the order of steps (从申请到后面监督): the steps are named beside it.
+                         "后面", "后边", "后头",
                          # ... and what is still to do (还要走哪几道, 还得交什么): the act is named after it.
                          "还要", "还得", "还需", "还需要",
                          # ... and how it is done (直接退回, 顺带升星): the manner, not the act.
@@ -786,6 +788,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "只管", "光管", "只看", "光看",
                          # ... and what is set aside (除了国标的星级, 营业执照之外): the rest is asked about.
                          "除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余",
+                         # ... or who says one thing and who another (有家说一个月，别家说几个月).
+                         "别家", "有家", "另一家", "另外一家",
                          # ... and the thing itself (评审员本身): the thing is named beside it.
                          "本身", "自身",
                          # ... and whether it must be (必须有吗, 一定要吗, 非得): the thing must be named.

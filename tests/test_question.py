@@ -405,6 +405,11 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     assert "规则" not in parse_question("年金那些规则都有哪几条", LEX).focus
     # Whether a thing is true (真假) qualifies the act of checking it.
     assert "真假" not in parse_question("证书去哪核实真假", LEX).focus
+    # Where a step stands in the order (后面), who says one thing and who another (有家/别家), and a
+    # bound on a figure (不到) name nothing.
+    assert "后面" not in parse_question("从申请到后面监督评审一共几步", LEX).focus
+    q = parse_question("有家说申请费不到一千，别家说要好几千，听谁的", LEX)
+    assert "别家" not in q.focus and "不到" not in q.focus and "申请费" in q.focus
 
 
 def test_which_kind_and_each_name_nothing() -> None:
