@@ -778,6 +778,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "后面", "后边", "后头",
                          # ... and what is still to do (还要走哪几道, 还得交什么): the act is named after it.
                          "还要", "还得", "还需", "还需要",
+                         # ... or whether it also happens or is allowed (还会有专家吗, 也能办吗).
+                         "还会", "也会", "还能", "也能", "还可以", "也可以",
                          # ... and how it is done (直接退回, 顺带升星): the manner, not the act.
                          "直接", "顺带", "顺便", "顺道", "一并",
                          # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.

@@ -408,6 +408,9 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     # Where a step stands in the order (后面), who says one thing and who another (有家/别家), and a
     # bound on a figure (不到) name nothing.
     assert "后面" not in parse_question("从申请到后面监督评审一共几步", LEX).focus
+    # 还会 (will it also) is a word the corpus uses; it asks whether, naming nothing.
+    lexicon = Lexicon({**LEX.idf, "还会": 3.0, "专家": 3.0})
+    assert parse_question("评审员以外还会有专家吗", lexicon).focus == ("评审", "专家")
     q = parse_question("有家说申请费不到一千，别家说要好几千，听谁的", LEX)
     assert "别家" not in q.focus and "不到" not in q.focus and "申请费" in q.focus
 

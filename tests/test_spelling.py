@@ -58,6 +58,7 @@ def test_simplifying_leaves_the_corpus_unchanged() -> None:
         ("年今每年交多少", "年金每年交多少"),
         ("五心级要多少分", "五星级要多少分"),  # xin/xing: front and back nasals confused
         ("第一介段审的是什么", "第一阶段审的是什么"),  # 阶段 is a domain word (the audit's two stages)
+        ("评审组里还会有砖家吗", "评审组里还会有专家吗"),  # 专家: the audit team's experts
         ("国标27922的一级指表有哪些", "国标27922的一级指标有哪些"),
         ("认证机构不收理的情况有哪些", "认证机构不受理的情况有哪些"),
         ("人日树怎么算", "人日数怎么算"),
