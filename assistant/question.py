@@ -794,6 +794,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "别家", "有家", "另一家", "另外一家",
                          # ... and the thing itself (评审员本身): the thing is named beside it.
                          "本身", "自身",
+                         # ... and someone not named (是不是必须有人专门管): what they do is named.
+                         "有人", "有谁",
                          # ... and whether it must be (必须有吗, 一定要吗, 非得): the thing must be named.
                          "必须", "必需", "一定", "非得", "非要", "务必",
                          # ... and whether a thing is true (核实真假, 查真伪): the act of checking is named.

@@ -409,6 +409,7 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     # bound on a figure (不到) name nothing.
     assert "后面" not in parse_question("从申请到后面监督评审一共几步", LEX).focus
     # 还会 (will it also) is a word the corpus uses; it asks whether, naming nothing.
+    assert "有人" not in parse_question("是不是必须有人专门管投诉", Lexicon({**LEX.idf, "有人": 3.0})).focus
     lexicon = Lexicon({**LEX.idf, "还会": 3.0, "专家": 3.0})
     assert parse_question("评审员以外还会有专家吗", lexicon).focus == ("评审", "专家")
     q = parse_question("有家说申请费不到一千，别家说要好几千，听谁的", LEX)

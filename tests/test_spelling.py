@@ -209,6 +209,11 @@ def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.Monke
         ("小作坊能办不", "小企业"),
         ("拿了证每年还得掏钱不", "费用"),
         ("能不能不去现场，线上审", "远程审核"),
+        ("是不是得有人挑头管售后", "负责人"),
+        ("售后那块的预算怎么列", "经费"),
+        ("报价跟哪些因素有关", "取决于"),
+        ("主要冲着哪类企业", "面向"),
+        ("评审完多久出证", "获证"),
     ],
 )
 def test_colloquial_short_forms_reach_the_domain_words(question: str, canonical: str) -> None:
