@@ -449,8 +449,30 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
     close = [(s, h) for s, h in ranked[1:4]
              if h is not hit and s >= cfg.second_unit_ratio * score and fit(h)[0]]
     units = [fitting, *close[:1]]
-    chosen = _pick(_unit_sentences(q, units, cfg), cfg)
+    candidates = _unit_sentences(q, units, cfg)
+    chosen = _pick(candidates, cfg)
+    if _items_tie_past_the_cut(unit, candidates, chosen):
+        # "德国独资公司有资格申请吗" matches every condition alike: the first four of six would be an
+        # arbitrary cut, and the one that decides may be among those left out. The whole list is the answer.
+        # Points the second unit adds follow the list ("营业执照才下来一个月，够格申请不": 满3个月).
+        passage = unit.passage()
+        lines = [(s, passage) for s in _list_lines(unit, cfg)] + [(c.text, c.passage) for c in chosen if c.group != 0]
+        return Block(q, lines, listed=len(lines) > 1, unit=unit, missing=missing)
     return Block(q, [(c.text, c.passage) for c in chosen], unit=unit, missing=missing)
+
+
+def _items_tie_past_the_cut(unit: Unit, candidates: list[_Candidate], chosen: list[_Candidate]) -> bool:
+    """Whether the points picked from a list unit are items that score no better than an item left
+    out: the question asks about the list as a whole, not about one item of it."""
+    if not unit.items:
+        return False
+    items = {unit.sentences[j] for j in unit.items}
+    own = [c for c in candidates if c.group == 0 and c.text in items]
+    picked = [c for c in chosen if c.group == 0 and c.text in items]
+    left = [c for c in own if c not in chosen]
+    if len(picked) < 2 or not left:
+        return False
+    return max(c.score for c in left) >= min(c.score for c in picked) - 1e-9
 
 
 def compose(question: Question, evidences: list[Evidence], cfg: AnswerConfig) -> Composition:
@@ -520,9 +542,17 @@ def _list_text(block: Block, lines: list[tuple[str, Passage]], cites: Citations)
     items = {block.unit.sentences[j] for j in block.unit.items} if block.unit else set()
     out: list[str] = []
     started = False
+    home = (lines[0][1].doc_id, lines[0][1].section) if lines else None
+    apart = False
     for text, passage in lines:
         body, mark = _BULLET.sub("", text), cites.quote(passage, text)
-        if text in items or (not items and out):
+        if started and (passage.doc_id, passage.section) != home:
+            # Points another unit adds after the list stand apart from its items.
+            if not apart:
+                out.append("\n另见：")
+                apart = True
+            out.append(f"- {body}{mark}")
+        elif text in items or (not items and out):
             started = True
             out.append(f"- {body}{mark}")
         elif not started:

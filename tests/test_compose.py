@@ -106,6 +106,34 @@ def test_a_list_question_gets_the_whole_list_in_order_and_cited() -> None:
     assert [i for i, _ in composition.items] == [UNITS[0].sentences[i] for i in UNITS[0].items]
 
 
+SIX = """## 申请材料
+<!-- 问法: 申请要交哪些材料 -->
+申请企业要提交6项材料。
+申请材料第1项是营业执照。
+申请材料第2项是组织机构图。
+申请材料第3项是服务网点清单。
+申请材料第4项是管理手册。
+申请材料第5项是法律法规清单。
+申请材料第6项是承诺书。
+"""
+
+
+def test_a_question_matching_every_item_alike_gets_the_whole_list() -> None:
+    # "申请材料够不够" matches each of the six items alike: the first four would be an arbitrary cut.
+    doc = Document(id="m", title="材料", kind="faq", sources=SOURCES, confidence="单源", body=SIX)
+    unit = split_units(doc)[0]
+    lexicon = Lexicon({**LEX.idf, "材料": 2.0, "够": 2.0})
+    q = parse_question("我们的申请材料够不够", lexicon)
+    evidence = Evidence(q, [unit.passage()], bm25_top=1.0, dense_top=0.9, units=[UnitHit(unit, form_sim=0.93, chunk_rank=0)],
+                        label_sim={IN_SCOPE: 0.93, "out_of_scope": 0.85, "chat": 0.8})
+    text = compose(q, [evidence], CFG).answer.answer
+    assert [re.search(r"第(\d)项", b).group(1) for b in text.splitlines() if b.startswith("- ")] == list("123456")  # type: ignore[union-attr]
+    # One item that answers the question stands out, and the answer is that item first, not the list.
+    q = parse_question("承诺书要交吗", lexicon)
+    text = compose(q, [replace(evidence, question=q)], CFG).answer.answer
+    assert "第6项是承诺书" in text.splitlines()[0] and len(text.splitlines()) < 8
+
+
 def _one(evidence: Evidence) -> tuple:
     return evidence.question, [evidence]
 
