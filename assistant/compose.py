@@ -456,8 +456,8 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         # arbitrary cut, and the one that decides may be among those left out. The whole list is the answer.
         # Points the second unit adds follow the list ("营业执照才下来一个月，够格申请不": 满3个月).
         passage = unit.passage()
-        lines = [(s, passage) for s in _list_lines(unit, cfg)] + [(c.text, c.passage) for c in chosen if c.group != 0]
-        return Block(q, lines, listed=len(lines) > 1, unit=unit, missing=missing)
+        listed = [(s, passage) for s in _list_lines(unit, cfg)] + [(c.text, c.passage) for c in chosen if c.group != 0]
+        return Block(q, listed, listed=len(listed) > 1, unit=unit, missing=missing)
     return Block(q, [(c.text, c.passage) for c in chosen], unit=unit, missing=missing)
 
 
