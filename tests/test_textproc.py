@@ -55,6 +55,8 @@ def test_a_fraction_in_words_segments_as_the_printed_figure() -> None:
 def test_the_domain_dictionary_keeps_scoring_words_whole() -> None:
     # 加分 beside 扣分 is one word, as 特别加分 is: "扣分加分那些规则" is not 扣分/加/分.
     assert "加分" in segment("扣分加分那些规则", search=False)
+    # 售后 after a verb is the domain's word, not the tail of jieba's 配售 (配售后 = 配 + 售后).
+    assert "售后" in segment("机构给不给配售后管理软件", search=False)
 
 
 def test_normalize_keeps_word_boundaries_for_segmentation() -> None:
