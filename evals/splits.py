@@ -28,6 +28,9 @@ ids) for session 9: an eighth draw with its own seed and a 50% share, written to
 `test_fresh7.jsonl` by `--draw fresh7`; the seven earlier draws are unchanged. Session 9 wrote an eighth
 fresh set (`f16-*` ids) for session 10: a ninth draw with its own seed and a 50% share, written to
 `dev_fresh8.jsonl` / `test_fresh8.jsonl` by `--draw fresh8`; the eight earlier draws are unchanged.
+Session 10 wrote a ninth fresh set (`f17-*` ids) for session 11: a tenth draw with its own seed and a
+50% share, written to `dev_fresh9.jsonl` / `test_fresh9.jsonl` by `--draw fresh9`; the nine earlier
+draws are unchanged.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ FRESH5_SEED = 13202615  # the fifth fresh set (f13-* ids), also for session 7, d
 FRESH6_SEED = 14202616  # the sixth fresh set (f14-* ids), for session 8, drawn apart from all six
 FRESH7_SEED = 15202617  # the seventh fresh set (f15-* ids), for session 9, drawn apart from all seven
 FRESH8_SEED = 16202618  # the eighth fresh set (f16-* ids), for session 10, drawn apart from all eight
+FRESH9_SEED = 17202619  # the ninth fresh set (f17-* ids), for session 11, drawn apart from all nine
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,9 @@ DRAWS = {
     ),
     "fresh8": Draw(
         FRESH8_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh8.jsonl", "test": "test_fresh8.jsonl"}
+    ),
+    "fresh9": Draw(
+        FRESH9_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh9.jsonl", "test": "test_fresh9.jsonl"}
     ),
 }
 

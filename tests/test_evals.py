@@ -819,7 +819,18 @@ def test_the_fresh_draw_leaves_the_issue8_draw_as_it_was_and_the_check_reads_bot
 
 
 # The draws in the order they were added, and the seed each one is pinned to once a later one exists.
-_DRAW_ORDER = ("issue8", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+_DRAW_ORDER = (
+    "issue8",
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+)
 _PINNED_SEEDS = {
     "fresh": 9202611,
     "fresh2": 10202612,
@@ -828,6 +839,7 @@ _PINNED_SEEDS = {
     "fresh5": 13202615,
     "fresh6": 14202616,
     "fresh7": 15202617,
+    "fresh8": 16202618,
 }
 
 
@@ -844,8 +856,8 @@ def test_each_later_fresh_draw_leaves_the_earlier_draws_as_they_were(draw: str) 
 
 # The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5;
 # chat, conflict and typo: 10 each in the third set; chat and typo: 10 each in the fourth;
-# chat, conflict and typo: 10 each in the fifth, the sixth, the seventh and the eighth) puts at least
-# this many on each side.
+# chat, conflict and typo: 10 each in the fifth, the sixth, the seventh, the eighth and the ninth) puts
+# at least this many on each side.
 @pytest.mark.parametrize(
     ("draw", "prefix", "fewest"),
     [
@@ -857,6 +869,7 @@ def test_each_later_fresh_draw_leaves_the_earlier_draws_as_they_were(draw: str) 
         ("fresh6", "f14", 5),
         ("fresh7", "f15", 5),
         ("fresh8", "f16", 5),
+        ("fresh9", "f17", 5),
     ],
 )
 def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides(
