@@ -755,12 +755,12 @@ HEAD_BOOST = 2.0
 _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管")
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样", 各 in "各归哪一类"), nor the verbs that stand for
-# any action (办 in "每个都要办吗", 定 in "是专门给它定的吗"), report a claim or ask for one (说 in
+# any action (办 in "每个都要办吗", 定 in "是专门给它定的吗", 走/跑 in "跑网点"), report a claim or ask for one (说 in
 # "有说一年的", 讲 in "讲了哪些", 提 in "文章里还提了哪些"), nor the counters of an enumeration or a
 # time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完各"
-    "年月天周次第再又光仅只走提定")
+    "年月天周次第再又光仅只走跑提定")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
@@ -787,7 +787,7 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... and how one thing bears on another (跟员工沾边的材料, 跟客户打交道有关的).
                          "沾边", "挂钩", "相关", "打交道",
                          # ... and only what is cared about (只管合不合格, 光看结果).
-                         "只管", "光管", "只看", "光看",
+                         "只管", "光管", "只看", "光看", "只有", "仅仅",
                          # ... and what is set aside (除了国标的星级, 营业执照之外): the rest is asked about.
                          "除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余",
                          # ... or who says one thing and who another (有家说一个月，别家说几个月).

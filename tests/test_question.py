@@ -410,6 +410,9 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     assert "后面" not in parse_question("从申请到后面监督评审一共几步", LEX).focus
     # 还会 (will it also) is a word the corpus uses; it asks whether, naming nothing.
     assert "有人" not in parse_question("是不是必须有人专门管投诉", Lexicon({**LEX.idf, "有人": 3.0})).focus
+    # Only (只有) qualifies the case, and 跑 (go round) stands for any visit.
+    assert "只有" not in parse_question("证书是不是只有复评时才换", Lexicon({**LEX.idf, "只有": 3.0})).focus
+    assert parse_question("评审跑服务网点吗", LEX).focus == ("评审", "服务网点")
     lexicon = Lexicon({**LEX.idf, "还会": 3.0, "专家": 3.0})
     assert parse_question("评审员以外还会有专家吗", lexicon).focus == ("评审", "专家")
     q = parse_question("有家说申请费不到一千，别家说要好几千，听谁的", LEX)
