@@ -93,7 +93,11 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      # Keeping the answer, going to ask someone, praising the answer.
      ("晚安", "bye"), ("我先记下来", "ack"), ("稍等，我去问问财务", "ack"), ("你这回答挺专业啊", "thanks"),
      # Whether now suits, whether a person types the replies.
-     ("打扰一下，现在方便问吗", "greeting"), ("你是AI吧，还是客服在打字", "identity"), ("是真人在回吗", "identity")],
+     ("打扰一下，现在方便问吗", "greeting"), ("你是AI吧，还是客服在打字", "identity"), ("是真人在回吗", "identity"),
+     # Leaving, more to ask, owning up to a slip, having learnt something, small talk as to a person.
+     ("我先下了", "bye"), ("今天就问到这里吧", "bye"), ("还有问题想问", "greeting"), ("对不起，刚才打错字了", "ack"),
+     ("我想想再问", "ack"), ("受教了", "thanks"), ("学到了", "thanks"), ("你吃饭了吗", "identity"),
+     ("你会不会算账", "ability")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -107,7 +111,8 @@ def test_chat_is_the_whole_message(text: str, kind: str) -> None:
                                   "你把材料清单发给我看看", "我把资料发给机构看看行吗",
                                   "我去问问申请费多少", "评审员很专业吗", "申请费我先记下来，年金多少",
                                   "能问个问题吗？年金多少", "886人的公司多少钱", "评审员忙不忙",
-                                  "现在方便问申请费吗", "评审时客服在回复顾客吗"])
+                                  "现在方便问申请费吗", "评审时客服在回复顾客吗", "我还有个问题想问，申请费多少",
+                                  "问到这里，年金多少", "不好意思，申请费多少", "先下证还是先交钱"])
 def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
     assert chat_kind(text) is None
 
