@@ -91,6 +91,25 @@ _PRACTICE = re.compile(r"售后|维修|修完|回访|备件|配件|顾客|客户
 _REQUIRED = re.compile(r"要求|规定|必须|要不要|需不需要|需要不需要|硬性|还得|得[\d一二两三四五六七八九十几多]")
 
 
+# Setting up or registering a business ("办营业执照要多久", "想开一家维修公司，经营范围怎么写") is an
+# administrative task of its own; the business licence is ours only as an application material.
+_ADMIN_TASK = re.compile(r"(?:办|办理|申领|领取|注册|变更|注销|年检|补办|开)(?:[1一]?[个张家])?[^，,。？?]{0,6}?"
+                         r"(?:营业执照|执照|税务登记|社保|公积金|公司)")
+_LICENCE = re.compile(r"营业执照|执照")
+_APPLYING = re.compile(r"办|申请|申报|报|认证|评")
+
+
+def _runs_a_business(text: str) -> bool:
+    """Whether the question is about setting up or registering a business, naming nothing else of
+    ours ("刚注册的公司能申请吗" asks about applying, so it is ours)."""
+    task = _ADMIN_TASK.search(text)
+    if not task:
+        return False
+    rest = _LICENCE.sub("，", text[: task.start()] + "，" + text[task.end() :])
+    # Applying, said bare, is applying for this certification ("开了三家分公司，要每家都办吗").
+    return not is_anchored(rest) and not _OUR_SCHEME.search(rest) and not _APPLYING.search(rest)
+
+
 def asks_practice_required(norm: str) -> bool:
     """Whether the question asks if the certification requires an after-sales practice."""
     return bool(_PRACTICE.search(norm) and _REQUIRED.search(norm))
@@ -214,6 +233,8 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     # "4S店的售后服务满意度CSI分数": an index of its own about after-sales, unless our certification
     # is named with it or the two are compared.
     if names_other_acronym(q) and not _ours_beside(_OUR_CERT, text):
+        return ScopeVerdict("out_of_scope", "other_scheme")
+    if _runs_a_business(text):
         return ScopeVerdict("out_of_scope", "other_scheme")
     # Whether an act is lawful ("让顾客给五星好评就返现，违不违法") asks for legal advice, which the
     # materials never give; whether our certification or a body is legitimate is ours.

@@ -251,6 +251,24 @@ def test_scope_decision(text: str, labels: dict[str, float], outcome: str, reaso
     assert (verdict.outcome, verdict.reason) == (outcome, reason)
 
 
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("办营业执照要多长时间", "out_of_scope"),
+        ("想开一家维修公司，营业执照经营范围怎么写", "out_of_scope"),
+        ("刚注册的公司能申请吗", "qa"),
+        ("我们开了三家分公司，要每家都办吗", "qa"),
+        ("营业执照要交复印件吗", "qa"),
+    ],
+)
+def test_setting_up_a_business_is_an_administrative_task_of_its_own(text: str, outcome: str) -> None:
+    # The business licence is ours as an application material; getting one, or a company, is not.
+    lexicon = Lexicon({**LEX.idf, "营业执照": 3.0, "公司": 1.0, "分公司": 2.0, "经营范围": 3.0, "复印件": 3.0, "时间": 1.5})
+    evidence = replace(_evidence(text, {}, labels={IN_SCOPE: 0.93, "out_of_scope": 0.88, "chat": 0.8}),
+                       question=parse_question(text, lexicon))
+    assert check_scope(evidence, CFG).outcome == outcome
+
+
 def test_no_fitting_unit_and_none_of_our_concepts_is_out_of_scope_not_not_covered() -> None:
     evidence = _evidence("汽车多久保养一次", {"证书有效期": 0.88}, labels={IN_SCOPE: 0.88, "out_of_scope": 0.87, "chat": 0.8})
     assert decide(evidence, [evidence], CFG).answer.intent == "out_of_scope"
