@@ -29,6 +29,7 @@ __all__ = ["Block", "Composition", "compose", "other_standard", "rank_units", "u
 # Sentences that report a disagreement between sources travel with the claim they qualify.
 _CONFLICT = re.compile(r"多数来源|也有来源|另有来源|另一种说法|说法不一|不一致|存在分歧|有的来源|部分来源|也有.*称|冲突")
 _BULLET = re.compile(r"^[-*•]\s*|^\d+[.、)]\s*")
+_CONTINUES = re.compile(r"^(?:也有|另有|还有|另外|此外|但|不过|而|同时)")
 # Pointers to other parts of the corpus answer nothing by themselves.
 _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 
@@ -338,7 +339,11 @@ def _pick(candidates: list[_Candidate], cfg: AnswerConfig) -> list[_Candidate]:
     if not candidates:
         return []
     candidates = sorted(candidates, key=lambda c: -c.score)
-    lead = candidates[0]
+    # A sentence that goes on from the one before ("也有来源称需要6个月以上") reports the other side
+    # of a claim: it does not open an answer while a sentence that stands alone scores near it.
+    lead = next((c for c in candidates if not _CONTINUES.match(c.text) and c.score >= cfg.support_ratio * candidates[0].score),
+                candidates[0])
+    candidates = [lead, *(c for c in candidates if c is not lead)]
     chosen = [lead, *_conflict_neighbours(lead, candidates)]
     for cand in candidates[1:]:
         if len(chosen) >= 1 + cfg.max_support or cand.score < cfg.support_ratio * lead.score:
@@ -346,7 +351,21 @@ def _pick(candidates: list[_Candidate], cfg: AnswerConfig) -> list[_Candidate]:
         if all(_distinct(cand.text, c.text) for c in chosen):
             chosen.append(cand)
             chosen += [c for c in _conflict_neighbours(cand, candidates) if c not in chosen]
-    return chosen
+    return [lead, *_claims_in_order(chosen[1:])]
+
+
+def _claims_in_order(points: list[_Candidate]) -> list[_Candidate]:
+    """The points, each sentence that goes on from another ("也有来源称…") after the claim it goes on
+    from when both are picked, as the unit says them: the majority view, then the other."""
+    out: list[_Candidate] = []
+    for point in points:
+        if point in out:
+            continue
+        if _CONTINUES.match(point.text):
+            out += sorted((c for c in points if c not in out and c.group == point.group and c.order < point.order
+                           and point.order - c.order <= 2 and _CONFLICT.search(c.text)), key=lambda c: c.order)
+        out.append(point)
+    return out
 
 
 def _conflict_neighbours(anchor: _Candidate, candidates: list[_Candidate]) -> list[_Candidate]:

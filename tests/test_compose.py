@@ -12,6 +12,8 @@ import pytest
 from assistant.answer_config import AnswerConfig
 from assistant.answering import decide
 from assistant.compose import (
+    _Candidate,
+    _pick,
     _sentence_score,
     compose,
     form_match,
@@ -647,3 +649,14 @@ def test_a_sentence_enumerating_inline_gives_its_items() -> None:
         "组织架构", "人员配置", "资源配置", "投诉处理"]
     assert inline_items("申请费、年金和评审费每年都要交。") == []  # no colon: a subject, not a list
     assert inline_items("注意：评审费按人日计算。") == []  # a colon, but no enumeration
+
+
+def test_the_other_side_of_a_claim_neither_opens_the_answer_nor_comes_before_the_claim() -> None:
+    passage = UNITS[0].passage()
+    texts = ["企业的体系运行一段时间后才能申请。", "多数来源称体系运行满3个月即可申请；", "也有来源称需要运行6个月以上。"]
+    scores = [2.0, 2.2, 2.5]  # the minority report matches the question best ("要运行6个月吗")
+    picked = _pick([_Candidate(passage, i, t, sc, 0) for i, (t, sc) in enumerate(zip(texts, scores, strict=True))], CFG)
+    assert [c.text for c in picked] == [texts[1], texts[2], texts[0]]
+    # Without the majority view picked, the sentence that stands alone leads.
+    picked = _pick([_Candidate(passage, i, t, sc, 0) for i, (t, sc) in enumerate(zip(texts, scores, strict=True)) if i != 1], CFG)
+    assert [c.text for c in picked] == [texts[0], texts[2]]
