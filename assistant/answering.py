@@ -176,7 +176,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
         if not (is_anchored(q.norm) or asks_practice_required(q.norm)) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
             return _refusal(ScopeVerdict("out_of_scope", "low_relevance"), q, composition)
-        return Outcome(Answer(not_covered_reply(missing, nearby), abstained=True, intent="not_covered"), q, composition)
+        return Outcome(Answer(not_covered_reply(missing, nearby, q.text), abstained=True, intent="not_covered"), q, composition)
     # A part not covered is said in its place by the composer.
     return Outcome(composition.answer, q, composition, retrieved=list(evidence.passages))
 

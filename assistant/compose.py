@@ -522,7 +522,7 @@ def _render(blocks: list[Block], question: Question) -> tuple[Answer, list[Passa
         if not lines:
             if numbered:
                 # A part left out without a word would look answered, or forgotten.
-                said = not_covered_reply(block.missing, []).split("\n")[0] if not block.covered else _ANSWERED_ABOVE
+                said = not_covered_reply(block.missing, [], asked).split("\n")[0] if not block.covered else _ANSWERED_ABOVE
                 sections.append(f"{heading}\n{said}")
             continue
         out = [heading] if numbered else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .textproc import as_typed
 from .types import Unit
 
 __all__ = ["CAPABILITIES", "chat_reply", "not_covered_reply"]
@@ -28,11 +29,15 @@ def chat_reply(kind: str) -> str:
     return _CHAT.get(kind, _CHAT["greeting"]).format(cap=CAPABILITIES)
 
 
-def not_covered_reply(missing: tuple[str, ...], nearby: list[Unit]) -> str:
+def not_covered_reply(missing: tuple[str, ...], nearby: list[Unit], asked: str = "") -> str:
     """Say plainly that the point is not in the materials, name what they cover nearby, suggest
-    whom to ask. Quotes nothing: a nearby sentence would read as an answer it is not."""
+    whom to ask. Quotes nothing: a nearby sentence would read as an answer it is not.
+
+    `asked`: the question as typed, so a word is named as the user wrote it (二维码, not 2维码).
+    """
     # A word names the point better than a single character (考 of 去哪考, 去 is no point at all).
     named = [w for w in missing if len(w) >= 2] or list(missing)
+    named = list(dict.fromkeys(as_typed(w, asked) for w in named)) if asked else named
     point = "、".join(f"“{w}”" for w in named[:3])
     # "没有关于撤销的说明" would be untrue when other sections mention 撤销: say what holds, that the
     # sections nearest the question do not.

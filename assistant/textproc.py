@@ -376,6 +376,16 @@ def segment(text: str, *, search: bool = True) -> list[str]:
     return [w for w in words if w.strip() and not _PUNCT.match(w)]
 
 
+def as_typed(word: str, text: str) -> str:
+    """`word`, a normalised word of `text` (2维码, 1致), as the user typed it (二维码, 一致): the
+    jieba word of `text` whose normalised form holds it; the word itself when none does."""
+    folded = _GBT.sub(r"gbt \1", _fold(text, keep_spaces=True))
+    for raw in _tokenizer().lcut(folded):
+        if word in _fractions(_numerals_to_digits(raw)):
+            return raw
+    return word
+
+
 def word_frequencies() -> tuple[dict[str, int], int]:
     """jieba's word frequencies with the domain dictionary loaded, and their total (the word model
     the typo corrector compares readings with)."""

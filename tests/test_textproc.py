@@ -159,3 +159,13 @@ def test_is_approximate(text: str, figure: str, approximate: bool) -> None:
 @pytest.mark.parametrize(("figure", "value"), [("1200", 1200), ("89.5", 89.5), ("≈15", 15), ("负3", -3), ("-3", -3)])
 def test_to_number(figure: str, value: float) -> None:
     assert to_number(figure) == value
+
+
+def test_a_normalised_word_is_named_as_the_user_typed_it() -> None:
+    # 二维码 and 一致 become 2维码 and 1致 for matching; a reply names them as written.
+    from assistant.textproc import as_typed
+
+    assert as_typed("2维码", "证书上有二维码吗") == "二维码"
+    assert as_typed("维码", "证书上有二维码吗") == "二维码"  # a figure split off the word
+    assert as_typed("1致", "两家结论不一致怎么办") == "一致"
+    assert as_typed("补办", "证书丢了怎么补办") == "补办"
