@@ -742,7 +742,9 @@ _TOPIC_MARKER = re.compile(r"(?:[这那]一?(?:块|部分|项|条|个环节)|方
 # 还 that asks whether something still holds (还算数吗, 还能申请吗), not 还是 (a choice) or 还有 (more).
 _CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)|(?:不|还)?(?:能|可以|得)再")
 # 会 asking what follows from a case ("…，证书会被撤吗", "会不会影响星级"): the case is in the clause before.
-_CONSEQUENCE = re.compile(r"会不会|会(?:被|影响|导致|直接|因此|受)")
+_CONSEQUENCE = re.compile(r"会不会|会(?:被|影响|导致|直接|因此|受)"
+                          # ... and so does asking whether the case matters (评审时有影响吗, 有啥影响).
+                          r"|(?:有|有没有|有啥|有什么|有多大)影响|影响(?:大不大|大吗)")
 # A clause saying what is wanted ("想拿特别加分，得做到啥程度", "要上五星，得怎么准备"): what the
 # ask after it needs is needed for that, so the thing wanted is the point too.
 _PURPOSE = re.compile(r"(?:我们|咱们|公司)?(?:要想|想要|如果想|要是想|想|为了|要)(?:拿|评|上|得到|拿到|评上|冲|办|申请|达到|过)")

@@ -448,6 +448,8 @@ def test_what_follows_from_a_case_asks_about_the_case() -> None:
     # "会被撤吗" asks what follows from the case in the clause before: the case is the point too.
     assert "名录" in parse_question("拿证以后公司被列进经营异常名录，证书会被撤吗", LEX).focus
     assert "装修" in parse_question("网点那天正好装修关门，会不会扣分", LEX).focus
+    # So does asking whether the case matters.
+    assert "装修" in parse_question("网点那天正好装修关门，评审时有影响吗", LEX).focus
 
 
 def test_mentioning_is_no_point() -> None:
