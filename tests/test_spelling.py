@@ -218,6 +218,7 @@ def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.Monke
         ("制造型企业考几项指标", "生产型"),
         ("评分还有哪些特殊规矩", "特别"),
         ("评审只看管理层，底下干活的也看吗", "执行层"),
+        ("我们是事业编的，有资格办吗", "事业单位"),
 
     ],
 )
