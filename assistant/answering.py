@@ -45,12 +45,12 @@ class Outcome:
 
     @property
     def firmly_out_of_scope(self) -> bool:
-        """Out of scope whatever the conversation was about: a request to write, another scheme, legal advice, or
-        a question naming a topic of its own that is nearer an out-of-scope example than any question
-        form ("今天天气怎么样"; "能退吗" names nothing and leans on the turn before)."""
+        """Out of scope whatever the conversation was about: a request to write, another scheme, setting up a
+        business, legal advice, or a question naming a topic of its own that is nearer an out-of-scope
+        example than any question form ("今天天气怎么样"; "能退吗" names nothing and leans on the turn before)."""
         names = any(len(w) >= 2 for w in self.question.focus)
         return self.answer.intent == "out_of_scope" and (
-            self.reason in ("request", "other_scheme", "legal", "not_chinese") or (names and self.nearest == "out_of_scope"))
+            self.reason in ("request", "other_scheme", "admin", "legal", "not_chinese") or (names and self.nearest == "out_of_scope"))
 
     @property
     def context(self) -> list[Passage]:

@@ -91,6 +91,11 @@ _PRACTICE = re.compile(r"售后|维修|修完|回访|备件|配件|顾客|客户
 _REQUIRED = re.compile(r"要求|规定|必须|要不要|需不需要|需要不需要|硬性|还得|得[\d一二两三四五六七八九十几多]")
 
 
+def asks_practice_required(norm: str) -> bool:
+    """Whether the question asks if the certification requires an after-sales practice."""
+    return bool(_PRACTICE.search(norm) and _REQUIRED.search(norm))
+
+
 # Setting up or registering a business ("办营业执照要多久", "想开一家维修公司，经营范围怎么写") is an
 # administrative task of its own; the business licence is ours only as an application material.
 _ADMIN_TASK = re.compile(r"(?:办|办理|申领|领取|注册|变更|注销|年检|补办|开)(?:[1一]?[个张家])?[^，,。？?]{0,6}?"
@@ -110,15 +115,10 @@ def _runs_a_business(text: str) -> bool:
     return not is_anchored(rest) and not _OUR_SCHEME.search(rest) and not _APPLYING.search(rest)
 
 
-def asks_practice_required(norm: str) -> bool:
-    """Whether the question asks if the certification requires an after-sales practice."""
-    return bool(_PRACTICE.search(norm) and _REQUIRED.search(norm))
-
-
 @dataclass(frozen=True)
 class ScopeVerdict:
     outcome: str  # qa | chat | out_of_scope
-    reason: str  # ok | chat | about_me | not_chinese | other_scheme | legal | nearest_example | low_relevance | no_match
+    reason: str  # ok | chat | about_me | not_chinese | other_scheme | admin | legal | nearest_example | low_relevance | no_match
 
 
 def is_anchored(norm: str) -> bool:
@@ -235,7 +235,7 @@ def check_scope(evidence: Evidence, cfg: AnswerConfig) -> ScopeVerdict:
     if names_other_acronym(q) and not _ours_beside(_OUR_CERT, text):
         return ScopeVerdict("out_of_scope", "other_scheme")
     if _runs_a_business(text):
-        return ScopeVerdict("out_of_scope", "other_scheme")
+        return ScopeVerdict("out_of_scope", "admin")
     # Whether an act is lawful ("让顾客给五星好评就返现，违不违法") asks for legal advice, which the
     # materials never give; whether our certification or a body is legitimate is ours.
     if _LAWFUL.search(text) and not (_OUR_CERT.search(text) or "机构" in text):
@@ -260,6 +260,11 @@ def out_of_scope_message(verdict: ScopeVerdict) -> str:
         head = (
             "抱歉，这个问题涉及其他认证，不在本助手的资料范围内。"
             "本助手只解答商品售后服务评价体系认证（GB/T 27922-2011），其他认证只在与它比较时说明。"
+        )
+    elif verdict.reason == "admin":
+        head = (
+            "抱歉，开办或登记企业的手续（营业执照、公司注册等）不在本助手的资料范围内，请咨询当地市场监管部门。"
+            "本助手只解答商品售后服务评价体系认证（GB/T 27922-2011）的相关问题。"
         )
     elif verdict.reason == "legal":
         head = (
