@@ -158,11 +158,12 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     in_forms_words = any(b.lines and not any(len(w) >= 2 for w in b.missing) for b in in_forms)
     if verdict.outcome == "out_of_scope" and not (from_users or in_forms_words):
         return _refusal(verdict, q, composition)
+    # Our topic by its words: one of our concepts, or whether an after-sales practice is required.
+    ours = is_anchored(q.norm) or asks_practice_required(q.norm)
     if (
         any(b.lines for b in composition.blocks)
         and not from_users
-        and not is_anchored(q.norm)
-        and not asks_practice_required(q.norm)
+        and not ours
         and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.unanchored_min_form
         and not in_forms
     ):
@@ -173,7 +174,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     if not any(b.lines for b in composition.blocks):
         missing = tuple(dict.fromkeys(w for b in composition.blocks for w in b.missing))
         nearby = [u for b in composition.blocks for u in b.nearby]
-        if not (is_anchored(q.norm) or asks_practice_required(q.norm)) and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
+        if not ours and evidence.label_sim.get(IN_SCOPE, 0.0) < cfg.domain_min_form:
             # Nothing in the corpus holds it and it names none of our concepts: not our topic.
             return _refusal(ScopeVerdict("out_of_scope", "low_relevance"), q, composition)
         return Outcome(Answer(not_covered_reply(missing, nearby, q.text), abstained=True, intent="not_covered"), q, composition)
