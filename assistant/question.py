@@ -791,7 +791,7 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... or whether it also happens or is allowed (还会有专家吗, 也能办吗).
                          "还会", "也会", "还能", "也能", "还可以", "也可以",
                          # ... and how it is done (直接退回, 顺带升星): the manner, not the act.
-                         "直接", "顺带", "顺便", "顺道", "一并",
+                         "直接", "顺带", "顺便", "顺道", "一并", "专门", "特意",
                          # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.
                          "完事", "了事", "拉倒", "固定", "玩意", "玩意儿",
                          # ... and how one thing bears on another (跟员工沾边的材料, 跟客户打交道有关的).

@@ -418,6 +418,8 @@ def test_only_and_the_direction_of_a_verb_name_nothing() -> None:
     # Only (只有) qualifies the case, and 跑 (go round) stands for any visit.
     assert "只有" not in parse_question("证书是不是只有复评时才换", Lexicon({**LEX.idf, "只有": 3.0})).focus
     assert parse_question("评审跑服务网点吗", LEX).focus == ("评审", "服务网点")
+    # 专门 (specially) says how the thing is set aside, not which thing: 经费 is the point.
+    assert parse_question("企业要有专门的经费吗", Lexicon({**LEX.idf, "专门": 3.0})).focus == ("经费",)
     lexicon = Lexicon({**LEX.idf, "还会": 3.0, "专家": 3.0})
     assert parse_question("评审员以外还会有专家吗", lexicon).focus == ("评审", "专家")
     q = parse_question("有家说申请费不到一千，别家说要好几千，听谁的", LEX)
