@@ -663,3 +663,16 @@ def test_the_other_side_of_a_claim_neither_opens_the_answer_nor_comes_before_the
     # Without the majority view picked, the sentence that stands alone leads.
     picked = _pick([_Candidate(passage, i, t, sc, 0) for i, (t, sc) in enumerate(zip(texts, scores, strict=True)) if i != 1], CFG)
     assert [c.text for c in picked] == [texts[0], texts[2]]
+
+
+def test_points_a_second_unit_adds_after_a_whole_list_stand_apart_from_its_items() -> None:
+    from assistant.citations import Citations
+    from assistant.compose import Block, _list_text
+
+    doc = Document(id="m", title="材料", kind="faq", sources=SOURCES, confidence="单源", body=SIX)
+    unit = split_units(doc)[0]
+    other = UNITS[1].passage()  # the certificate's validity, another section
+    lines = [(t, unit.passage()) for t in unit.sentences] + [(UNITS[1].sentences[0], other)]
+    out = _list_text(Block(parse_question("申请材料够不够", LEX), lines, listed=True, unit=unit), lines, Citations())
+    assert out[-2:] == ["\n另见：", "- 售后服务认证证书的有效期为3年，从颁发之日起计算。[2]"]
+    assert sum(line.startswith("- 申请材料第") for line in out) == 6 and not any(line.startswith("  ") for line in out)
