@@ -57,6 +57,8 @@ def test_the_domain_dictionary_keeps_scoring_words_whole() -> None:
     assert "加分" in segment("扣分加分那些规则", search=False)
     # 售后 after a verb is the domain's word, not the tail of jieba's 配售 (配售后 = 配 + 售后).
     assert "售后" in segment("机构给不给配售后管理软件", search=False)
+    # A body's name is one word (华中国际, not 华中 + 国际), so a follow-up's 它 can stand for it.
+    assert "华中国际" in segment("华中国际做的是哪种认证", search=False)
 
 
 def test_normalize_keeps_word_boundaries_for_segmentation() -> None:
