@@ -35,11 +35,11 @@ DEV_STAMP := $(VENV)/.dev-installed
 # answer path measured with all files ("Ninth pass (session 10)"), rounded down to a whole point
 # (ceilings one point over, rounded up).
 GATES ?= \
-	dev.accuracy>=0.85 test.accuracy>=0.71 \
+	dev.accuracy>=0.85 test.accuracy>=0.70 \
 	dev.outcome_accuracy>=0.93 test.outcome_accuracy>=0.80 \
 	dev.abstention_precision>=0.88 test.abstention_precision>=0.70 \
 	dev.abstention_recall>=0.89 test.abstention_recall>=0.85 \
-	dev.in_scope_wrongly_abstained<=0.06 test.in_scope_wrongly_abstained<=0.17 \
+	dev.in_scope_wrongly_abstained<=0.05 test.in_scope_wrongly_abstained<=0.17 \
 	dev.oos_not_covered_abstained>=0.88 test.oos_not_covered_abstained>=0.81 \
 	dev.chat_accuracy>=0.96 test.chat_accuracy>=0.88 \
 	dev.list_completeness>=0.85 test.list_completeness>=0.61
