@@ -212,7 +212,6 @@ def unit_score(q: Question, hit: UnitHit, cfg: AnswerConfig) -> float:
     )
 
 
-
 # Units fully scored per question part; the rest are ranked out by the cheaper signals first.
 FULLY_SCORED = 40
 
@@ -460,9 +459,7 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
     score, hit = fitting
     unit = hit.unit
     if q.wants_list and (unit.items or len(unit.sentences) > 1):
-        passage = unit.passage()
-        lines = _list_lines(unit, cfg)
-        return Block(q, [(s, passage) for s in lines], listed=len(lines) > 1, unit=unit, missing=missing)
+        return _whole_list(q, unit, cfg, missing)
     # A second unit adds points only when it too holds the point asked about (a unit on fees scores
     # close to one on materials for "申请材料到底几项…" on the question's shape, not its subject).
     close = [(s, h) for s, h in ranked[1:4]
@@ -474,10 +471,16 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         # "德国独资公司有资格申请吗" matches every condition alike: the first four of six would be an
         # arbitrary cut, and the one that decides may be among those left out. The whole list is the answer.
         # Points the second unit adds follow the list ("营业执照才下来一个月，够格申请不": 满3个月).
-        passage = unit.passage()
-        listed = [(s, passage) for s in _list_lines(unit, cfg)] + [(c.text, c.passage) for c in chosen if c.group != 0]
-        return Block(q, listed, listed=len(listed) > 1, unit=unit, missing=missing)
+        return _whole_list(q, unit, cfg, missing, after=[(c.text, c.passage) for c in chosen if c.group != 0])
     return Block(q, [(c.text, c.passage) for c in chosen], unit=unit, missing=missing)
+
+
+def _whole_list(q: Question, unit: Unit, cfg: AnswerConfig, missing: tuple[str, ...],
+                after: list[tuple[str, Passage]] | None = None) -> Block:
+    """The unit as a list (`_list_lines`), each line quoting it, then `after`: points of other units."""
+    passage = unit.passage()
+    lines = [(s, passage) for s in _list_lines(unit, cfg)] + (after or [])
+    return Block(q, lines, listed=len(lines) > 1, unit=unit, missing=missing)
 
 
 def _items_tie_past_the_cut(unit: Unit, candidates: list[_Candidate], chosen: list[_Candidate]) -> bool:

@@ -545,8 +545,8 @@ def _ordinals(norm: str) -> tuple[int, ...]:
     return (int(pair.group(1)), int(pair.group(2))) if pair else ()
 
 
-def _ordinal(norm: str) -> int | None:
-    several = _ordinals(norm)
+def _ordinal(norm: str, several: tuple[int, ...]) -> int | None:
+    """The item one ordinal points to (the first of `several`, `_ordinals(norm)`, when there are some)."""
     if several:
         return several[0]
     if _LAST.search(norm):
@@ -992,6 +992,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         weights[w] *= boost
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     norm = matchable(text)
+    several = _ordinals(norm)
     chat, aside = _read_chat(text)
     question = Question(
         text=text,
@@ -1005,8 +1006,8 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
         type=asks[0] if asks else "other",
         asks=asks,
         focus=focus,
-        ordinal=_ordinal(norm),
-        ordinals=_ordinals(norm),
+        ordinal=_ordinal(norm, several),
+        ordinals=several,
         points=tuple(w for w in _points(heads) if w in focus and not _strange_object(ask_folded, w, focus, lexicon)),
         targets=targets,
         figures=stated_figures(text),

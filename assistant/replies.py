@@ -37,7 +37,7 @@ def not_covered_reply(missing: tuple[str, ...], nearby: list[Unit], asked: str =
     """
     # A word names the point better than a single character (考 of 去哪考, 去 is no point at all).
     named = [w for w in missing if len(w) >= 2] or list(missing)
-    named = list(dict.fromkeys(as_typed(w, asked) for w in named)) if asked else named
+    named = list(dict.fromkeys(as_typed(named, asked))) if asked else named
     point = "、".join(f"“{w}”" for w in named[:3])
     # "没有关于撤销的说明" would be untrue when other sections mention 撤销: say what holds, that the
     # sections nearest the question do not.

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -376,14 +376,13 @@ def segment(text: str, *, search: bool = True) -> list[str]:
     return [w for w in words if w.strip() and not _PUNCT.match(w)]
 
 
-def as_typed(word: str, text: str) -> str:
-    """`word`, a normalised word of `text` (2维码, 1致), as the user typed it (二维码, 一致): the
-    jieba word of `text` whose normalised form holds it; the word itself when none does."""
+def as_typed(words: Sequence[str], text: str) -> list[str]:
+    """`words`, normalised words of `text` (2维码, 1致), as the user typed them (二维码, 一致): for
+    each, the jieba word of `text` whose normalised form holds it; the word itself when none does.
+    The text is segmented once for all of them."""
     folded = _GBT.sub(r"gbt \1", _fold(text, keep_spaces=True))
-    for raw in _tokenizer().lcut(folded):
-        if word in _fractions(_numerals_to_digits(raw)):
-            return raw
-    return word
+    raws = [(raw, _fractions(_numerals_to_digits(raw))) for raw in _tokenizer().lcut(folded)]
+    return [next((raw for raw, norm in raws if word in norm), word) for word in words]
 
 
 def word_frequencies() -> tuple[dict[str, int], int]:

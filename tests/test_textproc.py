@@ -167,7 +167,8 @@ def test_a_normalised_word_is_named_as_the_user_typed_it() -> None:
     # 二维码 and 一致 become 2维码 and 1致 for matching; a reply names them as written.
     from assistant.textproc import as_typed
 
-    assert as_typed("2维码", "证书上有二维码吗") == "二维码"
-    assert as_typed("维码", "证书上有二维码吗") == "二维码"  # a figure split off the word
-    assert as_typed("1致", "两家结论不一致怎么办") == "一致"
-    assert as_typed("补办", "证书丢了怎么补办") == "补办"
+    assert as_typed(["2维码"], "证书上有二维码吗") == ["二维码"]
+    assert as_typed(["维码"], "证书上有二维码吗") == ["二维码"]  # a figure split off the word
+    assert as_typed(["1致"], "两家结论不一致怎么办") == ["一致"]
+    assert as_typed(["补办"], "证书丢了怎么补办") == ["补办"]
+    assert as_typed(["2维码", "补办"], "二维码丢了怎么补办") == ["二维码", "补办"]  # several at once
