@@ -253,12 +253,12 @@ _TYPE_SPANS = re.compile(
     r"|是?(?:啥|什么)意识|是什么|什么是|什么叫|叫什么|叫啥|指的?(?:是)?(?:什么|啥)|是指|啥是|是啥|什么意思|啥意思|介绍一下|解释一下|讲讲|说说|是个什么|为什么|为啥|为何|什么原因|啥原因"
     r"|什么|啥|哪[一1]?[类种个项条步家级]|哪个|哪里|哪|谁|吗|呢|吧|能不能|可不可以|能否|是否|是不是|有没有|要不要|需不需要|会不会|用不用|行不行|对不对|对吧|是吧"
     r"|区别|不同|差别|差异|不一样|一样|一回事|对比|比较|相比|不[？?]?$|(?<=[啥么])关系|有没有关系"
-    r"|一般|大概|大约|通常|到底|究竟|一共|总共|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
+    r"|一般|大概|大约|通常|到底|究竟|一共|总共|拢共|统共|总计|加起来|请问|想问|问一下|问下|顺便|麻烦|帮我|告诉我|那么|我们|咱们|我司|贵司"
     r"|^(?:那么|那如果|那要是|要是|如果|假如|假设|那)|的话|合适|比较好|最好|为宜|合理"
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|(?:网上|也|还)?有(?:人|的)?说(?!明)|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细一?点|详细|具体一?点|一一"
     r"|说一下|讲一下|说下|讲讲|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
-    r"|全部?列出来?|都列出来|一个不落|一项不落|不要漏|别漏|详细点|详细|说全|完整"
+    r"|全部?列出来?|都列出来|一[个项条样件步]不落|一[个项条样件步]都?(?:别|不要|不能)漏|不要漏|别漏|详细点|详细|说全|完整"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
     r"|按哪个算?|以哪个|哪个为准|哪个是真的|哪个靠谱|说法对吗"
     r"|你好|您好|早上好|上午好|中午好|下午好|晚上好|想了解(?:一下|下)?|了解(?:一下|下)"
@@ -334,7 +334,7 @@ _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(你)?(这|这个|的)?(回答|答案|解答|回复)?(挺|很|真|太|非常|蛮|还挺|还蛮)(专业|详细|清楚|到位|给力|全面)(的)?(啊|呀|嘛)?")),
     ("bye", re.compile(r"再见|拜拜(啦|了)?|拜|bye(bye)?|回头(再)?(聊|见|问|联系)|下次(再)?(问|聊|见)|先这样(吧)?|就这样(吧)?|告辞"
                        r"|有空再(聊|问|联系)|晚安|(我)?先下(了|线了?|啦)|(今天)?(就)?(先)?问到这(里|儿)(吧|了)?"
-                       r"|回聊|改天(再)?聊|88+6?|下线(了|啦)|(我)?(先)?(去)?忙(了|去了|去啦)|(先)?去忙(了|啦)?"
+                       r"|回聊|改天(再)?聊|(明天|明儿|回头|下周|周一|改天|晚点|待会儿?|一会儿?)见|下班(了|啦|喽)|88+6?|下线(了|啦)|(我)?(先)?(去)?忙(了|去了|去啦)|(先)?去忙(了|啦)?"
                        # Wishes close a conversation: 周末愉快, 新年快乐, 祝你工作顺利.
                        r"|(祝(你|您)?)?[\u4e00-\u9fff]{0,4}(愉快|快乐|顺利|顺心|开心)")),
     ("greeting", re.compile(
@@ -342,7 +342,7 @@ _CHAT: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|(新年|过年|节日|春节|中秋|国庆|周末)好|早(啊|呀|哇)|午安|喂|在不|在没|有人在(吗|么|不)?|有人吗"
         # Asking leave to ask: 能问个问题吗, 请教一下, 问个事.
         r"|(能|可以)?(问|请教)(你)?(一|几)?个(问题|事)(吗|么)?|(我)?想问(一)?个(问题|事)|有个(问题|事)想(请教|问|咨询)"
-        r"|请教(一下|下)|请问(一下|下)|早上好|上午好|中午好|下午好|晚上好|早安|^早$"
+        r"|请教(一下|下)|请问(一下|下)|(今天|今儿)?(又|我又)?来(请教|咨询|打扰|麻烦你|问问?|学习)(一下|下)?(了|啦)?|早上好|上午好|中午好|下午好|晚上好|早安|^早$"
         r"|(还|我还|另外还)有(个|一个|几个)?问题(想|要)(问|请教|咨询)"
         r"|我想咨询(一下)?|咨询(一下)?|打扰(了|一下)?|(小)?助手|测试(一下)?|test"
         # Whether now is a good time to ask: 现在方便问吗, 方便打扰一下不.
@@ -442,9 +442,11 @@ _CHECKS_IT = re.compile(
     rf"(?:不(?:{_CHECK}))?(?:这个|这些|这项|这条|这块|它)?(?:吗|么|嘛|呢|不)?[？?。!！]*$")
 # Who reports a claim ("有的网站说…", "网上文章写的…") is not what the claim is about.
 _REPORTED = re.compile(
-    r"(?:有的|有些|也有|还有|有)(?:的|家|个|位)?"
-    r"(?:网站|网页|文章|帖子|机构|公司|地方|来源|资料|同行|代理|中介|顾问|咨询公司|业务员|销售|朋友|同事)"
-    r"(?:上)?(?:都)?(?:说|讲|写|称)"
+    r"(?:有的|有些|也有|还有|有)(?:的|家|个|位|篇|条|份|段)?"
+    r"(?:网站|网页|网文|文章|帖子|新闻|报道|公众号|视频|博主|机构|公司|地方|来源|资料|同行|代理|中介|顾问|咨询公司|业务员|销售|朋友|同事)"
+    r"(?:上|里)?(?:都)?(?:说|讲|写|称)"
+    # ... and the web as a whole saying it ("网上说申请前得…").
+    r"|(?:网上|网络上?)(?:都|也|还|有人)?(?:说|讲|写|称)(?!明|法)"
     # ... and where a thing is found said: "资料里提到的国标条款", "网上流传的流程".
     r"|(?:资料|资料库|文章|网上|网络上?)(?:里|中|上)?(?:提到|提及|说到|讲到|写到|流传|传)的"
     # ... or seen ("网上还见过哪些说法", "网上看到的清单").
@@ -745,13 +747,15 @@ _CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)|(
 _CONSEQUENCE = re.compile(r"会不会|会(?:被|影响|导致|直接|因此|受)"
                           # ... and so does asking whether the case matters (评审时有影响吗, 有啥影响).
                           r"|(?:有|有没有|有啥|有什么|有多大)影响|影响(?:大不大|大吗)")
+# A ratio asked of one side ("换证那次的工作量，大概是头一回的几成"): the other side is in the clause before.
+_RATIO = re.compile(r"的(?:几成|百分之几|几分之几|几倍|多少倍|一半吗?|多少比例|多大比例)|(?:比例|比率|占比)(?:是)?多少")
 # A clause saying what is wanted ("想拿特别加分，得做到啥程度", "要上五星，得怎么准备"): what the
 # ask after it needs is needed for that, so the thing wanted is the point too.
 _PURPOSE = re.compile(r"(?:我们|咱们|公司)?(?:要想|想要|如果想|要是想|想|为了|要)(?:拿|评|上|得到|拿到|评上|冲|办|申请|达到|过)")
 # The thing an enumeration asks for: the noun after 哪些/什么/几个 ("要准备哪些资料" asks for 资料,
 # not for 准备) or before 有哪些/包括什么 ("收费项目都有哪些"). It weighs TARGET_BOOST times more.
 _TARGET_AFTER = re.compile(r"(?:哪些|哪几[个项类种步条]?|什么|啥|几[个项类种步条])([^\W\d吗呢呀啊吧的是]{2,8})")
-_TARGET_BEFORE = re.compile(r"([^\W\d]{2,8}?)(?:都|一共|总共)?(?:有|包括|包含|分为|分)(?:哪些|哪几|什么|啥)")
+_TARGET_BEFORE = re.compile(r"([^\W\d]{2,8}?)(?:都|一共|总共|拢共|统共)?(?:有|包括|包含|分为|分)(?:哪些|哪几|什么|啥)")
 TARGET_BOOST = 2.0
 # The words next to the ask ("工资" in "管理师工资一般多少", "分期付" in "可以分期付吗") name what is
 # asked about; words further away are often context ("老板让我问问…"). They weigh HEAD_BOOST times more.
@@ -770,7 +774,7 @@ _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把
 # time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完各"
-    "年月天周次第再又光仅只走跑提定")
+    "年月天周次第再又光仅只走跑提定们儿")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
@@ -778,7 +782,7 @@ CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 # the point is the thing measured, never the degree.
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多|不到|不足|不满|超过")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
-_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应"])
+_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应", "含"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
 _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
                          # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).
@@ -810,6 +814,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "必须", "必需", "一定", "非得", "非要", "务必",
                          # ... and whether a thing is true (核实真假, 查真伪): the act of checking is named.
                          "真假", "真伪", "虚实", "真不真",
+                         # ... and how flatly it is so (压根不接, 根本没有): the thing is named beside it.
+                         "压根", "压根儿", "根本",
                          # ... and the direction a verb's act takes (冒出来, 写进去): the verb names the act.
                          *_DIRECTIONS])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
@@ -954,7 +960,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
             # certification the question is about; its words are the point as much as the ask's
             # (those the corpus knows: 老听人提 only says who mentioned it).
             focus += tuple(w for w in context_words if lexicon.knows(lexicon.forms(w)) and w not in focus)
-        elif _CONDITIONED.search(ask_folded) or _CONSEQUENCE.search(ask_folded):
+        elif _CONDITIONED.search(ask_folded) or _CONSEQUENCE.search(ask_folded) or _RATIO.search(ask_folded):
             # "拿证以后公司被别人收购了，证书还算数吗": 还 asks whether a rule still holds in the case
             # the clause before describes; that case is the point as much as the rule.
             focus += tuple(w for w in context_words if w not in focus)

@@ -97,7 +97,9 @@ def test_lists_and_processes_want_the_whole_list() -> None:
      # Leaving, more to ask, owning up to a slip, having learnt something, small talk as to a person.
      ("我先下了", "bye"), ("今天就问到这里吧", "bye"), ("还有问题想问", "greeting"), ("对不起，刚才打错字了", "ack"),
      ("我想想再问", "ack"), ("受教了", "thanks"), ("学到了", "thanks"), ("你吃饭了吗", "identity"),
-     ("你会不会算账", "ability")],
+     ("你会不会算账", "ability"),
+     # Coming back to ask again; leaving for the day.
+     ("哈喽哈喽，今天又来请教了", "greeting"), ("又来打扰了", "greeting"), ("下班了，明天见", "bye"), ("回头见", "bye")],
 )
 def test_chat_is_the_whole_message(text: str, kind: str) -> None:
     assert chat_kind(text) == kind
@@ -479,3 +481,24 @@ def test_the_figures_a_question_states_are_claims_to_check() -> None:
     assert stated_figures("GB/T 27922-2011在2016年改过吗，有效期3年") == ()
     assert states_figure("评审费每人日2000至3000元", ("2000",))
     assert not states_figure("总费用在5000元到20000元之间", ("2000",))  # 20000 is not 2000
+
+
+def test_a_reported_claim_names_no_point() -> None:
+    # "有篇网文说" and "网上说" say where a claim was read, like "有文章说": what is claimed is asked.
+    for text in ("有篇网文说评价是分四个层次来的，哪四个", "网上说评价是分四个层次来的，哪四个"):
+        focus = parse_question(text, LEX).focus
+        assert "层次" in focus and not {"有篇", "篇", "网文", "文说", "网上"} & set(focus)
+
+
+def test_suffixes_and_flat_denials_name_nothing() -> None:
+    # 们 (我们 split by jieba's 告诉我) and 儿 (哪儿) are suffixes; 压根 says how flatly, not what.
+    assert not {"们", "儿"} & set(parse_question("评审组会告诉我们哪儿要改吗", LEX).focus)
+    assert "压根" not in parse_question("哪几种企业压根不接单", LEX).focus
+    # 拢共 asks for a total like 一共; 各含 asks for the parts like 包含.
+    assert not {"拢", "共", "拢共"} & set(parse_question("行标的指标拢共分几块", LEX).focus)
+    assert "含" not in parse_question("配送安装和服务改进，各含哪几项", LEX).focus
+
+
+def test_a_ratio_asks_about_the_side_named_before_it() -> None:
+    # "是头一回的几成" compares the clause before with 头一回: that clause's thing is the point too.
+    assert "工作" in "".join(parse_question("换证那次的工作量，大概是头一回的几成", LEX).focus)
