@@ -502,3 +502,6 @@ def test_suffixes_and_flat_denials_name_nothing() -> None:
 def test_a_ratio_asks_about_the_side_named_before_it() -> None:
     # "是头一回的几成" compares the clause before with 头一回: that clause's thing is the point too.
     assert "工作" in "".join(parse_question("换证那次的工作量，大概是头一回的几成", LEX).focus)
+    # Asked as a proportion (是个啥比例): the proportion says how it asks, the clause before what.
+    focus = parse_question("监督评审那次要花的功夫，跟初审比是个啥比例", LEX).focus
+    assert "监督评审" in focus and "比例" not in focus
