@@ -799,6 +799,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "直接", "顺带", "顺便", "顺道", "一并", "专门", "特意",
                          # ... and how final or fixed it is (交一回就完事, 每年固定交): no thing named.
                          "完事", "了事", "拉倒", "固定", "玩意", "玩意儿",
+                         # ... and jieba's 要冲 (a strategic point), which users write as 要 + 冲 (要冲到顶).
+                         "要冲",
                          # ... and how one thing bears on another (跟员工沾边的材料, 跟客户打交道有关的).
                          "沾边", "挂钩", "相关", "打交道",
                          # ... and only what is cared about (只管合不合格, 光看结果).
@@ -916,6 +918,9 @@ def states_figure(norm_text: str, figures: tuple[str, ...]) -> bool:
 # 不过 right after what is audited and before what follows from it ("监督评审不过会怎样", "年审不过
 # 怎么办") is failing it, not "but" (which opens a clause: "人不多，不过想申请").
 _NOT_PASSED = re.compile(r"(?<=[\u4e00-\u9fff])不过(?=会|的话|怎么|咋|该|就|要|了?[吗呢么]|[？?，,。]|$)")
+# A term that has run out ("三年满了以后咋弄", "有效期满了"): 满 alone is everyday (满意, 满分), so the
+# phrase is read as 到期 before segmentation.
+_RUN_OUT = re.compile(r"(?<=[年期])(?:已经|都|快)?满了")
 
 
 def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = True) -> Question:
@@ -931,7 +936,7 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
     """
     lexicon = lexicon or Lexicon()
     asks_only = False
-    text = _NOT_PASSED.sub("没过", text.strip())
+    text = _RUN_OUT.sub("到期了", _NOT_PASSED.sub("没过", text.strip()))
     words, tokens = _segment(text)
     asking, contexts = _asking_and_context(text)
     ask_folded = _fold(asking)

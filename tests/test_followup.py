@@ -68,3 +68,9 @@ def test_asking_for_more_is_the_last_question_again() -> None:
     # A question naming what else it asks about stands on its own.
     r = resolve(parse_question("还有别的营业执照要求吗", LEX), _after("申请材料有哪些？"), has_topic=True)
     assert r.text != "申请材料有哪些？"
+
+
+def test_the_top_said_plainly_swaps_for_a_star_level() -> None:
+    # "要冲到顶呢" after "三星要多少分" asks the same of the top level (到顶 is in the star class).
+    from assistant.followup import _swap
+    assert _swap("要冲到顶呢", "三星要多少分") == "到顶要多少分"

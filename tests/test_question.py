@@ -505,3 +505,10 @@ def test_a_ratio_asks_about_the_side_named_before_it() -> None:
     # Asked as a proportion (是个啥比例): the proportion says how it asks, the clause before what.
     focus = parse_question("监督评审那次要花的功夫，跟初审比是个啥比例", LEX).focus
     assert "监督评审" in focus and "比例" not in focus
+
+
+def test_a_term_run_out_reads_as_expiry() -> None:
+    # "三年满了" is 到期, not the everyday 满 (满意, 满分).
+    assert "到期" in parse_question("三年满了以后咋弄", LEX).focus
+    assert "到期" in parse_question("有效期满了还能用吗", LEX).text or "到期" in parse_question("有效期满了还能用吗", LEX).words
+    assert "到期" not in parse_question("顾客满意度怎么算", LEX).words
