@@ -512,3 +512,15 @@ def test_a_term_run_out_reads_as_expiry() -> None:
     assert "到期" in parse_question("三年满了以后咋弄", LEX).focus
     assert "到期" in parse_question("有效期满了还能用吗", LEX).text or "到期" in parse_question("有效期满了还能用吗", LEX).words
     assert "到期" not in parse_question("顾客满意度怎么算", LEX).words
+
+
+def test_parts_counted_in_blocks_are_a_count_not_money() -> None:
+    # 分几块 counts parts; 几块钱 is money.
+    q = parse_question("行标的指标拢共分几块", LEX)
+    assert "how_many" in q.asks and "how_much" not in q.asks
+    assert "how_much" in parse_question("申请费几块钱", LEX).asks
+
+
+def test_reading_out_in_order_says_how_to_answer() -> None:
+    # 按顺序报一下 asks for the items read out in order: neither 顺序 nor 报 is the point.
+    assert not {"顺序", "报", "按"} & set(parse_question("行标的八个单项，按顺序报一下", LEX).focus)
