@@ -440,7 +440,9 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
      # The trade standard by its short name; a bank's sign is not it.
      ("老行标哪年实施的", True), ("银行标志怎么画", False),
      # Applying named first as the topic is ours; a thing of its own applied for is not.
-     ("申请的时候要附资信证明吗", True), ("商品条码怎么申请", False), ("申请专利要多久", False)],
+     ("申请的时候要附资信证明吗", True), ("商品条码怎么申请", False), ("申请专利要多久", False),
+     # The application form by its other name.
+     ("申请书上那栏写多少字合适", True)],
 )
 def test_applying_for_this_names_the_certification(text: str, anchored: bool) -> None:
     assert is_anchored(parse_question(text, LEX).norm) is anchored
@@ -522,7 +524,10 @@ def test_a_scheme_named_by_a_qualifier_the_corpus_never_uses_is_another_scheme(t
     [("帮我出十道客户满意度调查题", True), ("给我做个培训PPT", True), ("请你设计一份满意度问卷", True),
      ("帮我列一下申请材料", False), ("帮我做个报价", False), ("帮我看看评审要准备什么", False),
      # Text handed over to be rewritten.
-     ("帮我把这段售后条款改得正式一点", True), ("把申请材料改成PDF可以吗", False)],
+     ("帮我把这段售后条款改得正式一点", True), ("把申请材料改成PDF可以吗", False),
+     # Words handed over to be made into something; a slogan or logo to be made.
+     ("帮我把“售后服务评价体系”这几个字设计成一个logo", True), ("帮我设计个售后服务的标语", True),
+     ("帮我把报价做成PDF可以吗", False), ("星级标志能印在包装上吗", False)],
 )
 def test_a_request_to_make_something_is_not_a_question(text: str, asks_to_make: bool) -> None:
     assert is_request(parse_question(text, LEX)) is asks_to_make
