@@ -791,6 +791,8 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          "下面", "上面", "里面", "里头", "当中", "之中", "中间", "之间", "手里", "手上", "手头",
                          # ... and the order of steps (从申请到后面监督): the steps are named beside it.
                          "后面", "后边", "后头",
+                         # ... and when in a story it happened (它后来升级成的国标, 当初为啥定): the event is named.
+                         "后来", "当初", "起初", "最初", "早先",
                          # ... and what is still to do (还要走哪几道, 还得交什么): the act is named after it.
                          "还要", "还得", "还需", "还需要",
                          # ... or whether it also happens or is allowed (还会有专家吗, 也能办吗).

@@ -524,3 +524,9 @@ def test_parts_counted_in_blocks_are_a_count_not_money() -> None:
 def test_reading_out_in_order_says_how_to_answer() -> None:
     # 按顺序报一下 asks for the items read out in order: neither 顺序 nor 报 is the point.
     assert not {"顺序", "报", "按"} & set(parse_question("行标的八个单项，按顺序报一下", LEX).focus)
+
+
+def test_when_in_a_story_names_nothing() -> None:
+    # 后来 / 当初 place an event in time; the event (升级, 发布) is what is asked about.
+    assert not {"后来", "当初"} & set(parse_question("它后来升级成的国标是哪天发布的", LEX).focus)
+    assert not {"后来", "当初"} & set(parse_question("当初为啥要定这个标准", LEX).focus)
