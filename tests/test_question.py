@@ -530,3 +530,10 @@ def test_when_in_a_story_names_nothing() -> None:
     # 后来 / 当初 place an event in time; the event (升级, 发布) is what is asked about.
     assert not {"后来", "当初"} & set(parse_question("它后来升级成的国标是哪天发布的", LEX).focus)
     assert not {"后来", "当初"} & set(parse_question("当初为啥要定这个标准", LEX).focus)
+
+
+def test_the_worst_case_asks_for_the_case_not_the_degree() -> None:
+    # 最狠 / 最重 qualify what is asked for (the heaviest deductions), like 最快 a time.
+    assert not {"狠", "最狠", "重"} & set(parse_question("扣分扣得最狠的是哪几种情况", LEX).focus)
+    # 得来 is 得 + 来 in "评审得来几天", not jieba's 得来 (obtained).
+    assert "得来" not in parse_question("俺们厂八十多号人，评审得来几天", LEX).focus
