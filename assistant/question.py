@@ -266,6 +266,8 @@ _TYPE_SPANS = re.compile(
     r"|靠得住|靠不住|信得过|站得住脚?"
     # Whether something is required, asked of it (这个是必须的吗): the thing is the point, not 必须.
     r"|(?:是)?必[须需]的(?:吗|么|不|嘛)|(?:是)?必不可少的?(?:吗|么|不|嘛)?"
+    # Whether any will do (随便哪家出的都行吗): how it asks, like 行不行.
+    r"|都(?:行|可以|成|算|认)(?:吗|么|嘛|不|吧)"
     r"|分?哪几[个项类种步条块道关]?|分为几[类种个]|(?:多久|多长时间|几个月|几天)(?:能|可以|才能)?(?:办完|办好|办下来|拿到证书?|拿证|下证|完成)"
 )
 

@@ -537,3 +537,8 @@ def test_the_worst_case_asks_for_the_case_not_the_degree() -> None:
     assert not {"狠", "最狠", "重"} & set(parse_question("扣分扣得最狠的是哪几种情况", LEX).focus)
     # 得来 is 得 + 来 in "评审得来几天", not jieba's 得来 (obtained).
     assert "得来" not in parse_question("俺们厂八十多号人，评审得来几天", LEX).focus
+
+
+def test_whether_any_will_do_says_how_it_asks() -> None:
+    # "随便哪家出的都行吗" asks whether any will do, like 行不行: 都行 is no point.
+    assert "都行" not in parse_question("交上去的产品检测报告，随便哪家出的都行吗", LEX).focus

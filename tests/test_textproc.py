@@ -172,3 +172,4 @@ def test_a_normalised_word_is_named_as_the_user_typed_it() -> None:
     assert as_typed(["1致"], "两家结论不一致怎么办") == ["一致"]
     assert as_typed(["补办"], "证书丢了怎么补办") == ["补办"]
     assert as_typed(["2维码", "补办"], "二维码丢了怎么补办") == ["二维码", "补办"]  # several at once
+
