@@ -78,6 +78,9 @@ _FEE_STAGE = re.compile(rf"(?:{_STAGES})(?:还|都)?(?:1共|总共|合计|总)?(
 _STAGE = re.compile(rf"{_STAGES}|换证|现场|文件评审|策划")
 # "连着后面两年一起算，总共多少" right after a quote: the total of the quote's cycle.
 _TOTAL_ASK = re.compile(rf"(?:总共|1共|合计|总计|加起来|加一块|一起算)[^，。？?]{{0,4}}{_AMOUNT}")
+# "八十多号人，评审得来几天": with a headcount, how many days an audit takes is read off the
+# person-day table (the days on site follow from its person-days), as "要几个人日" is.
+_AUDIT_DAYS = re.compile(r"(?:评审|审核|现场|审)[^，。？?]{0,6}(?:几天|多少天|几个工作日|多少个?工作日)")
 # "换证那次要几个": a count with no noun of its own, counting what the last answer counted.
 _BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
@@ -212,7 +215,8 @@ def route(question: str, session: Session) -> Route:
         after_fee and names_fee_stage(question) and (followup or bool(_BARE_COUNT.search(prepare(question))))
     ) or (after_fee and bool(_TOTAL_ASK.search(prepare(question)))) or (
         # "生产型的呢" right after a quote: the same quote for that kind of company.
-        after_fee and followup and slots.enterprise_type is not None and not names_other_topic(question))
+        after_fee and followup and slots.enterprise_type is not None and not names_other_topic(question)) or (
+        slots.employees is not None and bool(_AUDIT_DAYS.search(prepare(question))))
     score_cue = is_score_question(question)
     other_topic = names_other_topic(question)
     rule_question = is_rule_question(question)

@@ -271,3 +271,13 @@ def test_whether_a_figure_of_the_table_holds_is_asked_of_the_sources(question: s
 @pytest.mark.parametrize("question", ["1200人报价多少", "一万五千人的大厂，收费表里查得到人日吗"])
 def test_a_headcount_asking_for_the_figures_still_gets_the_quote(question: str) -> None:
     assert route(question, Session()).intent == "fee"
+
+
+def test_audit_days_with_a_headcount_read_the_person_day_table() -> None:
+    # With a headcount, "评审得来几天" is answered from the person-day table, as "要几个人日" is;
+    # without one the sources explain how days follow from person-days.
+    r = route("俺们厂八十多号人，评审得来几天", Session())
+    assert r.intent == "fee" and r.slots.employees == 80
+    assert route("我们300人，现场审核几天能完", Session()).intent == "fee"
+    assert route("现场评审要几天", Session()).intent == "qa"
+    assert route("我们300人，申请要几天能批", Session()).intent == "qa"
