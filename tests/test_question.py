@@ -542,3 +542,9 @@ def test_the_worst_case_asks_for_the_case_not_the_degree() -> None:
 def test_whether_any_will_do_says_how_it_asks() -> None:
     # "随便哪家出的都行吗" asks whether any will do, like 行不行: 都行 is no point.
     assert "都行" not in parse_question("交上去的产品检测报告，随便哪家出的都行吗", LEX).focus
+
+
+def test_how_long_a_certificate_holds_stays_a_word() -> None:
+    # 能用多久 asks for the validity (有效期), 多久 alone for how long something takes.
+    assert "能用多久" in parse_question("拿到证能用多久", LEX).focus
+    assert "多久" not in parse_question("多久能拿到证", LEX).focus
