@@ -30,7 +30,9 @@ fresh set (`f16-*` ids) for session 10: a ninth draw with its own seed and a 50%
 `dev_fresh8.jsonl` / `test_fresh8.jsonl` by `--draw fresh8`; the eight earlier draws are unchanged.
 Session 10 wrote a ninth fresh set (`f17-*` ids) for session 11: a tenth draw with its own seed and a
 50% share, written to `dev_fresh9.jsonl` / `test_fresh9.jsonl` by `--draw fresh9`; the nine earlier
-draws are unchanged.
+draws are unchanged. Session 11 wrote a tenth fresh set (`f18-*` ids) for session 12: an eleventh draw
+with its own seed and a 50% share, written to `dev_fresh10.jsonl` / `test_fresh10.jsonl` by
+`--draw fresh10`; the ten earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ FRESH6_SEED = 14202616  # the sixth fresh set (f14-* ids), for session 8, drawn 
 FRESH7_SEED = 15202617  # the seventh fresh set (f15-* ids), for session 9, drawn apart from all seven
 FRESH8_SEED = 16202618  # the eighth fresh set (f16-* ids), for session 10, drawn apart from all eight
 FRESH9_SEED = 17202619  # the ninth fresh set (f17-* ids), for session 11, drawn apart from all nine
+FRESH10_SEED = 18202620  # the tenth fresh set (f18-* ids), for session 12, drawn apart from all ten
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ DRAWS = {
     ),
     "fresh9": Draw(
         FRESH9_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh9.jsonl", "test": "test_fresh9.jsonl"}
+    ),
+    "fresh10": Draw(
+        FRESH10_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh10.jsonl", "test": "test_fresh10.jsonl"}
     ),
 }
 
