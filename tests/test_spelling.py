@@ -121,6 +121,11 @@ def test_no_sentence_of_the_corpus_is_corrected() -> None:
     assert changed == []
 
 
+def test_colloquial_words_that_sound_like_domain_words_stay() -> None:
+    # 上星 (to get a star) and 给分 (to give points) are words users type, not typos for 三星 / 几分.
+    assert correct_typos("能上星吗")[1] == [] and correct_typos("评审给分严不严")[1] == []
+
+
 def test_only_typo_questions_of_the_dev_set_are_corrected() -> None:
     cases = [
         json.loads(line)
@@ -232,6 +237,7 @@ def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.Monke
         ("拿了三星以后还能往上升不", "升星"),
         ("国标管不管卖之前那些事", "售前"),
         ("证拿到手能用多久", "获证"),
+        ("评审给分严不严", "评分"),
         ("开了几家分店要每家都办吗", "多场所"),
         ("执照也得复印吗", "复印件"),
         ("头一回评审要几天", "初评"),
