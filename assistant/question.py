@@ -218,7 +218,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("when", re.compile(r"什么时候|何时|哪天|哪年|哪一年|哪一天|几月|日期|什么时间|几点")),
     # "哪几种人" asks which kinds (an enumeration), not how many.
     ("how_many", re.compile(
-        r"几个|几项|几步|(?<=[分成])几块|(?<!哪)几类|(?<!哪)几种|几次|几家|几名|几位|几条|几大|几颗|几回|几级|几部分|几个阶段"
+        r"(?<![说列举讲写])几个|(?<![说列举讲写])几项|几步|(?<=[分成])几块|(?<!哪)几类|(?<!哪)几种|几次|(?<![说列举讲写])几家"
+        r"|几名|几位|(?<![说列举讲写])几条|几大|几颗|几回|几级|几部分|几个阶段"
         r"|多少个|多少项|多少家|多少种|多少次|多少名|多少条|多少步|多少类|几成|多少分|几分")),
     ("process", re.compile(
         r"流程|步骤|程序|怎么办理|如何办理|怎么申请|如何申请|怎么办|咋办|怎么弄|咋弄|怎么走|咋整|怎么整|办理过程|怎么操作|怎么做|如何做|怎么搞|咋搞")),
@@ -227,6 +228,8 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|什么材料|什么资料|啥材料|啥资料|什么条件|啥条件|什么要求|啥要求|哪几类|分哪|分为|各是|都.{0,4}(什么|啥)|些(什么|啥)"
         r"|[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大)[^，,。？?]{0,10}(?:是什么|是哪些|有哪些|都是|分别|包括|是啥)"
         r"|哪[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大|点|样)"
+        # Asked to tell a few ("说几条", "给我列几家", "举几个"): a list, not a count.
+        r"|[说列举讲写]几[条个家点项样]"
         r"|(?:条件|材料|资料|步骤|流程|要求|指标|项目|清单)(?:都|分别)?(?:是什么|是啥|是哪些|包括)"
         r"|划分|怎么分|咋分|怎么划|咋划"
         # Asked one by one: 一条条列给我, 一样一样列全, 逐项说.
@@ -493,9 +496,9 @@ def split_parts(text: str) -> list[str]:
             parts.append(context)
     merged: list[str] = []
     for part in parts:
-        # A clause that only says how to answer ("全部列出来", "详细说说") belongs to the one before,
+        # A clause that only says how to answer ("全部列出来", "详细说说", "给我列几家") belongs to the one before,
         # and so does one asking whether the audit checks it.
-        if merged and (not re.sub(r"[\W_都也还就再请您你给一下吧]", "", _focus_text(part)) or _CHECKS_IT.match(part.strip())):
+        if merged and (not re.sub(r"[\W_都也还就再请您你我们给一下吧说讲列举写]", "", _focus_text(part)) or _CHECKS_IT.match(part.strip())):
             merged[-1] += part
         else:
             merged.append(part)

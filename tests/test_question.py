@@ -548,3 +548,11 @@ def test_how_long_a_certificate_holds_stays_a_word() -> None:
     # 能用多久 asks for the validity (有效期), 多久 alone for how long something takes.
     assert "能用多久" in parse_question("拿到证能用多久", LEX).focus
     assert "多久" not in parse_question("多久能拿到证", LEX).focus
+
+
+def test_asked_to_tell_a_few_is_a_list_not_a_count() -> None:
+    # "说几条" / "给我列几家" ask for some items of a list, and only say how to answer.
+    q = parse_question("这个认证有啥好处，说几条", LEX)
+    assert "enumeration" in q.asks and "how_many" not in q.asks and q.parts == ()
+    assert split_parts("认证机构有哪些，给我列几家") == ["认证机构有哪些，给我列几家"]
+    assert "how_many" in parse_question("申请条件有几条", LEX).asks
