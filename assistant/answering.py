@@ -130,7 +130,10 @@ def answer_turn(asked: Question, resolved: Question | None, kept_text: str | Non
     outcome = answer_question(asked, retriever, cfg)
     if outcome.answer.intent == "out_of_scope" and kept_text is not None and not outcome.firmly_out_of_scope:
         retry = answer_question(retriever.parse(kept_text), retriever, cfg)
-        if retry.answer.intent == "qa":
+        # In the conversation's topic, a question naming something the corpus knows ("现场那天要注意啥"
+        # after "评审要准备什么") is ours even when that point is not covered; one naming nothing the
+        # corpus knows ("今天天气怎么样") stays out of scope.
+        if retry.answer.intent == "qa" or (retry.answer.intent == "not_covered" and has_own_topic(asked)):
             return retry
     return outcome
 

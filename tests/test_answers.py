@@ -219,3 +219,12 @@ def test_after_a_mixed_question_an_ordinal_points_into_its_list_and_a_headcount_
     assert third.intent == "qa" and "经费" in third.answer
     quote = shipped_assistant.ask("那500人呢", history=history)
     assert quote.intent == "fee" and quote.data is not None and quote.data["employees"] == 500
+
+
+def test_a_follow_up_naming_our_words_is_not_covered_rather_than_refused(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    # "现场那天要注意啥" after a question on preparing for the audit is out of scope alone; read in the
+    # conversation's topic it names 现场, a word of ours, so the point is said not to be covered.
+    answer = shipped_assistant.ask("现场那天要注意啥", history=["评审要准备什么"])
+    assert answer.intent == "not_covered"
+    # A question naming nothing of ours stays out of scope in any conversation.
+    assert shipped_assistant.ask("今天天气怎么样", history=["评审要准备什么"]).intent == "out_of_scope"
