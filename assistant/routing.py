@@ -246,7 +246,9 @@ def route(question: str, session: Session) -> Route:
     if employees is None and fee_cue:
         employees, employees_approx = session.employees, session.employees_approx
     elif employees is not None and not fee_cue and not (
-        followup and (after_fee or session.last_intent is None) and not other_topic
+        # "那要是500人呢" after a fee question the sources answered ("申请要多少钱"): the headcount
+        # asks for that company's quote, as it does right after a quote.
+        followup and (after_fee or session.last_intent is None or session.topic == "认证费用") and not other_topic
     ):
         employees = None
     if rule_question:

@@ -281,3 +281,15 @@ def test_audit_days_with_a_headcount_read_the_person_day_table() -> None:
     assert route("我们300人，现场审核几天能完", Session()).intent == "fee"
     assert route("现场评审要几天", Session()).intent == "qa"
     assert route("我们300人，申请要几天能批", Session()).intent == "qa"
+
+
+def test_a_headcount_after_a_fee_question_the_sources_answered_asks_for_a_quote() -> None:
+    # "申请要多少钱" has no headcount and is answered from the sources; "那要是500人呢" then asks
+    # what a 500-person company pays.
+    session = Session()
+    assert route("申请要多少钱", session).intent == "qa"
+    r = route("那要是500人呢", session)
+    assert r.intent == "fee" and r.slots.employees == 500
+    other = Session()
+    route("证书有效期多久", other)
+    assert route("那500人呢", other).intent == "qa"
