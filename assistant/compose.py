@@ -29,7 +29,9 @@ __all__ = ["Block", "Composition", "compose", "other_standard", "rank_units", "u
 # Sentences that report a disagreement between sources travel with the claim they qualify.
 _CONFLICT = re.compile(r"多数来源|也有来源|另有来源|另一种说法|说法不一|不一致|存在分歧|有的来源|部分来源|也有.*称|冲突")
 _BULLET = re.compile(r"^[-*•]\s*|^\d+[.、)]\s*")
-_CONTINUES = re.compile(r"^(?:也有|另有|还有|另外|此外|但|不过|而|同时)")
+_CONTINUES = re.compile(r"^(?:也有|另有|还有|另外|此外|但|不过|而|同时)"
+                        # ... and one referring back to what was listed before it ("出现上述任何一种情形…").
+                        r"|^[^，。]{0,4}(?:上述|以上|前述|上面这些)")
 # Pointers to other parts of the corpus answer nothing by themselves.
 _POINTER = re.compile(r"详见|见.{0,12}(说明|文档|一节|部分)")
 

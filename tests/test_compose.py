@@ -441,8 +441,8 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
      ("老行标哪年实施的", True), ("银行标志怎么画", False),
      # Applying named first as the topic is ours; a thing of its own applied for is not.
      ("申请的时候要附资信证明吗", True), ("商品条码怎么申请", False), ("申请专利要多久", False),
-     # The application form by its other name.
-     ("申请书上那栏写多少字合适", True)],
+     # The application form by its other name; the fee table by its short names.
+     ("申请书上那栏写多少字合适", True), ("收费表里有几个档", True), ("人日表最多查到多少人", True)],
 )
 def test_applying_for_this_names_the_certification(text: str, anchored: bool) -> None:
     assert is_anchored(parse_question(text, LEX).norm) is anchored
@@ -668,6 +668,14 @@ def test_the_other_side_of_a_claim_neither_opens_the_answer_nor_comes_before_the
     # Without the majority view picked, the sentence that stands alone leads.
     picked = _pick([_Candidate(passage, i, t, sc, 0) for i, (t, sc) in enumerate(zip(texts, scores, strict=True)) if i != 1], CFG)
     assert [c.text for c in picked] == [texts[0], texts[2]]
+
+
+def test_a_sentence_referring_back_to_a_list_does_not_open_the_answer() -> None:
+    # "出现上述任何一种情形…" refers to the cases listed before it: it cannot stand first.
+    passage = UNITS[0].passage()
+    texts = ["企业不具备独立法人资格的，认证机构不受理申请。", "出现上述任何一种情形，申请流程即告结束。"]
+    picked = _pick([_Candidate(passage, i, t, sc, 0) for i, (t, sc) in enumerate(zip(texts, [2.0, 2.4], strict=True))], CFG)
+    assert picked[0].text == texts[0]
 
 
 def test_points_a_second_unit_adds_after_a_whole_list_stand_apart_from_its_items() -> None:
