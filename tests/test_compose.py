@@ -442,7 +442,9 @@ def test_a_list_unit_whose_heading_names_what_is_enumerated_ranks_higher() -> No
      # Applying named first as the topic is ours; a thing of its own applied for is not.
      ("申请的时候要附资信证明吗", True), ("商品条码怎么申请", False), ("申请专利要多久", False),
      # The application form by its other name; the fee table by its short names.
-     ("申请书上那栏写多少字合适", True), ("收费表里有几个档", True), ("人日表最多查到多少人", True)],
+     ("申请书上那栏写多少字合适", True), ("收费表里有几个档", True), ("人日表最多查到多少人", True),
+     # Getting the certificate, in its written form.
+     ("获证以后能上央视宣传吗", True)],
 )
 def test_applying_for_this_names_the_certification(text: str, anchored: bool) -> None:
     assert is_anchored(parse_question(text, LEX).norm) is anchored
