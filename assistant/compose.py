@@ -457,6 +457,9 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         # best unit's gaps when each word is in one of them.
         gaps = [fit(h)[1] for _, h in ranked[:3]]
         missing = tuple(w for w in gaps[0] if all(w in g for g in gaps)) or gaps[0]
+        # A word the corpus uses everywhere (评审) is no gap to name beside one it never uses (在场):
+        # the nearby units lack it by chance.
+        missing = tuple(w for w in missing if len(w) >= 2 and not q.lexicon.knows(q.groups.get(w, (w,)))) or missing
         return Block(q, covered=False, missing=missing, nearby=[h.unit for _, h in ranked[:3]])
     score, hit = fitting
     unit = hit.unit

@@ -228,3 +228,11 @@ def test_a_follow_up_naming_our_words_is_not_covered_rather_than_refused(shipped
     assert answer.intent == "not_covered"
     # A question naming nothing of ours stays out of scope in any conversation.
     assert shipped_assistant.ask("今天天气怎么样", history=["评审要准备什么"]).intent == "out_of_scope"
+
+
+def test_not_covered_names_the_words_the_corpus_never_uses(shipped_assistant) -> None:  # type: ignore[no-untyped-def]
+    # The nearby units lack 评审 by chance (the corpus is full of it); 在场 is the point no passage holds.
+    answer = shipped_assistant.ask("评审的时候老板必须在场吗")
+    assert answer.intent == "not_covered"
+    named = answer.answer.split("我不能凭空回答")[0]
+    assert "“在场”" in named and "“评审”" not in named
