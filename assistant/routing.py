@@ -68,7 +68,9 @@ class Route:
 _FEE_CUES = ("费", "钱", "价格", "价钱", "报价", "要价", "成本", "预算", "花多少", "花销", "开销", "人日", "贵")
 # "首年多少，复评多少": a fee stage with 多少 asks for an amount even without 费 or 钱.
 _STAGES = (r"首年|头1?年|第[1-9]年|次年|来年|复评|监督评审|监督(?:的)?那?年度?|年审|每年|明年|后年"
-           r"|[1-9]年(?:下来|里|内|期间|周期)")
+           r"|[1-9]年(?:下来|里|内|期间|周期)"
+           # "三年总共多少": the years summed up, with no word for the period.
+           r"|[1-9]年(?=(?:的钱|的费用)?(?:总共|1共|合计|总计|加起来|算下来))")
 # The prepared question has its numerals as digits: 一共 arrives as 1共.
 # 多少 asking for an amount of money, not of points, people, days or items.
 _AMOUNT = r"多少(?![分人天个年次项条])"

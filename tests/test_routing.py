@@ -32,6 +32,8 @@ ASSISTANT = Path(__file__).resolve().parents[1] / "assistant"
         ("头一年多少", True),
         ("三千人左右，第二年得交多少", True),  # 得交多少 after a stage
         ("两千三四百人，三年下来一共多少", True),  # the whole cycle as a stage
+        ("一千出头的员工，三年总共多少", True),  # the years summed, with no word for the period
+        ("证书3年总共要审几次", False),  # summed, but a count of audits
         ("次年要交多少", True),
         ("每年多少分能保住四星", False),
         ("贵不贵", True),
