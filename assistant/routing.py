@@ -82,7 +82,7 @@ _STAGE = re.compile(rf"{_STAGES}|换证|现场|文件评审|策划")
 _TOTAL_ASK = re.compile(rf"(?:总共|1共|合计|总计|加起来|加一块|一起算)[^，。？?]{{0,4}}{_AMOUNT}")
 # "八十多号人，评审得来几天": with a headcount, how many days an audit takes is read off the
 # person-day table (the days on site follow from its person-days), as "要几个人日" is.
-_AUDIT_DAYS = re.compile(r"(?:评审|审核|现场|审)[^，。？?]{0,6}(?:几天|多少天|几个工作日|多少个?工作日)")
+_AUDIT_DAYS = re.compile(r"(?:审|现场)[^，。？?]{0,6}(?:几天|多少天|几个工作日|多少个?工作日)")
 # "换证那次要几个": a count with no noun of its own, counting what the last answer counted.
 _BARE_COUNT = re.compile(r"(?:几个|多少个?)(?:呢|啊|呀)?[?？。!！]*$")
 # A question that only asks for a grade, with no figure and no topic of its own.
