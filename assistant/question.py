@@ -779,12 +779,12 @@ HEAD_BOOST = 2.0
 _LIGHT_CHARS = frozenset("才算就都也还又再要会能可得去来让被把给对在是有做搞弄办拿交用看说问想找上下多少好行怎咋啥么吗呢吧了的过着这那个些块笔每年月天分元人次管")
 # One-character words that relate or qualify the words around them (跟 in "跟3C有啥不一样", 好 in
 # "好几个", 来 in "三十来个人", 没 in "没续会怎样", 各 in "各归哪一类"), nor the verbs that stand for
-# any action (办 in "每个都要办吗", 定 in "是专门给它定的吗", 走/跑 in "跑网点"), report a claim or ask for one (说 in
+# any action (办 in "每个都要办吗", 定 in "是专门给它定的吗", 走/跑 in "跑网点", 设 in "设个负责人"), report a claim or ask for one (说 in
 # "有说一年的", 讲 in "讲了哪些", 提 in "文章里还提了哪些"), nor the counters of an enumeration or a
 # time (样 in "有几样", 月 in "一两个月"): never the point asked about.
 _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完各"
-    "年月天周次第再又光仅只走跑提定们儿")
+    "年月天周次第再又光仅只走跑提定设们儿")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question

@@ -556,3 +556,8 @@ def test_asked_to_tell_a_few_is_a_list_not_a_count() -> None:
     assert "enumeration" in q.asks and "how_many" not in q.asks and q.parts == ()
     assert split_parts("认证机构有哪些，给我列几家") == ["认证机构有哪些，给我列几家"]
     assert "how_many" in parse_question("申请条件有几条", LEX).asks
+
+
+def test_setting_one_up_names_nothing() -> None:
+    # 设 in "设个售后负责人" stands for any act of having one, like 办 or 搞: the 负责人 is the point.
+    assert "设" not in parse_question("要不要专门设个售后负责人", LEX).focus
