@@ -788,11 +788,13 @@ _FUNCTION_CHARS = frozenset(
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
 _ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
+QUALIFIER_SHARE = 0.25  # a word that qualifies the ask (see `_QUALIFIERS`)
 # A superlative or a bound (最快 in "五星最快多久能拿到", 最少, 至少) qualifies the figure asked for:
 # the point is the thing measured, never the degree.
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多|不到|不足|不满|超过")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
 _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应", "含"])
+_SETS_APART = frozenset(["除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
 _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
                          # ... how it goes along (费用会不会跟着涨, 随便找个实验室), and where (山东那边).
@@ -819,7 +821,7 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          # ... and only what is cared about (只管合不合格, 光看结果).
                          "只管", "光管", "只看", "光看", "只有", "仅仅",
                          # ... and what is set aside (除了国标的星级, 营业执照之外): the rest is asked about.
-                         "除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余",
+                         *_SETS_APART,
                          # ... or who says one thing and who another (有家说一个月，别家说几个月).
                          "别家", "有家", "另一家", "另外一家",
                          # ... and the thing itself (评审员本身): the thing is named beside it.
@@ -1015,6 +1017,12 @@ def parse_question(text: str, lexicon: Lexicon | None = None, *, split: bool = T
             continue
         boost = max(TARGET_BOOST if w in targets else 1.0, HEAD_BOOST if w in heads and len(w) >= 2 else 1.0)
         weights[w] *= boost
+    # A word that qualifies the ask (专门, 主要, 直接) names nothing: matched in a sentence it says
+    # nothing about the point ("专门有1至10人的档次" for "要不要专门设个售后负责人"), wherever it stands.
+    # Words setting the rest apart (除了, 其他) keep their weight: sections on "other" claims hold them.
+    for w in weights:
+        if w in _QUALIFIERS and w not in _SETS_APART and w not in focus:
+            weights[w] = QUALIFIER_SHARE * (lexicon.weight(w, groups[w]) if lexicon.idf else 1.0)
     known = tuple(w for w in words if lexicon.knows(groups[w]))
     norm = matchable(text)
     several = _ordinals(norm)

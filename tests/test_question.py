@@ -561,3 +561,14 @@ def test_asked_to_tell_a_few_is_a_list_not_a_count() -> None:
 def test_setting_one_up_names_nothing() -> None:
     # 设 in "设个售后负责人" stands for any act of having one, like 办 or 搞: the 负责人 is the point.
     assert "设" not in parse_question("要不要专门设个售后负责人", LEX).focus
+
+
+def test_a_qualifier_weighs_little_and_the_rest_set_apart_keeps_its_weight() -> None:
+    # 专门 qualifies the ask: a sentence matching it ("专门有1至10人的档次") says nothing of the point.
+    from assistant.question import QUALIFIER_SHARE
+
+    q = parse_question("要不要专门设个售后负责人", LEX)
+    assert q.weights["专门"] == pytest.approx(QUALIFIER_SHARE * LEX.weight("专门", q.groups["专门"]))
+    # 其他 sets the rest apart: sections on other claims hold it, so it keeps its weight.
+    q = parse_question("网上还见过其他哪些分级说法", LEX)
+    assert q.weights["其他"] >= LEX.weight("其他", q.groups["其他"])
