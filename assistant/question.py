@@ -794,6 +794,7 @@ QUALIFIER_SHARE = 0.25  # a word that qualifies the ask (see `_QUALIFIERS`)
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多|不到|不足|不满|超过")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
 _PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应", "含"])
+# Words setting the rest apart (除了国标的星级, 其他说法): qualifiers whose weight stays (see below).
 _SETS_APART = frozenset(["除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.
 _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数", "大部分", "往往", "通常", "一般来说", "平时",
