@@ -40,9 +40,9 @@ DEV_STAMP := $(VENV)/.dev-installed
 # now sits one point under what session 11's final answer path measured with all files ("Tenth pass
 # (session 11)"), rounded down to a whole point (ceilings one point over, rounded up).
 GATES ?= \
-	dev.accuracy>=0.84 test.accuracy>=0.70 \
-	dev.outcome_accuracy>=0.92 test.outcome_accuracy>=0.80 \
-	dev.abstention_precision>=0.87 test.abstention_precision>=0.70 \
+	dev.accuracy>=0.85 test.accuracy>=0.71 \
+	dev.outcome_accuracy>=0.92 test.outcome_accuracy>=0.81 \
+	dev.abstention_precision>=0.87 test.abstention_precision>=0.71 \
 	dev.abstention_recall>=0.89 test.abstention_recall>=0.84 \
 	dev.in_scope_wrongly_abstained<=0.06 test.in_scope_wrongly_abstained<=0.17 \
 	dev.oos_not_covered_abstained>=0.87 test.oos_not_covered_abstained>=0.81 \
