@@ -268,7 +268,7 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
     # unless the question reads like one of the section's own, it needs more of its weight held.
     # A user's document has no question forms: the form-based guards below would refuse it always.
     forms = hit.unit.kind != "user"
-    strange = any(len(w) >= 2 and not q.lexicon.knows(q.groups[w]) for w in missing)
+    strange = any(_strange(q, w) for w in missing)
     if share < cfg.support_min or (
         forms and strange and hit.form_sim < cfg.strange_form_sim and share < cfg.strange_support_min
     ):
@@ -278,6 +278,11 @@ def unit_fit(q: Question, hit: UnitHit, cfg: AnswerConfig) -> tuple[bool, tuple[
         # the words of its forms ("证书有没有英文版" and a sentence citing an 英文网页).
         return False, missing
     return not _point_missing(q, focus, missing, cfg), missing
+
+
+def _strange(q: Question, word: str) -> bool:
+    """Whether `word` is a word of two characters or more that the corpus never uses (nor a synonym)."""
+    return len(word) >= 2 and not q.lexicon.knows(q.groups.get(word, (word,)))
 
 
 def _point_missing(q: Question, focus: tuple[str, ...], missing: tuple[str, ...], cfg: AnswerConfig) -> bool:
@@ -459,7 +464,7 @@ def _block(q: Question, evidence: Evidence, cfg: AnswerConfig) -> Block:
         missing = tuple(w for w in gaps[0] if all(w in g for g in gaps)) or gaps[0]
         # A word the corpus uses everywhere (评审) is no gap to name beside one it never uses (在场):
         # the nearby units lack it by chance.
-        missing = tuple(w for w in missing if len(w) >= 2 and not q.lexicon.knows(q.groups.get(w, (w,)))) or missing
+        missing = tuple(w for w in missing if _strange(q, w)) or missing
         return Block(q, covered=False, missing=missing, nearby=[h.unit for _, h in ranked[:3]])
     score, hit = fitting
     unit = hit.unit

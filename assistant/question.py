@@ -206,8 +206,9 @@ _DISAGREE = re.compile(
 _FEASIBLE = r"(?:现实|可能|可行|有可能|做得到|办得到|来得及|行得通|走得通)(?:不|吗|么|嘛|没|不现实)|行不通(?:吗|么|嘛)?|(?:还)?有戏(?:吗|么|没|不)?|有没有戏|没戏了?吗?"
 
 
-# Not right after a verb of telling: "说几条", "给我列几家", "举几个" ask for a few items, not a count.
-_TELL = "(?<![说列举讲写])"
+# Verbs of telling: "说几条", "给我列几家", "举几个" ask to be told a few items, not for a count.
+_TELL_VERBS = "说列举讲写"
+_TELL = f"(?<![{_TELL_VERBS}])"  # not right after one
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("comparison", re.compile(r"区别|不同|差别|差异|不一样|一样吗|一样不|一回事|对比|比较|相比|比起|哪个好|哪个更|vs|有何异同"
                               r"|(?:啥|什么|有啥|有什么|有没有|是何)关系")),
@@ -232,7 +233,7 @@ _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大)[^，,。？?]{0,10}(?:是什么|是哪些|有哪些|都是|分别|包括|是啥)"
         r"|哪[一二两三四五六七八九十\d]+(?:项|个|步|条|类|大|点|样)"
         # Asked to tell a few ("说几条", "给我列几家", "举几个"): a list, not a count.
-        r"|[说列举讲写]几[条个家点项样]"
+        rf"|[{_TELL_VERBS}]几[条个家点项样]"
         r"|(?:条件|材料|资料|步骤|流程|要求|指标|项目|清单)(?:都|分别)?(?:是什么|是啥|是哪些|包括)"
         r"|划分|怎么分|咋分|怎么划|咋划"
         # Asked one by one: 一条条列给我, 一样一样列全, 逐项说.
@@ -501,7 +502,8 @@ def split_parts(text: str) -> list[str]:
     for part in parts:
         # A clause that only says how to answer ("全部列出来", "详细说说", "给我列几家") belongs to the one before,
         # and so does one asking whether the audit checks it.
-        if merged and (not re.sub(r"[\W_都也还就再请您你我们给一下吧说讲列举写]", "", _focus_text(part)) or _CHECKS_IT.match(part.strip())):
+        if merged and (not re.sub(rf"[\W_都也还就再请您你我们给一下吧{_TELL_VERBS}]", "", _focus_text(part))
+                       or _CHECKS_IT.match(part.strip())):
             merged[-1] += part
         else:
             merged.append(part)
