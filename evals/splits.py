@@ -32,7 +32,9 @@ Session 10 wrote a ninth fresh set (`f17-*` ids) for session 11: a tenth draw wi
 50% share, written to `dev_fresh9.jsonl` / `test_fresh9.jsonl` by `--draw fresh9`; the nine earlier
 draws are unchanged. Session 11 wrote a tenth fresh set (`f18-*` ids) for session 12: an eleventh draw
 with its own seed and a 50% share, written to `dev_fresh10.jsonl` / `test_fresh10.jsonl` by
-`--draw fresh10`; the ten earlier draws are unchanged.
+`--draw fresh10`; the ten earlier draws are unchanged. Session 12 wrote an eleventh fresh set (`f19-*`
+ids) for session 13: a twelfth draw with its own seed and a 50% share, written to `dev_fresh11.jsonl` /
+`test_fresh11.jsonl` by `--draw fresh11`; the eleven earlier draws are unchanged.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ FRESH7_SEED = 15202617  # the seventh fresh set (f15-* ids), for session 9, draw
 FRESH8_SEED = 16202618  # the eighth fresh set (f16-* ids), for session 10, drawn apart from all eight
 FRESH9_SEED = 17202619  # the ninth fresh set (f17-* ids), for session 11, drawn apart from all nine
 FRESH10_SEED = 18202620  # the tenth fresh set (f18-* ids), for session 12, drawn apart from all ten
+FRESH11_SEED = 19202621  # the eleventh fresh set (f19-* ids), for session 13, drawn apart from all eleven
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,9 @@ DRAWS = {
     ),
     "fresh10": Draw(
         FRESH10_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh10.jsonl", "test": "test_fresh10.jsonl"}
+    ),
+    "fresh11": Draw(
+        FRESH11_SEED, FRESH_TEST_SHARE, {"dev": "dev_fresh11.jsonl", "test": "test_fresh11.jsonl"}
     ),
 }
 

@@ -831,6 +831,7 @@ _DRAW_ORDER = (
     "fresh8",
     "fresh9",
     "fresh10",
+    "fresh11",
 )
 _PINNED_SEEDS = {
     "fresh": 9202611,
@@ -842,6 +843,7 @@ _PINNED_SEEDS = {
     "fresh7": 15202617,
     "fresh8": 16202618,
     "fresh9": 17202619,
+    "fresh10": 18202620,
 }
 
 
@@ -858,8 +860,8 @@ def test_each_later_fresh_draw_leaves_the_earlier_draws_as_they_were(draw: str) 
 
 # The smallest kind of each fresh set (conflict: 15 questions in session 4, 10 in session 5;
 # chat, conflict and typo: 10 each in the third set; chat and typo: 10 each in the fourth;
-# chat, conflict and typo: 10 each in the fifth, the sixth, the seventh, the eighth, the ninth and the
-# tenth) puts at least this many on each side.
+# chat, conflict and typo: 10 each in the fifth, the sixth, the seventh, the eighth, the ninth, the
+# tenth and the eleventh) puts at least this many on each side.
 @pytest.mark.parametrize(
     ("draw", "prefix", "fewest"),
     [
@@ -873,6 +875,7 @@ def test_each_later_fresh_draw_leaves_the_earlier_draws_as_they_were(draw: str) 
         ("fresh8", "f16", 5),
         ("fresh9", "f17", 5),
         ("fresh10", "f18", 5),
+        ("fresh11", "f19", 5),
     ],
 )
 def test_the_fresh_set_is_split_half_and_half_with_every_kind_on_both_sides(
