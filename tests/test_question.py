@@ -499,6 +499,14 @@ def test_suffixes_and_flat_denials_name_nothing() -> None:
     assert "含" not in parse_question("配送安装和服务改进，各含哪几项", LEX).focus
 
 
+def test_judging_a_choice_and_the_place_under_a_heading_name_nothing() -> None:
+    # 稳妥 / 正常 judge the answer like 合适 (写哪天稳妥, 在正常范围里吗): the date or fee is the point.
+    assert "稳妥" not in parse_question("标书里要写国标的发布日期，写哪天稳妥", LEX).focus
+    assert "正常" not in parse_question("报价单写申请费1800，这在正常范围里吗", LEX).focus
+    # 底下 is where the items sit under a heading, like 下面 (服务制度那项底下有几条).
+    assert "底下" not in parse_question("服务制度那项，底下到底是4条还是5条", LEX).focus
+
+
 def test_a_ratio_asks_about_the_side_named_before_it() -> None:
     # "是头一回的几成" compares the clause before with 头一回: that clause's thing is the point too.
     assert "工作" in "".join(parse_question("换证那次的工作量，大概是头一回的几成", LEX).focus)
