@@ -70,8 +70,10 @@ _HEADCOUNT = (
 # "公司大概一千二": a bare figure right after the company; routing keeps it only for a fee question.
 _BARE_HEADCOUNT = re.compile(
     r"(?:公司|企业|单位|工厂|我司|我们)" + _HEDGES + _SIGNED + r"(?![\d.]|[分星级年月天日个项元%号条届次家颗回])")
-_DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _NUM + r"分")
-_DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _NUM + r"分")
+# ... also with the verb of scoring between ("多考三分", "少得了2分").
+_EARNED = r"(?:考|得|拿|挣|赚)?了?"
+_DELTA_UP = re.compile(r"(?:再|又)?(?:多了|高了|多|加|高|提高|提升|增加|涨)" + _EARNED + _NUM + r"分")
+_DELTA_DOWN = re.compile(r"(?:再|又)?(?:少了|低了|少|低|减少|减|降低|降|扣)" + _EARNED + _NUM + r"分")
 _SCORE_UNIT = re.compile(r"(?<![\d.])" + _SIGNED + r"(?:多|来)?分(?![钟之期制项])")
 # 拿了五星 names a grade, not a score of 5: a figure before 星 / 级 is a level. 打分出来九十三点五: the
 # result as it came out.
@@ -202,7 +204,8 @@ def _score_number(text: str) -> tuple[int | float | None, bool, bool]:
     return None, False, ranged
 
 
-_SPECIAL = re.compile(r"(?:(\d+)(?:项|个|条|处))?(?:的)?特别(扣分|加分)(?:项)?(?:(\d+)(?:项|个|条|处))?")
+# ... also said as the act ("被特别扣了两项", "特别加了1项"), the count after the verb.
+_SPECIAL = re.compile(r"(?:(\d+)(?:项|个|条|处))?(?:的)?特别(扣|加)(?:分)?(?:项)?(?:(?:扣|加)?了|掉了?)?(?:(\d+)(?:项|个|条|处))?")
 _NONE_BEFORE = ("没有", "没", "无", "不含", "不算")
 
 
@@ -210,7 +213,7 @@ def _special_count(t: str, kind: str) -> int:
     """How many 特别扣分项 / 特别加分项 (kind 扣分 / 加分) the (prepared) text says the company has:
     "有1项特别扣分" -> 1, "特别扣分2项" -> 2, "有特别扣分" -> 1, "没有特别扣分" -> 0."""
     for match in _SPECIAL.finditer(t):
-        if match.group(2) != kind or t[: match.start()].endswith(_NONE_BEFORE):
+        if match.group(2) != kind[0] or t[: match.start()].endswith(_NONE_BEFORE):
             continue
         count = match.group(1) or match.group(3)
         return int(count) if count else 1

@@ -91,6 +91,10 @@ SLOTS = [
     ("95分，但是有一项特别扣分", Slots(score=95, special_deductions=1)),
     ("92分，特别扣分2项", Slots(score=92, special_deductions=2)),
     ("92分，没有特别扣分", Slots(score=92)),
+    ("七十一分，但被特别扣了两项，还能拿证吗", Slots(score=71, special_deductions=2)),  # the count after the act
+    ("90分，特别加了1项", Slots(score=90, special_bonuses=1)),
+    ("多考三分能升一档不", Slots(score_delta=3, number=1)),  # the verb of scoring between 多 and the points
+    ("少得了2分会怎样", Slots(score_delta=-2)),
     ("有特别加分的话90分能评几星", Slots(score=90, special_bonuses=1)),
     ("拿了五星以后能打广告吗", Slots(target_level="five")),  # a grade won, not a score of 5
     ("七十整算过了没", Slots(score=70)),  # whether it passes asks for a grade
