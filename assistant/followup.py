@@ -119,12 +119,34 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
         return Resolution(_IT.sub(subject.group(1), text, count=1), how="topic_kept")
     marked = is_followup(text) or bool(_BACK.search(folded))
     if marked:
-        swapped = _swap(folded, previous.text)
+        swapped = _swap(folded, previous.text) or (_asked_of(folded, previous) if has_topic else None)
         if swapped:
             return Resolution(swapped, how="swapped")
     if marked or not has_topic or _AGAIN.search(folded):
         return Resolution(in_topic(text, previous), how="topic_kept")
     return Resolution(text)
+
+
+# "那最低能拿证的分数线呢": the thing named between 那 and 呢 is what the last question is asked of.
+# "那跟绿色食品认证呢" compares with one more thing: the last question's topic stays (in_topic).
+_THAT_ONE = re.compile(r"^(?:那|那么)(?![跟和与同比])(.{2,}?)(?:的)?呢[？?。!！]*$")
+
+
+def _asked_of(folded: str, previous: Question) -> str | None:
+    """The last question asked of a new thing that is in no class with its own ("那最低能拿证的分数线呢"
+    after "五星要多少分" → "最低能拿证的分数线要多少分"): the last question less its subject, after the
+    thing. None when the question is not "那…呢" or the last one has no topic words to leave out."""
+    match = _THAT_ONE.match(folded)
+    topic = [w for w in previous.focus if len(w) >= 2]
+    if not match or not topic:
+        return None
+    # The new thing takes the place of the first topic word, the subject ("申请材料要交原件吗" →
+    # "营业执照要交原件吗": 原件 is what is asked of it).
+    first = min(topic, key=lambda w: (previous.norm.find(w) % (len(previous.norm) + 1), -len(w)))
+    rest = previous.norm.replace(first, "", 1).strip("，,。？?！! ")
+    if rest == previous.norm.strip("，,。？?！! ") or len(rest) < 2:
+        return None
+    return f"{match.group(1)}{rest}"
 
 
 def _pointed(q: Question) -> tuple[int, ...]:

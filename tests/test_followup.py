@@ -74,3 +74,12 @@ def test_the_top_said_plainly_swaps_for_a_star_level() -> None:
     # "要冲到顶呢" after "三星要多少分" asks the same of the top level (到顶 is in the star class).
     from assistant.followup import _swap
     assert _swap("要冲到顶呢", "三星要多少分") == "到顶要多少分"
+
+
+def test_that_one_asks_the_last_question_of_a_thing_in_no_class_with_its_topic() -> None:
+    # 营业执照 is in no contrast class with 申请材料: "那营业执照呢" asks the last question of it.
+    r = resolve(parse_question("那营业执照呢", LEX), _after("申请材料要交原件吗"), has_topic=True)
+    assert (r.how, r.text) == ("swapped", "营业执照要交原件吗")
+    # "那跟营业执照呢" compares one more thing: the last topic stays beside it.
+    r = resolve(parse_question("那跟营业执照呢", LEX), _after("监督评审和初评有啥区别"), has_topic=True)
+    assert r.how == "topic_kept" and r.text.startswith("监督评审")

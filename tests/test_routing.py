@@ -131,7 +131,7 @@ def test_an_estimated_headcount_stays_an_estimate_in_follow_ups() -> None:
     assert (exact.slots.employees, exact.slots.employees_approx) == (800, False)
 
 
-@pytest.mark.parametrize("question", ["第二年呢", "那复评呢？", "以后每年呢", "那监督那年呢", "监督年度要交多少"])
+@pytest.mark.parametrize("question", ["第二年呢", "那复评呢？", "以后每年呢", "那监督那年呢", "监督年度要交多少", "拿证后的下一年呢", "隔年呢"])
 def test_a_stage_of_the_cycle_after_a_quote_asks_what_it_costs(question: str) -> None:
     r = route(question, replay(["300人的企业认证要多少钱"]))
     assert (r.intent, r.slots.employees) == ("fee", 300)
