@@ -16,7 +16,7 @@ from .citations import shift_citations
 from .config import corpus_dir
 from .question import Question, _fold, without_ordinal
 from .routing import is_followup
-from .textproc import word_lines
+from .textproc import normalize, word_lines
 from .types import Answer, Citation, Passage
 
 __all__ = ["AnswerMemory", "ItemNote", "Resolution", "add_item_note", "contrast_classes", "item_answer", "item_note", "remember", "resolve"]
@@ -102,13 +102,18 @@ def resolve(q: Question, memory: AnswerMemory, *, has_topic: bool) -> Resolution
     text, folded = q.text, _fold(q.text)
     previous = memory.question
     indices = _pointed(q) if memory.items else ()
+    asked = without_ordinal(text)
+    if not indices and memory.items:
+        beside = _beside(folded, memory)
+        if beside is not None:
+            indices, asked = (beside[0],), folded.replace(beside[1], "", 1)
     if indices:
-        rest = _ONLY_POINTING.sub("", without_ordinal(q.norm))
+        rest = _ONLY_POINTING.sub("", normalize(asked))
         if len(rest) >= 2 and all(-len(memory.items) <= i < len(memory.items) for i in indices):
             # The items are what the question is about ("第三条我们不满足怎么办", "第一个和第二个有啥
             # 区别"): ask it of the items' own words.
             read = "；".join(_item_text(memory, i) for i in indices)
-            return Resolution(f"{read}，{without_ordinal(text)}", items=indices, how="item_asked")
+            return Resolution(f"{read}，{asked}", items=indices, how="item_asked")
         return Resolution(text, items=indices, how="ordinal")
     if previous is None:
         return Resolution(text)
@@ -147,6 +152,31 @@ def _asked_of(folded: str, previous: Question) -> str | None:
     if rest == previous.norm.strip("，,。？?！! ") or len(rest) < 2:
         return None
     return f"{match.group(1)}{rest}"
+
+
+# "审定前面那一步", "整改之后的那步": the item next to the one that names a step, in the last list.
+_BESIDE = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的|那[一1]?[步项条个])?(前面|前边|前头|之前|上[一1]|后面|后边|后头|之后|下[一1])"
+                     r"(?:的)?(?:那|这)?[一1]?(?:步|项|条|个|环节)")
+
+
+def _beside(folded: str, memory: AnswerMemory) -> tuple[int, str] | None:
+    """(the 0-based index of the item before or after the one the question names, the words that point
+    at it), when exactly one item of the last list holds the name and the neighbour exists."""
+    match = _BESIDE.search(folded)
+    if not match:
+        return None
+    before = match.group(2)[0] in "前上"
+    named = match.group(1)
+    # The name is the longest tail of the words before 前面/后面 that some item holds ("审定" of "提请…审定").
+    for start in range(len(named) - 1):
+        name = normalize(named[start:])
+        holding = [i for i, (item, _) in enumerate(memory.items) if name in normalize(_item_text(memory, i))]
+        if holding:
+            if len(holding) != 1:
+                return None
+            index = holding[0] + (-1 if before else 1)
+            return (index, match.group(0)) if 0 <= index < len(memory.items) else None
+    return None
 
 
 def _pointed(q: Question) -> tuple[int, ...]:

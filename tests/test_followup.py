@@ -83,3 +83,17 @@ def test_that_one_asks_the_last_question_of_a_thing_in_no_class_with_its_topic()
     # "那跟营业执照呢" compares one more thing: the last topic stays beside it.
     r = resolve(parse_question("那跟营业执照呢", LEX), _after("监督评审和初评有啥区别"), has_topic=True)
     assert r.how == "topic_kept" and r.text.startswith("监督评审")
+
+
+def test_the_step_before_or_after_a_named_one_points_into_the_last_list() -> None:
+    from assistant.types import Passage
+
+    passage = Passage("p#0", "process", "流程", "6步认证流程", "x", "src")
+    steps = ["第1步是提出申请。", "第2步是审查申请资格。", "第3步是现场审查，提出整改要求。", "第4步是提请最终审定。"]
+    memory = AnswerMemory(question=parse_question("流程是哪几步", LEX), items=[(f"- {s}", passage) for s in steps])
+    r = resolve(parse_question("审定前面那一步是干嘛的", LEX), memory, has_topic=True)
+    assert r.items == (2,) and r.text.startswith("第3步是现场审查")
+    assert resolve(parse_question("提出申请之后那步呢", LEX), memory, has_topic=True).items == (1,)
+    # A name that two steps hold points at neither; past the end there is no neighbour.
+    assert resolve(parse_question("审查后面那步呢", LEX), memory, has_topic=True).items == ()
+    assert resolve(parse_question("审定后面那步呢", LEX), memory, has_topic=True).items == ()
