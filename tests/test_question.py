@@ -123,6 +123,8 @@ def test_chat_with_a_real_question_is_not_chat(text: str) -> None:
     ("text", "kind"),
     [("行了，我先去开会，回聊", "bye"), ("麻烦你了，没啥要问的了", "thanks"), ("哈哈，你还挺聪明", "thanks"),
      ("小助手你好，初次见面请多关照", "greeting"),
+     # Introducing oneself is a greeting: 请多指教 with nothing asked.
+     ("我是小王，刚调到售后部，请多指教", "greeting"), ("初来乍到，多多关照", "greeting"),
      # A question, a question word or an instruction beside the chat is no aside.
      ("谢谢，个人所得税怎么算", None), ("你好，今天天气好吗", None), ("把这句话翻成日语：感谢您的支持", None),
      ("你好，有没有五星", None), ("谢谢，那年金呢", None), ("申请费多少", None),
