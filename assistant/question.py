@@ -266,6 +266,7 @@ _TYPE_SPANS = re.compile(
     r"|这玩意儿?|这东西|这个东西|哪些东西|什么东西|啥东西|发我|发给我|给我发|只要|就够|就行|够了吧|对吧|是吧"
     r"|哪[一1]?[类种个项条步家级]|网上(?:都)?说|(?:网上|也|还)?有(?:人|的)?说(?!明)|听说|有人说|有的说|据说|说法不一样?|说法|都列出来|列出来|全部|详细一?点|详细|具体一?点|一一"
     r"|说一下|讲一下|说下|讲讲|报一下|报下|按顺序|按次序|依次|挨个儿?|具体|靠谱吗|准不准|对不对|比较靠谱|靠谱|咋回事|怎么回事|是啥情况|什么情况"
+    r"|从头到尾|从头至尾|从前到后|一步[一1]?步|每[一1]?步|每[一1]?个环节|(?:捋|过|讲|说|理|顺|梳理)[一1]?遍"
     r"|全部?列出来?|都列出来|一[个项条样件步]不落|一[个项条样件步]都?(?:别|不要|不能)漏|不要漏|别漏|详细点|详细|说全|完整"
     r"|听谁的|信谁的|哪个对|哪个准|哪个说法对|以哪个为准|以谁为准|该信哪个|哪种说法|哪个是对的|谁说的对"
     r"|按哪个算?|以哪个|哪个为准|哪个是真的|哪个靠谱|说法对吗"
@@ -797,7 +798,7 @@ QUALIFIER_SHARE = 0.25  # a word that qualifies the ask (see `_QUALIFIERS`)
 # the point is the thing measured, never the degree.
 _DEGREE = re.compile(r"最[快慢早晚迟少多低高长短大小]|至少|至多|起码|顶多|不到|不足|不满|超过")
 # How a whole relates to its parts (由哪两块组成, 包括什么) asks for the parts: the whole is the point.
-_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应", "含"])
+_PART_OF = frozenset(["组成", "构成", "包括", "包含", "分成", "分为", "含有", "对应", "含", "划成", "划分", "划为", "分作"])
 # Words setting the rest apart (除了国标的星级, 其他说法): qualifiers whose weight stays (see below).
 _SETS_APART = frozenset(["除了", "除去", "除开", "之外", "以外", "此外", "别的", "其他", "其它", "其余"])
 # Adverbs of how often or how much (主要给哪类企业做, 基本上): they qualify the ask, they name nothing.

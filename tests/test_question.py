@@ -582,3 +582,11 @@ def test_a_qualifier_weighs_little_and_the_rest_set_apart_keeps_its_weight() -> 
     # 其他 sets the rest apart: sections on other claims hold it, so it keeps its weight.
     q = parse_question("网上还见过其他哪些分级说法", LEX)
     assert q.weights["其他"] >= LEX.weight("其他", q.groups["其他"])
+
+
+def test_asking_for_every_step_and_dividing_a_whole_name_nothing() -> None:
+    # 从头到尾 / 每一步 / 捋一遍 say how to answer (the whole list), like 挨个.
+    focus = parse_question("走8步的那种认证流程，从头到尾每一步给我捋一遍", LEX).focus
+    assert not {"从头", "从头到尾", "1步", "遍"} & set(focus)
+    # 划成 relates a whole to its parts like 分成: the parts (门类) are the point.
+    assert "划成" not in parse_question("国家把认证划成了几个大门类", LEX).focus
