@@ -791,7 +791,7 @@ _FUNCTION_CHARS = frozenset(
     "跟同与和及或对向往从比被把给让在于为很太更最挺好来几些没不别并而且则却等办弄搞做干整说讲谈聊写列举后前时中里内外样种项条类块份完各"
     "年月天周次第再又光仅只走跑提定设们儿")
 # A rough count (一两个, 两三年, 十来个) is a figure in words, not the point.
-_ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点]?")
+_ROUGH_COUNT = re.compile(r"[\d.一二两三四五六七八九十百千万几来多余]+(?:个)?[个项年月天次家条周日步分元人点轮趟]?")
 CONTEXT_SHARE = 0.5  # a word only in the clauses around the question
 QUALIFIER_SHARE = 0.25  # a word that qualifies the ask (see `_QUALIFIERS`)
 # A superlative or a bound (最快 in "五星最快多久能拿到", 最少, 至少) qualifies the figure asked for:
@@ -845,7 +845,7 @@ _QUALIFIERS = frozenset(["主要", "基本", "基本上", "大多", "大多数",
                          *_DIRECTIONS])
 # A demonstrative with its measure word (那次, 那条, 这项) points at something named elsewhere, and so
 # does 之一 ("其中之一").
-_DEMONSTRATIVE = re.compile(r"[这那哪此该]一?[次段个些种回阵会样份套条项块类步点部件家年][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]"
+_DEMONSTRATIVE = re.compile(r"[这那哪此该][一1]?[次段个些种回阵会样份套条项块类步点部件家年轮趟拨批][儿子]?|[这那]时候?|(?:其中)?之[1-9一二三]"
                             # 这么 / 那样 stand for a manner named elsewhere ("有网页这么叫，对吗").
                             r"|[这那](?:么|样)")
 

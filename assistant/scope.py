@@ -71,7 +71,7 @@ _LATIN_SCHEME = re.compile(
 # retrieval evidence with a low bar; a question without one must be matched closely by a passage
 # (e.g. "小公司能办吗" is, "汽车多久保养一次" or "怎么办理护照" are not).
 _ANCHOR = re.compile(
-    r"认证|证书|[拿办发给出领下换获]证|这个证|评审|审核|星级|几星|颗星|\d+星|[拿评得升上]了?[到上]?星|达标|人日|年金|申请费|评审费|注册费"
+    r"认证|证书|[拿办发给出领下换获](?:新|个|张|了|到)?证|这个证|^证(?:书)?(?:拿|下来|到手|办下来|批下来)|评审|审核|星级|几星|颗星|\d+星|[拿评得升上]了?[到上]?星|达标|人日|年金|申请费|评审费|注册费"
     r"|收费标准|管理师|指标|评分|打分|分数|多少分|gbt|gb/t|27922|10401|国标|(?<!银)行标|标准|删减|扣分|加分|复评"
     r"|材料|资料|认监委|五洲天宇|5洲天宇|体系|服务网点|服务手册|代码证|三证合一|营业执照|法律法规|管理手册|申请表|申请书|承诺书|收费表|人日表|人日数表"
     # ... the other application materials by name.
@@ -123,9 +123,14 @@ class ScopeVerdict:
     reason: str  # ok | chat | about_me | not_chinese | other_scheme | admin | legal | nearest_example | low_relevance | no_match
 
 
+# A demonstrative with its measure word inside a name ("收费那张表", "顾客服务那一大类") is read
+# without it: the name is still ours.
+_INSERTED_DEMONSTRATIVE = re.compile(r"(?<=[\u4e00-\u9fff])[这那](?:一|1)?[张个份项条本块类](?=[\u4e00-\u9fff])")
+
+
 def is_anchored(norm: str) -> bool:
     """Whether the (normalised) text names one of this certification's concepts."""
-    return bool(_ANCHOR.search(norm))
+    return bool(_ANCHOR.search(norm) or _ANCHOR.search(_INSERTED_DEMONSTRATIVE.sub("", norm)))
 
 
 def is_request(q: Question) -> bool:

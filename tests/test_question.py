@@ -590,3 +590,5 @@ def test_asking_for_every_step_and_dividing_a_whole_name_nothing() -> None:
     assert not {"从头", "从头到尾", "1步", "遍"} & set(focus)
     # 划成 relates a whole to its parts like 分成: the parts (门类) are the point.
     assert "划成" not in parse_question("国家把认证划成了几个大门类", LEX).focus
+    # 一轮 / 那一趟 count rounds: a figure in words, not the point.
+    assert "1轮" not in parse_question("换新证那一轮最好提前多长时间开始准备", LEX).focus
