@@ -760,7 +760,11 @@ _CONDITIONED = re.compile(r"还(?!是|有(?!效)|没|差|剩|要多|需要多)|(
 # 会 asking what follows from a case ("…，证书会被撤吗", "会不会影响星级"): the case is in the clause before.
 _CONSEQUENCE = re.compile(r"会不会|会(?:被|影响|导致|直接|因此|受)"
                           # ... and so does asking whether the case matters (评审时有影响吗, 有啥影响).
-                          r"|(?:有|有没有|有啥|有什么|有多大)影响|影响(?:大不大|大吗)")
+                          r"|(?:有|有没有|有啥|有什么|有多大)影响|影响(?:大不大|大吗)"
+                          # ... and so do a reference back to it (会因为这个扣分吗, 这样做行吗) and asking
+                          # whether it is accepted (外包给呼叫中心做，评审认不认).
+                          r"|因为[这那]|[这那]种(?:情况|做法)|[这那](?:样|么)做|这样的话"
+                          r"|认不认|认可吗|认吗|承认吗|算数吗|算不算数|接不接受|接受吗")
 # A ratio asked of one side ("换证那次的工作量，大概是头一回的几成"): the other side is in the clause before.
 _RATIO = re.compile(r"(?:的|比)(?:是)?(?:个)?(?:几成|百分之几|几分之几|几倍|多少倍|一半|多少比例|多大比例|啥比例|什么比例)"
                     r"|(?:比例|比率|占比)(?:是)?(?:多少|几)")

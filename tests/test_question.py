@@ -592,3 +592,9 @@ def test_asking_for_every_step_and_dividing_a_whole_name_nothing() -> None:
     assert "划成" not in parse_question("国家把认证划成了几个大门类", LEX).focus
     # 一轮 / 那一趟 count rounds: a figure in words, not the point.
     assert "1轮" not in parse_question("换新证那一轮最好提前多长时间开始准备", LEX).focus
+
+
+def test_a_reference_back_or_asking_whether_it_is_accepted_makes_the_case_the_point() -> None:
+    # "…，评审认不认" / "会因为这个扣分吗": the case in the clause before is what is asked about.
+    assert {"外包", "呼叫"} <= set(parse_question("上门回访外包给呼叫中心做，评审认不认", LEX).focus)
+    assert "厂区" in parse_question("厂区脏乱差，评审员会因为这个扣分吗", LEX).focus
