@@ -23,6 +23,7 @@ from .scope import (
     check_scope,
     is_anchored,
     is_request,
+    names_our_part,
     out_of_scope_message,
 )
 from .types import Answer, Passage
@@ -162,7 +163,7 @@ def decide(evidence: Evidence, parts: list[Evidence], cfg: AnswerConfig) -> Outc
     if verdict.outcome == "out_of_scope" and not (from_users or in_forms_words):
         return _refusal(verdict, q, composition)
     # Our topic by its words: one of our concepts, or whether an after-sales practice is required.
-    ours = is_anchored(q.norm) or asks_practice_required(q.norm)
+    ours = is_anchored(q.norm) or asks_practice_required(q.norm) or names_our_part(q)
     if (
         any(b.lines for b in composition.blocks)
         and not from_users

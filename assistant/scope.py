@@ -14,10 +14,13 @@ import re
 from dataclasses import dataclass
 
 from .answer_config import AnswerConfig
-from .question import Question, names_topic, reports_claim
+from .question import Question, is_everyday, names_topic, reports_claim
 from .retrieval import IN_SCOPE, Evidence
 
-__all__ = ["ScopeVerdict", "asks_practice_required", "check_scope", "is_anchored", "is_request", "out_of_scope_message"]
+__all__ = [
+    "ScopeVerdict", "asks_practice_required", "check_scope", "is_anchored", "is_request", "names_our_part",
+    "out_of_scope_message",
+]
 
 # Other certification schemes: out of scope unless the question compares them with ours.
 _OTHER_SCHEME = re.compile(
@@ -131,6 +134,20 @@ _INSERTED_DEMONSTRATIVE = re.compile(r"(?<=[\u4e00-\u9fff])[这那](?:一|1)?[�
 def is_anchored(norm: str) -> bool:
     """Whether the (normalised) text names one of this certification's concepts."""
     return bool(_ANCHOR.search(norm) or _ANCHOR.search(_INSERTED_DEMONSTRATIVE.sub("", norm)))
+
+
+# A part of the scheme named as the topic ("配送那项，…", "服务文化那块"): the words before the
+# demonstrative name an item of the standard when the corpus uses them.
+_PART_NAMED = re.compile(r"([\u4e00-\u9fff]{2,8}?)[这那](?:一)?(?:项|块|部分|条)")
+
+
+def names_our_part(q: Question) -> bool:
+    """Whether the question names a part of the scheme by words the corpus uses, as its topic
+    ("配送那项，我们没有车队，全用快递行不行" is about the 配送 indicator, covered or not)."""
+    return any(
+        len(w) >= 2 and w in m.group(1) and q.lexicon.knows(q.groups.get(w, (w,))) and not is_everyday(w)
+        for m in _PART_NAMED.finditer(q.norm) for w in q.words
+    )
 
 
 def is_request(q: Question) -> bool:

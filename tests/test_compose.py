@@ -695,3 +695,13 @@ def test_points_a_second_unit_adds_after_a_whole_list_stand_apart_from_its_items
     out = _list_text(Block(parse_question("申请材料够不够", LEX), lines, listed=True, unit=unit), lines, Citations())
     assert out[-2:] == ["\n另见：", "- 售后服务认证证书的有效期为3年，从颁发之日起计算。[2]"]
     assert sum(line.startswith("- 申请材料第") for line in out) == 6 and not any(line.startswith("  ") for line in out)
+
+
+def test_a_part_of_the_scheme_named_as_the_topic_is_ours() -> None:
+    from assistant.scope import names_our_part
+
+    lex = Lexicon({**LEX.idf, "配送": 3.0})
+    # "配送那项，…": an indicator the corpus names is the topic, whatever is asked of it.
+    assert names_our_part(parse_question("配送那项，我们没有自己的车队，全用快递行不行", lex))
+    # A word the corpus never uses before 那块 names nothing of ours.
+    assert not names_our_part(parse_question("个税那块怎么算", lex))
