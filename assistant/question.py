@@ -18,6 +18,7 @@ from .textproc import (
     _tokenizer,
     content_words,
     expand_synonyms,
+    general_frequency,
     normalize,
     read_numbers,
     segment,
@@ -179,8 +180,9 @@ def _frequency(word: str) -> int:
 
 
 def is_everyday(word: str) -> bool:
-    """Whether the word is one of everyday Chinese (jieba's dictionary frequency)."""
-    return _frequency(word) >= EVERYDAY_FREQ
+    """Whether the word is one of everyday Chinese (jieba's own dictionary frequency, not the count
+    our dictionary gives its words: 服务文化 is no everyday word)."""
+    return general_frequency(word) >= EVERYDAY_FREQ
 
 
 def _in_dictionary(word: str) -> bool:

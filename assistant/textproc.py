@@ -302,6 +302,17 @@ def _dict_dir() -> Path:
     return corpus_dir() / "dict"
 
 
+_GENERAL_FREQ: dict[str, int] = {}
+
+
+def general_frequency(word: str) -> int:
+    """The word's count in jieba's own dictionary: how common it is in general Chinese. Our
+    dictionary gives its words counts of its own (so that segmentation keeps them whole); those do
+    not say how common a word is."""
+    tok = _tokenizer()
+    return _GENERAL_FREQ[word] if word in _GENERAL_FREQ else int(tok.FREQ.get(word, 0))
+
+
 @lru_cache(maxsize=1)
 def _tokenizer() -> Any:
     import jieba
@@ -315,6 +326,10 @@ def _tokenizer() -> Any:
     tok.tmp_dir = str(cache_dir)
     tok.initialize()
     userdict = _dict_dir() / "userdict.txt"
+    ours = [line.split()[0] for line in userdict.read_text(encoding="utf-8").splitlines() if line.split()] if userdict.exists() else []
+    ours += [word for group in _raw_synonym_groups() for word in group]
+    # How common our dictionary's words are in general Chinese, before our counts replace jieba's.
+    _GENERAL_FREQ.update({word: int(tok.FREQ.get(word, 0)) for word in ours})
     if userdict.exists():
         tok.load_userdict(str(userdict))
     for group in _raw_synonym_groups():

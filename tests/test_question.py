@@ -598,3 +598,11 @@ def test_a_reference_back_or_asking_whether_it_is_accepted_makes_the_case_the_po
     # "…，评审认不认" / "会因为这个扣分吗": the case in the clause before is what is asked about.
     assert {"外包", "呼叫"} <= set(parse_question("上门回访外包给呼叫中心做，评审认不认", LEX).focus)
     assert "厂区" in parse_question("厂区脏乱差，评审员会因为这个扣分吗", LEX).focus
+
+
+def test_how_common_a_word_is_reads_jiebas_own_counts_not_ours() -> None:
+    from assistant.question import is_everyday
+
+    # Our dictionary counts 服务文化 30000 to keep it whole; in general Chinese it is rare.
+    assert not is_everyday("服务文化") and not is_everyday("旧货回收")
+    assert is_everyday("开始") and is_everyday("同时")
