@@ -37,7 +37,7 @@ _RATING_WORDS = re.compile(r"星级|[\d一二三四五]星|星|评定|评级|评
 _OUR_CERT_NAMED = re.compile(r"售后服务认证|售后认证|服务认证|评价体系|27922|10401|这个认证|该认证|本认证|售后服务星级")
 # ... or by its stars.
 _OUR_CERT = re.compile(_OUR_CERT_NAMED.pattern + r"|星级")
-_OUR_SCHEME = re.compile(r"售后|27922|10401|星级|五星|四星|三星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
+_OUR_SCHEME = re.compile(r"售后|27922|10401|星级|[五四三543]星|达标级|服务认证|服务评价|这个认证|该认证|本认证")
 # "已经有的ISO9001证书要交吗" asks about our application materials, not about ISO 9001.
 _HELD = re.compile(r"已有|已经有|已获|持有|已取得|已经拿到|现有")
 _COMPARE = re.compile(r"区别|不同|对比|比较|差别|差异|关系|一样|哪个|还是|vs|相比|属于|是不是|一回事|一码事|跟这个|和这个")

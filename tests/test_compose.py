@@ -201,6 +201,8 @@ def test_compound_question_gets_one_block_per_part() -> None:
         # Another standard by its number, a quality award: other schemes.
         ("GB/T 19580的申请条件", {}, "out_of_scope", "other_scheme"),
         ("中国质量奖申报要满足什么条件", {}, "out_of_scope", "other_scheme"),
+        # ... beside our stars (五星 arrives as 5星) the question is ours.
+        ("拿了五星，参评政府质量奖能加几分", {}, "qa", "ok"),
         ("GB/T 27922的申请条件", {}, "qa", "ok"),
         # The other national service certifications: ours is not read inside their names.
         ("体育场所服务认证的申请条件", {}, "out_of_scope", "other_scheme"),
