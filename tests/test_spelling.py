@@ -251,6 +251,7 @@ def test_sound_table_is_cached_in_home(tmp_path: Path, monkeypatch: pytest.Monke
         ("国标里星级封顶是几星", "5星级"),
         ("老行标哪天开始生效", "实施"),
         ("国家把认证分成几个门类", "类别"),
+        ("经营范围没写卖东西会不会被卡", "不予受理"),
 
     ],
 )
