@@ -39,15 +39,19 @@ DEV_STAMP := $(VENV)/.dev-installed
 # what the answer path of main at 520360d measured with it, rounded down to a whole point. Every floor
 # now sits one point under what session 11's final answer path measured with all files ("Tenth pass
 # (session 11)"), rounded down to a whole point (ceilings one point over, rounded up).
+# An eleventh unseen set (dev_fresh11/test_fresh11.jsonl, "Eleventh fresh set") was added at the start
+# of session 12 (neither half tuned on). Every floor now sits one point under what session 12's final
+# answer path measured with all files ("Eleventh pass (session 12)"), rounded down to a whole point
+# (ceilings one point over, rounded up).
 GATES ?= \
-	dev.accuracy>=0.85 test.accuracy>=0.71 \
-	dev.outcome_accuracy>=0.92 test.outcome_accuracy>=0.81 \
-	dev.abstention_precision>=0.87 test.abstention_precision>=0.71 \
-	dev.abstention_recall>=0.89 test.abstention_recall>=0.84 \
-	dev.in_scope_wrongly_abstained<=0.06 test.in_scope_wrongly_abstained<=0.17 \
-	dev.oos_not_covered_abstained>=0.87 test.oos_not_covered_abstained>=0.81 \
-	dev.chat_accuracy>=0.97 test.chat_accuracy>=0.90 \
-	dev.list_completeness>=0.85 test.list_completeness>=0.60
+	dev.accuracy>=0.84 test.accuracy>=0.71 \
+	dev.outcome_accuracy>=0.91 test.outcome_accuracy>=0.81 \
+	dev.abstention_precision>=0.86 test.abstention_precision>=0.70 \
+	dev.abstention_recall>=0.88 test.abstention_recall>=0.84 \
+	dev.in_scope_wrongly_abstained<=0.07 test.in_scope_wrongly_abstained<=0.17 \
+	dev.oos_not_covered_abstained>=0.86 test.oos_not_covered_abstained>=0.80 \
+	dev.chat_accuracy>=0.96 test.chat_accuracy>=0.90 \
+	dev.list_completeness>=0.84 test.list_completeness>=0.60
 GATE_ARGS = $(foreach gate,$(GATES),--gate '$(gate)')
 
 .PHONY: install install-dev index run test lint typecheck eval bench bench-scale bench-ingest bench-quotes soak clean
