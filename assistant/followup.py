@@ -142,12 +142,12 @@ def _asked_of(folded: str, previous: Question) -> str | None:
     after "五星要多少分" → "最低能拿证的分数线要多少分"): the last question less its subject, after the
     thing. None when the question is not "那…呢" or the last one has no topic words to leave out."""
     match = _THAT_ONE.match(folded)
-    topic = [w for w in previous.focus if len(w) >= 2]
+    topic = [w for w in previous.focus if len(w) >= 2 and w in previous.norm]
     if not match or not topic:
         return None
     # The new thing takes the place of the first topic word, the subject ("申请材料要交原件吗" →
     # "营业执照要交原件吗": 原件 is what is asked of it).
-    first = min(topic, key=lambda w: (previous.norm.find(w) % (len(previous.norm) + 1), -len(w)))
+    first = min(topic, key=lambda w: (previous.norm.find(w), -len(w)))
     rest = previous.norm.replace(first, "", 1).strip("，,。？?！! ")
     if rest == previous.norm.strip("，,。？?！! ") or len(rest) < 2:
         return None
@@ -170,7 +170,7 @@ def _beside(folded: str, memory: AnswerMemory) -> tuple[int, str] | None:
     # The name is the longest tail of the words before 前面/后面 that some item holds ("审定" of "提请…审定").
     for start in range(len(named) - 1):
         name = normalize(named[start:])
-        holding = [i for i, (item, _) in enumerate(memory.items) if name in normalize(_item_text(memory, i))]
+        holding = [i for i in range(len(memory.items)) if name in normalize(_item_text(memory, i))]
         if holding:
             if len(holding) != 1:
                 return None

@@ -326,7 +326,8 @@ def _tokenizer() -> Any:
     tok.tmp_dir = str(cache_dir)
     tok.initialize()
     userdict = _dict_dir() / "userdict.txt"
-    ours = [line.split()[0] for line in userdict.read_text(encoding="utf-8").splitlines() if line.split()] if userdict.exists() else []
+    lines = userdict.read_text(encoding="utf-8").splitlines() if userdict.exists() else []
+    ours = [line.split()[0] for line in lines if line.split()]
     ours += [word for group in _raw_synonym_groups() for word in group]
     # How common our dictionary's words are in general Chinese, before our counts replace jieba's.
     _GENERAL_FREQ.update({word: int(tok.FREQ.get(word, 0)) for word in ours})
