@@ -133,7 +133,10 @@ _INSERTED_DEMONSTRATIVE = re.compile(r"(?<=[\u4e00-\u9fff])[这那](?:一|1)?[�
 
 def is_anchored(norm: str) -> bool:
     """Whether the (normalised) text names one of this certification's concepts."""
-    return bool(_ANCHOR.search(norm) or _ANCHOR.search(_INSERTED_DEMONSTRATIVE.sub("", norm)))
+    if _ANCHOR.search(norm):
+        return True
+    bare = _INSERTED_DEMONSTRATIVE.sub("", norm)
+    return bare != norm and bool(_ANCHOR.search(bare))
 
 
 # A part of the scheme named as the topic ("配送那项，…", "服务文化那块"): the words before the
